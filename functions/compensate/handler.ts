@@ -1,0 +1,4 @@
+// Placeholder so the CDK app can bundle while the handler is written.
+export const handler = async (): Promise<never> => {
+  throw new Error('compensate: not written yet');
+};
