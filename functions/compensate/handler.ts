@@ -1,4 +1,55 @@
-// Placeholder so the CDK app can bundle while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('compensate: not written yet');
-};
+// Workflow step "Remove Created Resources": undo exactly what this execution created.
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { z } from 'zod';
+import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { BootstrapRoleDenied } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+import { revokeManagementGrant } from '../shared/management-access.js';
+import { withMiddleware } from '../shared/middleware.js';
+import { partitionOf } from '../shared/provider.js';
+import { providerRoleArn, removeCreatedResources } from '../shared/role-provisioning.js';
+import { iamClientForTargetAccount } from '../shared/target-account.js';
+import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/workflow.js';
+
+const env = readEnv({
+  BOOTSTRAP_ROLE_NAME: nonEmpty,
+  ROLE_PATH: rolePathSchema,
+  MANAGEMENT_ROLE_ARN: nonEmpty,
+  GRANT_MODE: z.enum(['path', 'per-role']),
+});
+const partition = partitionOf(env.MANAGEMENT_ROLE_ARN);
+const sts = new STSClient({ maxAttempts: 5 });
+const managementIam = new IAMClient({ maxAttempts: 5 });
+
+async function compensate(event: WorkflowTaskEvent): Promise<{ removed: string[] }> {
+  bindWorkflowLogContext(event);
+  const target = roleTargetOf(event, partition);
+  const removed: string[] = [];
+
+  let targetIam: IAMClient | undefined;
+  try {
+    targetIam = await iamClientForTargetAccount(sts, targetAccessOf(event, partition, env.BOOTSTRAP_ROLE_NAME, 'compensate'));
+  } catch (error) {
+    // Without the bootstrap role nothing can have been created in the account either.
+    if (!(error instanceof BootstrapRoleDenied)) throw error;
+    logger.warn('Target account unreachable; nothing there to remove', { errorMessage: error.message });
+  }
+  if (targetIam) removed.push(...(await removeCreatedResources(targetIam, target)));
+
+  // A role this run created can only have been granted by this run; an adopted one only if the grant changed.
+  const roleArn = event.state.role?.roleArn ?? providerRoleArn(target);
+  const grantedHere = event.state.grant?.changed === true || event.state.role?.createdByThisExecution === true;
+  if (grantedHere) {
+    const revoked = await revokeManagementGrant(
+      managementIam,
+      { managementRoleArn: env.MANAGEMENT_ROLE_ARN, rolePath: env.ROLE_PATH, mode: env.GRANT_MODE },
+      roleArn,
+    );
+    if (revoked) removed.push(`${env.MANAGEMENT_ROLE_ARN} grant for ${roleArn}`);
+  }
+  logger.info('Compensation finished', { removed, cause: event.state.error?.Error });
+  return { removed };
+}
+
+export const handler = withMiddleware(compensate);

@@ -1,4 +1,33 @@
-// Placeholder so the CDK app can bundle while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('grant-management: not written yet');
-};
+// Workflow step "Grant Management Role Access".
+import { IAMClient } from '@aws-sdk/client-iam';
+import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { logger } from '../shared/logger.js';
+import { ensureManagementGrant, type GrantResult } from '../shared/management-access.js';
+import { withMiddleware } from '../shared/middleware.js';
+import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../shared/workflow.js';
+import { z } from 'zod';
+
+const env = readEnv({
+  MANAGEMENT_ROLE_ARN: nonEmpty,
+  ROLE_PATH: rolePathSchema,
+  GRANT_MODE: z.enum(['path', 'per-role']),
+});
+const iam = new IAMClient({ maxAttempts: 5 });
+
+async function grantManagement(event: WorkflowTaskEvent): Promise<GrantResult> {
+  bindWorkflowLogContext(event);
+  const role = requireRole(event);
+  const grant = await ensureManagementGrant(
+    iam,
+    { managementRoleArn: env.MANAGEMENT_ROLE_ARN, rolePath: env.ROLE_PATH, mode: env.GRANT_MODE },
+    role.roleArn,
+  );
+  logger.info('Management role may assume the provider role', {
+    managementRoleArn: env.MANAGEMENT_ROLE_ARN,
+    mode: grant.mode,
+    changed: grant.changed,
+  });
+  return grant;
+}
+
+export const handler = withMiddleware(grantManagement);

@@ -1,4 +1,37 @@
-// Placeholder so the CDK app can bundle while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('verify-role: not written yet');
-};
+// Workflow step "Verify Role Is Assumable". One attempt per invocation: the state machine's
+// Retry supplies the exponential backoff with jitter, and each attempt shows in the history.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
+import { z } from 'zod';
+import { nonEmpty, readEnv } from '../shared/env.js';
+import { logger } from '../shared/logger.js';
+import { withMiddleware } from '../shared/middleware.js';
+import { ProviderRegistry } from '../shared/registry.js';
+import { verifyRoleAssumable, type VerificationResult } from '../shared/verification.js';
+import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../shared/workflow.js';
+
+const env = readEnv({
+  TABLE_NAME: nonEmpty,
+  VERIFY_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+});
+const sts = new STSClient({ maxAttempts: 5 });
+const registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })), env.TABLE_NAME);
+
+async function verifyRole(event: WorkflowTaskEvent): Promise<VerificationResult> {
+  bindWorkflowLogContext(event);
+  const { provider } = event.state;
+  const role = requireRole(event);
+  const record = await registry.transition(provider.providerId, provider.attempt, 'VERIFYING');
+  const deadline = new Date(Date.parse(role.ensuredAt) + env.VERIFY_TIMEOUT_SECONDS * 1000);
+  const result = await verifyRoleAssumable(sts, {
+    roleArn: role.roleArn,
+    externalId: record.externalId,
+    sessionName: `capa-onboarding-verify-${provider.attempt}`,
+    deadline,
+  });
+  logger.info('Role assumable with its External ID, and only with it', { roleArn: role.roleArn });
+  return result;
+}
+
+export const handler = withMiddleware(verifyRole);

@@ -1,0 +1,59 @@
+// Recognising AWS SDK errors by what they mean rather than by class.
+import { TransientAwsError } from './errors.js';
+
+interface SdkError {
+  name?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+  message?: string;
+}
+
+function errorCode(error: unknown): string | undefined {
+  const e = error as SdkError | undefined;
+  return e?.name ?? e?.Code;
+}
+
+export function isAccessDenied(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'AccessDenied' || code === 'AccessDeniedException';
+}
+
+export function isNoSuchEntity(error: unknown): boolean {
+  return errorCode(error) === 'NoSuchEntity' || errorCode(error) === 'NoSuchEntityException';
+}
+
+export function isEntityAlreadyExists(error: unknown): boolean {
+  return errorCode(error) === 'EntityAlreadyExists' || errorCode(error) === 'EntityAlreadyExistsException';
+}
+
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalError',
+  'ServiceFailure',
+]);
+
+/** Throttling and server-side failures: safe to try again later. */
+export function isTransient(error: unknown): boolean {
+  const e = error as SdkError | undefined;
+  const status = e?.$metadata?.httpStatusCode ?? 0;
+  return THROTTLING_CODES.has(errorCode(error) ?? '') || e?.$retryable?.throttling === true || status >= 500;
+}
+
+/**
+ * Rethrows what the SDK's own retries could not absorb as TransientAwsError, so the state machine
+ * retries the whole (idempotent) step with backoff; anything else is rethrown unchanged.
+ */
+export function rethrowTransient(error: unknown, what: string): never {
+  if (isTransient(error)) {
+    throw new TransientAwsError(`${what}: ${(error as SdkError).message ?? String(error)}`);
+  }
+  throw error;
+}

@@ -1,0 +1,92 @@
+// Errors the workflow reacts to. A Lambda error's `name` becomes the Step Functions error name,
+// so Retry/Catch in the ASL and the FAILED reason code are keyed on these names.
+
+/** Machine-readable reasons a provider can fail with (stored on the provider and in events). */
+export const FAILURE_REASONS = [
+  'BOOTSTRAP_ROLE_DENIED',
+  'ROLE_CONFLICT',
+  'POLICY_CONFLICT',
+  'GRANT_LIMIT_EXCEEDED',
+  'MANAGEMENT_ROLE_DENIED',
+  'PROPAGATION_TIMEOUT',
+  'EXTERNAL_ID_NOT_ENFORCED',
+  'TIMEOUT',
+  'INTERNAL',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+abstract class OnboardingError extends Error {
+  abstract readonly reason: FailureReason;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BootstrapRoleDenied extends OnboardingError {
+  readonly reason = 'BOOTSTRAP_ROLE_DENIED';
+}
+export class RoleConflict extends OnboardingError {
+  readonly reason = 'ROLE_CONFLICT';
+}
+export class PolicyConflict extends OnboardingError {
+  readonly reason = 'POLICY_CONFLICT';
+}
+export class GrantLimitExceeded extends OnboardingError {
+  readonly reason = 'GRANT_LIMIT_EXCEEDED';
+}
+export class ManagementRoleDenied extends OnboardingError {
+  readonly reason = 'MANAGEMENT_ROLE_DENIED';
+}
+export class PropagationTimeout extends OnboardingError {
+  readonly reason = 'PROPAGATION_TIMEOUT';
+}
+export class ExternalIdNotEnforced extends OnboardingError {
+  readonly reason = 'EXTERNAL_ID_NOT_ENFORCED';
+}
+
+/** The new role is not assumable yet (IAM propagation): the state machine retries with backoff. */
+export class RoleNotYetAssumable extends Error {
+  override readonly name = 'RoleNotYetAssumable';
+}
+
+/** Throttling or a 5xx that outlived the SDK's own retries: the state machine retries with backoff. */
+export class TransientAwsError extends Error {
+  override readonly name = 'TransientAwsError';
+}
+
+const REASON_BY_ERROR_NAME: Record<string, FailureReason> = {
+  BootstrapRoleDenied: 'BOOTSTRAP_ROLE_DENIED',
+  RoleConflict: 'ROLE_CONFLICT',
+  PolicyConflict: 'POLICY_CONFLICT',
+  GrantLimitExceeded: 'GRANT_LIMIT_EXCEEDED',
+  ManagementRoleDenied: 'MANAGEMENT_ROLE_DENIED',
+  PropagationTimeout: 'PROPAGATION_TIMEOUT',
+  // Retries ran out before the deadline did: still the role never became assumable.
+  RoleNotYetAssumable: 'PROPAGATION_TIMEOUT',
+  ExternalIdNotEnforced: 'EXTERNAL_ID_NOT_ENFORCED',
+  'States.Timeout': 'TIMEOUT',
+  'Sandbox.Timedout': 'TIMEOUT',
+};
+
+/** Maps a Step Functions error (as caught: {Error, Cause}) to a reason code and a human message. */
+export function describeFailure(error: { Error?: string; Cause?: string } | undefined): {
+  reason: FailureReason;
+  message: string;
+} {
+  const name = error?.Error ?? 'Unknown';
+  const reason = REASON_BY_ERROR_NAME[name] ?? 'INTERNAL';
+  return { reason, message: causeMessage(error?.Cause) ?? name };
+}
+
+/** A Lambda error's Cause is JSON {errorType, errorMessage, trace}; other causes are plain text. */
+function causeMessage(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause is already the message
+  }
+  return cause;
+}

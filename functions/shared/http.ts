@@ -1,0 +1,17 @@
+// API responses: JSON bodies and the one error shape of the API contract.
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { FieldIssue } from './provider.js';
+
+export type ErrorCode = 'VALIDATION_FAILED' | 'INVALID_JSON' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL';
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(statusCode: number, code: ErrorCode, message: string, details: FieldIssue[] = []) {
+  return json(statusCode, { error: { code, message, details } });
+}

@@ -1,0 +1,21 @@
+// Every handler is wrapped the same way: Lambda context in each log line, keys reset between
+// invocations, and a failure logged once (by name, which is what Step Functions matches on).
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { logger } from './logger.js';
+
+const RETRIED_BY_WORKFLOW = new Set(['RoleNotYetAssumable', 'TransientAwsError']);
+
+export function withMiddleware<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy<TEvent, TResult>(handler)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: async (request) => {
+        const error = request.error;
+        // Retryable conditions are part of normal operation: the state machine retries them.
+        const log = RETRIED_BY_WORKFLOW.has(error?.name ?? '') ? logger.warn : logger.error;
+        log.call(logger, 'Invocation failed', { errorName: error?.name, errorMessage: error?.message, error });
+      },
+    });
+}

@@ -1,0 +1,47 @@
+// Reading new-account events from AWS Organizations and AWS Control Tower (CloudTrail service events).
+import type { ProviderRequest } from './provider.js';
+
+interface AccountStatus {
+  state?: string;
+  accountId?: string;
+  accountName?: string;
+  account?: { accountId?: string; accountName?: string };
+}
+
+export interface NewAccountEvent {
+  id?: string;
+  source?: string;
+  'detail-type'?: string;
+  detail?: {
+    eventName?: string;
+    serviceEventDetails?: {
+      createAccountStatus?: AccountStatus;
+      createManagedAccountStatus?: AccountStatus;
+      updateManagedAccountStatus?: AccountStatus;
+    };
+  };
+}
+
+export interface NewAccount {
+  request: ProviderRequest;
+  accountName?: string;
+  trigger: string;
+}
+
+/**
+ * The provider request for the account an event announces, or undefined when the event names no
+ * successfully created account. The provider is named after the account id, which never changes,
+ * so a Create and a later Update event for the same account land on the same provider.
+ */
+export function newAccountOf(event: NewAccountEvent, workspace: string): NewAccount | undefined {
+  const details = event.detail?.serviceEventDetails;
+  const status = details?.createAccountStatus ?? details?.createManagedAccountStatus ?? details?.updateManagedAccountStatus;
+  if (!status || status.state !== 'SUCCEEDED') return undefined;
+  const accountId = status.accountId ?? status.account?.accountId;
+  if (!accountId || !/^\d{12}$/.test(accountId)) return undefined;
+  return {
+    request: { workspace, name: `aws-${accountId}`, accountId },
+    accountName: status.accountName ?? status.account?.accountName,
+    trigger: `${event.source ?? 'unknown'}:${event.detail?.eventName ?? 'unknown'}`,
+  };
+}

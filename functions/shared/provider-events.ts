@@ -1,0 +1,59 @@
+// Provider lifecycle events on the service's own bus. The External ID is never in an event.
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { ProviderRecord } from './provider.js';
+
+export type ProviderDetailType = 'Provider Ready' | 'Provider Failed';
+
+export interface ProviderEventDetail {
+  providerId: string;
+  workspace: string;
+  name: string;
+  accountId: string;
+  roleArn: string;
+  status: string;
+  reason: string | null;
+  message: string | null;
+  policyVersion: string | null;
+  executionArn: string;
+}
+
+export function providerEventDetail(record: ProviderRecord, executionArn: string): ProviderEventDetail {
+  return {
+    providerId: record.providerId,
+    workspace: record.workspace,
+    name: record.name,
+    accountId: record.accountId,
+    roleArn: record.roleArn,
+    status: record.status,
+    reason: record.reason ?? null,
+    message: record.message ?? null,
+    policyVersion: record.policyVersion ?? null,
+    executionArn,
+  };
+}
+
+export async function publishProviderEvent(
+  client: EventBridgeClient,
+  target: { busName: string; source: string },
+  detailType: ProviderDetailType,
+  detail: ProviderEventDetail,
+): Promise<void> {
+  const result = await client.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: target.busName,
+          Source: target.source,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+          Resources: [detail.roleArn],
+        },
+      ],
+    }),
+  );
+  // PutEvents reports per-entry failures in a 200 response; a lost event must fail the step.
+  if ((result.FailedEntryCount ?? 0) > 0) {
+    const entry = result.Entries?.[0];
+    throw new Error(`EventBridge rejected "${detailType}": ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+  }
+}

@@ -1,0 +1,149 @@
+// The provider contract: request schema, identity, and the names derived from it.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { EXTERNAL_ID_PATTERN } from './external-id.js';
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+const dnsLabel = (field: string) =>
+  z
+    .string({ error: `${field} is required and must be a string` })
+    .regex(DNS_LABEL, `${field} must be 1-63 lower-case letters, digits or hyphens, starting and ending alphanumeric`);
+
+export const ProviderRequestSchema = z.strictObject(
+  {
+    workspace: dnsLabel('workspace'),
+    name: dnsLabel('name'),
+    accountId: z.string({ error: 'accountId is required and must be a string' }).regex(/^\d{12}$/, 'accountId must be 12 digits'),
+    externalId: z
+      .string({ error: 'externalId must be a string' })
+      .regex(EXTERNAL_ID_PATTERN, 'externalId must be 2-1224 characters of letters, digits and +=,.@:/_-')
+      .optional(),
+    roleName: z
+      .string({ error: 'roleName must be a string' })
+      .regex(ROLE_NAME, 'roleName must be 1-64 characters of letters, digits and +=,.@_-')
+      .optional(),
+    trustEc2: z.boolean({ error: 'trustEc2 must be a boolean' }).optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field` : undefined) },
+);
+export type ProviderRequest = z.infer<typeof ProviderRequestSchema>;
+
+export interface FieldIssue {
+  field: string;
+  issue: string;
+}
+
+/** Validates a request body; the issues name each offending field. */
+export function parseProviderRequest(
+  body: unknown,
+): { ok: true; request: ProviderRequest } | { ok: false; issues: FieldIssue[] } {
+  const result = ProviderRequestSchema.safeParse(body);
+  if (result.success) return { ok: true, request: result.data };
+  const issues = result.error.issues.flatMap((issue): FieldIssue[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: key, issue: 'unknown field' }));
+    }
+    const field = issue.path.join('.') || 'body';
+    return [{ field, issue: field === 'body' ? 'the body must be a JSON object' : issue.message }];
+  });
+  return { ok: false, issues };
+}
+
+export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED'] as const;
+export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
+
+/**
+ * workspace and name are DNS labels, which never contain a dot, so "<workspace>.<name>" is
+ * unambiguous, readable in URLs and logs, and the same for every retry of the same request.
+ */
+export function providerIdOf(workspace: string, name: string): string {
+  return `${workspace}.${name}`;
+}
+
+export function parseProviderId(providerId: string): { workspace: string; name: string } | undefined {
+  const [workspace, name, ...rest] = providerId.split('.');
+  if (!workspace || !name || rest.length > 0 || !DNS_LABEL.test(workspace) || !DNS_LABEL.test(name)) return undefined;
+  return { workspace, name };
+}
+
+function shortHash(value: string, length: number): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
+}
+
+/** `<prefix><workspace>-<name>`, shortened with a hash suffix to stay within IAM's 64 characters. */
+export function deriveRoleName(prefix: string, workspace: string, name: string): string {
+  const full = `${prefix}${workspace}-${name}`;
+  if (full.length <= 64) return full;
+  const suffix = `-${shortHash(full, 8)}`;
+  return `${full.slice(0, 64 - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
+/**
+ * Step Functions names allow 80 characters of [A-Za-z0-9-_]. "<workspace>_<name>_<attempt>" lets an
+ * operator list a provider's runs by prefix; long identities keep a readable head plus a hash.
+ */
+export function executionNameOf(workspace: string, name: string, attempt: number): string {
+  const tail = `_${attempt}`;
+  const head = `${workspace}_${name}`;
+  if (head.length + tail.length <= 80) return `${head}${tail}`;
+  const hash = `-${shortHash(head, 10)}`;
+  return `${head.slice(0, 80 - tail.length - hash.length)}${hash}${tail}`;
+}
+
+/** The ARN Step Functions gives an execution of `stateMachineArn` named `executionName`. */
+export function executionArnOf(stateMachineArn: string, executionName: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+}
+
+export function partitionOf(arn: string): string {
+  return arn.split(':')[1] ?? 'aws';
+}
+
+export function roleArnOf(partition: string, accountId: string, rolePath: string, roleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role${rolePath}${roleName}`;
+}
+
+/** Everything the workflow needs about a provider, except the External ID (kept out of execution history). */
+export interface ProviderSpec {
+  providerId: string;
+  workspace: string;
+  name: string;
+  accountId: string;
+  roleName: string;
+  rolePath: string;
+  trustEc2: boolean;
+  attempt: number;
+}
+
+/** The provider as stored in the registry and returned by the API. */
+export interface ProviderRecord extends ProviderSpec {
+  externalId: string;
+  externalIdSource: 'supplied' | 'generated';
+  status: ProviderStatus;
+  roleArn: string;
+  executionName: string;
+  executionArn: string;
+  reason?: string;
+  message?: string;
+  policyVersion?: string;
+  policyArns?: string[];
+  createdAt: string;
+  updatedAt: string;
+  readyAt?: string;
+}
+
+/** The state machine's input: derived only from the record, so re-sending it is byte-identical. */
+export function workflowInputOf(record: ProviderRecord): ProviderSpec {
+  return {
+    providerId: record.providerId,
+    workspace: record.workspace,
+    name: record.name,
+    accountId: record.accountId,
+    roleName: record.roleName,
+    rolePath: record.rolePath,
+    trustEc2: record.trustEc2,
+    attempt: record.attempt,
+  };
+}

@@ -1,0 +1,164 @@
+// The provider registry (DynamoDB). Every write is conditional, so a retried or stale step can
+// neither resurrect an old attempt nor overwrite a newer one.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ProviderRecord, ProviderStatus } from './provider.js';
+
+export const WORKSPACE_INDEX = 'byWorkspace';
+
+export class StaleAttemptError extends Error {
+  override readonly name = 'StaleAttemptError';
+}
+
+export interface ProviderPage {
+  items: ProviderRecord[];
+  nextToken?: string;
+}
+
+export class ProviderRegistry {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(providerId: string): Promise<ProviderRecord | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { providerId }, ConsistentRead: true }),
+    );
+    return result.Item as ProviderRecord | undefined;
+  }
+
+  /** Stores a new provider; false when one with the same id already exists. */
+  async create(record: ProviderRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(providerId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Starts attempt `next.attempt` of a FAILED provider; false when another request got there first.
+   */
+  async restart(
+    providerId: string,
+    previousAttempt: number,
+    next: Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { providerId },
+          UpdateExpression:
+            'SET #status = :pending, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt REMOVE reason, message',
+          ConditionExpression: 'attempt = :previous AND #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':failed': 'FAILED',
+            ':previous': previousAttempt,
+            ':attempt': next.attempt,
+            ':executionName': next.executionName,
+            ':executionArn': next.executionArn,
+            ':updatedAt': next.updatedAt,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Moves attempt `attempt` to `status` with extra attributes and returns the whole record.
+   * Throws StaleAttemptError when the provider has moved on to another attempt.
+   */
+  async transition(
+    providerId: string,
+    attempt: number,
+    status: ProviderStatus,
+    attributes: Partial<ProviderRecord> = {},
+    now: Date = new Date(),
+  ): Promise<ProviderRecord> {
+    const values: Record<string, unknown> = { ...attributes, status, updatedAt: now.toISOString() };
+    const names: Record<string, string> = {};
+    const assignments = Object.entries(values)
+      .filter(([, value]) => value !== undefined)
+      .map(([key], index) => {
+        names[`#a${index}`] = key;
+        return `#a${index} = :a${index}`;
+      });
+    const expressionValues = Object.fromEntries(
+      Object.entries(values)
+        .filter(([, value]) => value !== undefined)
+        .map(([, value], index) => [`:a${index}`, value]),
+    );
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { providerId },
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression: 'attempt = :attempt',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...expressionValues, ':attempt': attempt },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as ProviderRecord;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new StaleAttemptError(`Provider ${providerId} is no longer on attempt ${attempt}`);
+      }
+      throw error;
+    }
+  }
+
+  /** One page of a workspace's providers, ordered by name. */
+  async listByWorkspace(workspace: string, limit: number, nextToken?: string): Promise<ProviderPage> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: WORKSPACE_INDEX,
+        KeyConditionExpression: 'workspace = :workspace',
+        ExpressionAttributeValues: { ':workspace': workspace },
+        Limit: limit,
+        ExclusiveStartKey: decodeToken(nextToken),
+      }),
+    );
+    return {
+      items: (result.Items ?? []) as ProviderRecord[],
+      nextToken: encodeToken(result.LastEvaluatedKey),
+    };
+  }
+}
+
+export class InvalidPageToken extends Error {
+  override readonly name = 'InvalidPageToken';
+}
+
+function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeToken(token: string | undefined): Record<string, unknown> | undefined {
+  if (!token) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new InvalidPageToken('nextToken is not a token this API issued');
+}

@@ -1,0 +1,212 @@
+// Creating, and on failure removing, a provider's role and CAPA policies in the target account.
+// Every step is idempotent; what an execution creates is tagged with the execution's name, so its
+// compensation removes exactly that and never a role or policy someone else owns.
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  DeleteRoleCommand,
+  DetachRolePolicyCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+  ListPolicyVersionsCommand,
+  type IAMClient,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
+import { CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from './capa-policy.js';
+import { PolicyConflict, RoleConflict } from './errors.js';
+import type { PolicyDocument } from './policy-documents.js';
+import { sameTrustPolicy } from './trust-policy.js';
+
+export const TAG_PROVIDER_ID = 'capa-onboarding:provider-id';
+export const TAG_CREATED_BY = 'capa-onboarding:created-by-execution';
+export const TAG_POLICY_VERSION = 'capa-onboarding:policy-version';
+
+export interface ProviderRoleTarget {
+  accountId: string;
+  partition: string;
+  roleName: string;
+  rolePath: string;
+  providerId: string;
+  /** The Step Functions execution name: the owner tag of everything this run creates. */
+  executionName: string;
+}
+
+async function call<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    return rethrowTransient(error, what);
+  }
+}
+
+/** Undefined when the entity does not exist. */
+async function lookup<T>(what: string, action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    return rethrowTransient(error, what);
+  }
+}
+
+function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+function ownerTags(target: ProviderRoleTarget): Tag[] {
+  return [
+    { Key: TAG_PROVIDER_ID, Value: target.providerId },
+    { Key: TAG_CREATED_BY, Value: target.executionName },
+  ];
+}
+
+export function providerRoleArn(target: Pick<ProviderRoleTarget, 'partition' | 'accountId' | 'rolePath' | 'roleName'>): string {
+  return `arn:${target.partition}:iam::${target.accountId}:role${target.rolePath}${target.roleName}`;
+}
+
+function policyArn(target: ProviderRoleTarget, policyName: string): string {
+  return `arn:${target.partition}:iam::${target.accountId}:policy${target.rolePath}${policyName}`;
+}
+
+export interface EnsuredRole {
+  roleArn: string;
+  roleName: string;
+  createdByThisExecution: boolean;
+  /** When this step last saw the role in place: the start of the propagation clock. */
+  ensuredAt: string;
+}
+
+/**
+ * Creates the role, or accepts an existing one with the same path and trust.
+ * A role with the same name but another trust or path is someone else's: RoleConflict, untouched.
+ */
+export async function ensureRole(
+  iam: IAMClient,
+  target: ProviderRoleTarget,
+  trustPolicy: PolicyDocument,
+  now: () => Date = () => new Date(),
+): Promise<EnsuredRole> {
+  const roleArn = providerRoleArn(target);
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: target.roleName,
+        Path: target.rolePath,
+        AssumeRolePolicyDocument: JSON.stringify(trustPolicy),
+        Description: `CAPA infrastructure provider ${target.providerId}`,
+        MaxSessionDuration: 3600,
+        Tags: ownerTags(target),
+      }),
+    );
+    return { roleArn, roleName: target.roleName, createdByThisExecution: true, ensuredAt: now().toISOString() };
+  } catch (error) {
+    if (!isEntityAlreadyExists(error)) rethrowTransient(error, `CreateRole ${roleArn}`);
+  }
+  const existing = await call(`GetRole ${target.roleName}`, () =>
+    iam.send(new GetRoleCommand({ RoleName: target.roleName })),
+  );
+  const role = existing.Role;
+  const trust = role?.AssumeRolePolicyDocument ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) : undefined;
+  if (!role || role.Path !== target.rolePath || !sameTrustPolicy(trust, trustPolicy)) {
+    throw new RoleConflict(
+      `Role ${target.roleName} already exists in account ${target.accountId} with a different ` +
+        `${role?.Path !== target.rolePath ? `path (${role?.Path})` : 'trust policy'}; it was left unchanged`,
+    );
+  }
+  return {
+    roleArn: role.Arn ?? roleArn,
+    roleName: target.roleName,
+    createdByThisExecution: tagValue(role.Tags, TAG_CREATED_BY) === target.executionName,
+    ensuredAt: now().toISOString(),
+  };
+}
+
+export interface AttachedPolicies {
+  policyArns: string[];
+  policyVersion: string;
+}
+
+/** Creates (or finds, at the same version) the CAPA managed policies and attaches them to the role. */
+export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTarget): Promise<AttachedPolicies> {
+  const policyArns: string[] = [];
+  for (const [index, document] of CAPA_POLICY_PARTS.entries()) {
+    const name = capaPolicyName(target.roleName, index);
+    const arn = policyArn(target, name);
+    try {
+      await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: name,
+          Path: target.rolePath,
+          PolicyDocument: JSON.stringify(document),
+          Description: `CAPA minimal policy, part ${index + 1} of ${CAPA_POLICY_PARTS.length}, ${CAPA_POLICY_VERSION}`,
+          Tags: [...ownerTags(target), { Key: TAG_POLICY_VERSION, Value: CAPA_POLICY_VERSION }],
+        }),
+      );
+    } catch (error) {
+      if (!isEntityAlreadyExists(error)) rethrowTransient(error, `CreatePolicy ${arn}`);
+      const existing = await call(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+      const version = tagValue(existing.Policy?.Tags, TAG_POLICY_VERSION);
+      if (version !== CAPA_POLICY_VERSION) {
+        throw new PolicyConflict(
+          `Policy ${arn} already exists with version ${version ?? 'unknown'} (expected ${CAPA_POLICY_VERSION}); it was left unchanged`,
+        );
+      }
+    }
+    await call(`AttachRolePolicy ${arn}`, () =>
+      iam.send(new AttachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: arn })),
+    );
+    policyArns.push(arn);
+  }
+  return { policyArns, policyVersion: CAPA_POLICY_VERSION };
+}
+
+/** Removes the role and policies this execution created (by tag); returns the ARNs removed. */
+export async function removeCreatedResources(iam: IAMClient, target: ProviderRoleTarget): Promise<string[]> {
+  const removed: string[] = [];
+  const role = (
+    await lookup(`GetRole ${target.roleName}`, () => iam.send(new GetRoleCommand({ RoleName: target.roleName })))
+  )?.Role;
+  const roleIsOurs = role !== undefined && tagValue(role.Tags, TAG_CREATED_BY) === target.executionName;
+
+  for (const index of CAPA_POLICY_PARTS.keys()) {
+    const arn = policyArn(target, capaPolicyName(target.roleName, index));
+    const policy = (await lookup(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
+    if (!policy || tagValue(policy.Tags, TAG_CREATED_BY) !== target.executionName) continue;
+    if (role) {
+      await lookup(`DetachRolePolicy ${arn}`, () =>
+        iam.send(new DetachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: arn })),
+      );
+    }
+    const versions = await call(`ListPolicyVersions ${arn}`, () =>
+      iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })),
+    );
+    for (const version of versions.Versions ?? []) {
+      if (version.IsDefaultVersion || !version.VersionId) continue;
+      await lookup(`DeletePolicyVersion ${arn}`, () =>
+        iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: version.VersionId })),
+      );
+    }
+    await lookup(`DeletePolicy ${arn}`, () => iam.send(new DeletePolicyCommand({ PolicyArn: arn })));
+    removed.push(arn);
+  }
+
+  if (roleIsOurs) {
+    // A role this run created holds only what this run attached; IAM refuses to delete it otherwise.
+    const attached = await call(`ListAttachedRolePolicies ${target.roleName}`, () =>
+      iam.send(new ListAttachedRolePoliciesCommand({ RoleName: target.roleName })),
+    );
+    for (const policy of attached.AttachedPolicies ?? []) {
+      await lookup(`DetachRolePolicy ${policy.PolicyArn}`, () =>
+        iam.send(new DetachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: policy.PolicyArn })),
+      );
+    }
+    await lookup(`DeleteRole ${target.roleName}`, () => iam.send(new DeleteRoleCommand({ RoleName: target.roleName })));
+    removed.push(role.Arn ?? providerRoleArn(target));
+  }
+  return removed;
+}

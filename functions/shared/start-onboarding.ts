@@ -1,0 +1,130 @@
+// The one way an onboarding starts, shared by the API and the new-account trigger: record the
+// provider, then start its execution under a deterministic name. Both steps are idempotent, so a
+// repeated or concurrent request lands on the same provider and the same execution.
+import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { generateExternalId } from './external-id.js';
+import {
+  deriveRoleName,
+  executionArnOf,
+  executionNameOf,
+  partitionOf,
+  providerIdOf,
+  roleArnOf,
+  workflowInputOf,
+  type FieldIssue,
+  type ProviderRecord,
+  type ProviderRequest,
+} from './provider.js';
+import type { ProviderRegistry } from './registry.js';
+
+export interface OnboardingSettings {
+  stateMachineArn: string;
+  rolePath: string;
+  roleNamePrefix: string;
+}
+
+export interface OnboardingDependencies {
+  registry: ProviderRegistry;
+  sfn: SFNClient;
+  settings: OnboardingSettings;
+  now?: () => Date;
+}
+
+export type StartOutcome =
+  | { outcome: 'started' | 'in-progress' | 'restarted' | 'existing'; provider: ProviderRecord }
+  | { outcome: 'conflict'; provider: ProviderRecord; differences: FieldIssue[] };
+
+/** Fields of an existing provider that a new request for the same identity contradicts. */
+function differencesFrom(existing: ProviderRecord, request: ProviderRequest, roleName: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (existing.accountId !== request.accountId) issues.push({ field: 'accountId', issue: `provider is bound to account ${existing.accountId}` });
+  if (existing.roleName !== roleName) issues.push({ field: 'roleName', issue: `provider uses role ${existing.roleName}` });
+  if (existing.trustEc2 !== (request.trustEc2 ?? true)) issues.push({ field: 'trustEc2', issue: `provider has trustEc2=${existing.trustEc2}` });
+  // Only a supplied External ID can contradict; omitting it means "keep whatever the provider has".
+  if (request.externalId !== undefined && request.externalId !== existing.externalId) {
+    issues.push({ field: 'externalId', issue: 'provider has a different External ID' });
+  }
+  return issues;
+}
+
+async function startExecution(sfn: SFNClient, stateMachineArn: string, record: ProviderRecord): Promise<void> {
+  try {
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: record.executionName,
+        input: JSON.stringify({ provider: workflowInputOf(record) }),
+      }),
+    );
+  } catch (error) {
+    // The name is unique per attempt: "already exists" means this attempt is running or ran.
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+}
+
+export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest): Promise<StartOutcome> {
+  const { registry, sfn, settings } = deps;
+  const now = (deps.now ?? (() => new Date()))();
+  const providerId = providerIdOf(request.workspace, request.name);
+  const roleName = request.roleName ?? deriveRoleName(settings.roleNamePrefix, request.workspace, request.name);
+
+  let existing = await registry.get(providerId);
+  if (!existing) {
+    const executionName = executionNameOf(request.workspace, request.name, 1);
+    const record: ProviderRecord = {
+      providerId,
+      workspace: request.workspace,
+      name: request.name,
+      accountId: request.accountId,
+      roleName,
+      rolePath: settings.rolePath,
+      roleArn: roleArnOf(partitionOf(settings.stateMachineArn), request.accountId, settings.rolePath, roleName),
+      trustEc2: request.trustEc2 ?? true,
+      externalId: request.externalId ?? generateExternalId(),
+      externalIdSource: request.externalId === undefined ? 'generated' : 'supplied',
+      status: 'PENDING',
+      attempt: 1,
+      executionName,
+      executionArn: executionArnOf(settings.stateMachineArn, executionName),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    if (await registry.create(record)) {
+      await startExecution(sfn, settings.stateMachineArn, record);
+      return { outcome: 'started', provider: record };
+    }
+    // A concurrent request created it first: answer as for a repeated request.
+    existing = await registry.get(providerId);
+    if (!existing) throw new Error(`Provider ${providerId} vanished while being created`);
+  }
+
+  const differences = differencesFrom(existing, request, roleName);
+  if (differences.length > 0) return { outcome: 'conflict', provider: existing, differences };
+
+  if (existing.status === 'PENDING') {
+    // Covers a crash between recording the provider and starting its execution.
+    await startExecution(sfn, settings.stateMachineArn, existing);
+    return { outcome: 'in-progress', provider: existing };
+  }
+  if (existing.status === 'FAILED') {
+    const attempt = existing.attempt + 1;
+    const executionName = executionNameOf(existing.workspace, existing.name, attempt);
+    const next = {
+      attempt,
+      executionName,
+      executionArn: executionArnOf(settings.stateMachineArn, executionName),
+      updatedAt: now.toISOString(),
+    };
+    if (await registry.restart(providerId, existing.attempt, next)) {
+      const { reason: _reason, message: _message, ...previous } = existing;
+      const restarted: ProviderRecord = { ...previous, ...next, status: 'PENDING' };
+      await startExecution(sfn, settings.stateMachineArn, restarted);
+      return { outcome: 'restarted', provider: restarted };
+    }
+    // Another request restarted it a moment ago.
+    const current = await registry.get(providerId);
+    return { outcome: 'in-progress', provider: current ?? existing };
+  }
+  const outcome = existing.status === 'READY' ? 'existing' : 'in-progress';
+  return { outcome, provider: existing };
+}

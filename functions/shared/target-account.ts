@@ -1,0 +1,93 @@
+// Reaching a target account: an IAM client acting through its bootstrap role, narrowed by a
+// session policy to the product's path, so even an administrator bootstrap role cannot be
+// used by this service to touch anything else.
+import { IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { isAccessDenied, rethrowTransient } from './aws-errors.js';
+import { BootstrapRoleDenied } from './errors.js';
+import type { PolicyDocument } from './policy-documents.js';
+
+export interface TargetAccountAccess {
+  accountId: string;
+  partition: string;
+  bootstrapRoleName: string;
+  rolePath: string;
+  /** Shows in the target account's CloudTrail as the session name. */
+  sessionName: string;
+}
+
+/** The IAM actions onboarding and compensation need, and only on the product's path. */
+export function bootstrapSessionPolicy(partition: string, accountId: string, rolePath: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ProviderRoles',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreateRole',
+          'iam:GetRole',
+          'iam:DeleteRole',
+          'iam:TagRole',
+          'iam:ListRoleTags',
+          'iam:AttachRolePolicy',
+          'iam:DetachRolePolicy',
+          'iam:ListAttachedRolePolicies',
+        ],
+        Resource: `arn:${partition}:iam::${accountId}:role${rolePath}*`,
+      },
+      {
+        Sid: 'ProviderPolicies',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreatePolicy',
+          'iam:GetPolicy',
+          'iam:DeletePolicy',
+          'iam:ListPolicyVersions',
+          'iam:DeletePolicyVersion',
+          'iam:TagPolicy',
+          'iam:ListPolicyTags',
+        ],
+        Resource: `arn:${partition}:iam::${accountId}:policy${rolePath}*`,
+      },
+    ],
+  };
+}
+
+export async function iamClientForTargetAccount(
+  sts: STSClient,
+  access: TargetAccountAccess,
+  region: string | undefined = process.env.AWS_REGION,
+): Promise<IAMClient> {
+  const roleArn = `arn:${access.partition}:iam::${access.accountId}:role/${access.bootstrapRoleName}`;
+  try {
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: access.sessionName.slice(0, 64),
+        Policy: JSON.stringify(bootstrapSessionPolicy(access.partition, access.accountId, access.rolePath)),
+        DurationSeconds: 900,
+      }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
+      throw new Error(`AssumeRole on ${roleArn} returned no credentials`);
+    }
+    return new IAMClient({
+      region,
+      maxAttempts: 5,
+      credentials: {
+        accessKeyId: Credentials.AccessKeyId,
+        secretAccessKey: Credentials.SecretAccessKey,
+        sessionToken: Credentials.SessionToken,
+      },
+    });
+  } catch (error) {
+    if (isAccessDenied(error)) {
+      throw new BootstrapRoleDenied(
+        `Cannot assume ${roleArn}: the account must trust this service's account through its ` +
+          `"${access.bootstrapRoleName}" role (${(error as Error).message})`,
+      );
+    }
+    return rethrowTransient(error, `AssumeRole ${roleArn}`);
+  }
+}
