@@ -1,0 +1,269 @@
+// The local cloud's single AWS endpoint: one HTTP server on loopback that recognises each wire
+// protocol (awsJson X-Amz-Target, Lambda's REST paths, the IAM/STS query protocol), verifies the
+// SigV4 signature, resolves the caller, injects faults, and hands an AwsRequest to the service.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { FaultInjector } from './core/faults.js';
+import { asAwsError, jsonError, queryError } from './core/protocol.js';
+import { parseAuthorization, verifySignature } from './core/sigv4.js';
+import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './core/types.js';
+
+export type ServiceFunction = (request: AwsRequest) => Promise<AwsResponse>;
+
+/** What the server knows about an access key: its secret (to check signatures) and who it is. */
+export interface ResolvedCredentials {
+  secretAccessKey: string;
+  identity: CallerIdentity;
+}
+
+export interface LocalServerOptions {
+  host?: string;
+  /** 0 picks a free port. Default 4566. */
+  port?: number;
+  region?: string;
+  handlers: Partial<Record<ServiceName, ServiceFunction>>;
+  /** Looks an access key up; undefined means unknown (403 InvalidClientTokenId). */
+  credentials: (accessKeyId: string) => ResolvedCredentials | undefined;
+  faults?: FaultInjector;
+  /** Request log sink; defaults to stderr when LOCAL_LOG=debug, silent otherwise. */
+  log?: (line: string) => void;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** A request matched to a service and operation, before authentication. */
+export interface RoutedRequest {
+  service: ServiceName;
+  action: string;
+  params: Record<string, unknown>;
+}
+
+const TARGET_PREFIXES: Array<[string, ServiceName]> = [
+  ['AWSEvents.', 'events'],
+  ['AWSStepFunctions.', 'states'],
+  ['DynamoDB_20120810.', 'dynamodb'],
+  ['AWSOrganizationsV20161128.', 'organizations'],
+];
+
+const QUERY_SERVICES = new Set<ServiceName>(['iam', 'sts']);
+const STS_ACTIONS = new Set([
+  'AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity', 'GetSessionToken',
+  'GetFederationToken', 'DecodeAuthorizationMessage', 'GetAccessKeyInfo', 'AssumeRoot',
+]);
+const LAMBDA_PATH = /^\/\d{4}-\d{2}-\d{2}\/functions(?:\/([^/]+))?(\/[^?]*)?$/;
+
+function parseJsonBody(body: string): Record<string, unknown> {
+  if (body.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    throw new AwsServiceError('SerializationException', 'Request body is not valid JSON', 400);
+  }
+}
+
+function lambdaRoute(method: string, path: string, query: URLSearchParams, body: string, headers: Record<string, string>): RoutedRequest | undefined {
+  const match = LAMBDA_PATH.exec(path);
+  if (match === null) return undefined;
+  const name = match[1] !== undefined ? decodeURIComponent(match[1]) : undefined;
+  const rest = match[2] ?? '';
+  const qualifier = query.get('Qualifier') ?? undefined;
+  const withQualifier = (params: Record<string, unknown>) => (qualifier !== undefined ? { ...params, Qualifier: qualifier } : params);
+  if (name === undefined) {
+    return method === 'GET' ? { service: 'lambda', action: 'ListFunctions', params: {} } : { service: 'lambda', action: 'CreateFunction', params: parseJsonBody(body) };
+  }
+  if (rest === '/invocations' && method === 'POST') {
+    return {
+      service: 'lambda',
+      action: 'Invoke',
+      params: withQualifier({
+        FunctionName: name,
+        Payload: body,
+        InvocationType: headers['x-amz-invocation-type'] ?? 'RequestResponse',
+        LogType: headers['x-amz-log-type'] ?? 'None',
+        ...(headers['x-amz-client-context'] !== undefined ? { ClientContext: headers['x-amz-client-context'] } : {}),
+      }),
+    };
+  }
+  if (rest === '/configuration' && method === 'GET') {
+    return { service: 'lambda', action: 'GetFunctionConfiguration', params: withQualifier({ FunctionName: name }) };
+  }
+  if ((rest === '' || rest === '/') && method === 'GET') {
+    return { service: 'lambda', action: 'GetFunction', params: withQualifier({ FunctionName: name }) };
+  }
+  return { service: 'lambda', action: `${method} ${rest || '/'}`, params: { FunctionName: name } };
+}
+
+/**
+ * Matches a request to a service by protocol. The query protocol names its service only in the
+ * SigV4 credential scope, so `signingService` (from the Authorization header) decides iam vs sts.
+ */
+export function routeRequest(input: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: string;
+  signingService?: string;
+}): RoutedRequest | undefined {
+  const target = input.headers['x-amz-target'];
+  if (target !== undefined) {
+    for (const [prefix, service] of TARGET_PREFIXES) {
+      if (target.startsWith(prefix)) return { service, action: target.slice(prefix.length), params: parseJsonBody(input.body) };
+    }
+    return undefined;
+  }
+  const lambda = lambdaRoute(input.method, input.path, input.query, input.body, input.headers);
+  if (lambda !== undefined) return lambda;
+
+  const contentType = (input.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  const form =
+    input.method === 'POST' && contentType === 'application/x-www-form-urlencoded'
+      ? new URLSearchParams(input.body)
+      : input.method === 'GET' && input.query.has('Action')
+        ? input.query
+        : undefined;
+  if (form === undefined || !form.has('Action')) return undefined;
+  const action = form.get('Action') ?? '';
+  const signing = input.signingService as ServiceName | undefined;
+  const service: ServiceName =
+    signing !== undefined && QUERY_SERVICES.has(signing) ? signing : STS_ACTIONS.has(action) ? 'sts' : 'iam';
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of form) params[key] = value;
+  return { service, action, params };
+}
+
+/** Encodes an error the way the service's protocol does. */
+export function errorResponse(service: ServiceName | undefined, error: AwsServiceError): AwsResponse {
+  if (service !== undefined && QUERY_SERVICES.has(service)) return queryError(service, error);
+  return jsonError(error);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function send(res: ServerResponse, response: AwsResponse): void {
+  const body = Buffer.from(response.body, 'utf8');
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+export function startServer(options: LocalServerOptions): Promise<LocalServer> {
+  const region = options.region ?? 'us-east-1';
+  const faults = options.faults ?? new FaultInjector();
+  const log =
+    options.log ?? (process.env.LOCAL_LOG === 'debug' ? (line: string) => process.stderr.write(`[local] ${line}\n`) : undefined);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const raw = await readBody(req);
+    const rawBody = raw.toString('utf8');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://local');
+    const headers = flatHeaders(req);
+    let routed: RoutedRequest | undefined;
+    let callerArn = '-';
+    let response: AwsResponse;
+    try {
+      if (method === 'GET' && url.pathname === '/_local/health') {
+        response = { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: Object.keys(options.handlers) }) };
+        send(res, response);
+        return;
+      }
+      let scopeService: string | undefined;
+      try {
+        scopeService = parseAuthorization(headers.authorization)?.service;
+      } catch {
+        scopeService = undefined; // a malformed header is reported by verifySignature below
+      }
+      routed = routeRequest({ method, path: url.pathname, query: url.searchParams, headers, body: rawBody, ...(scopeService !== undefined ? { signingService: scopeService } : {}) });
+      if (routed === undefined) {
+        response = {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            __type: 'UnknownOperationException',
+            message: `The local cloud has no service for ${method} ${url.pathname}${headers['x-amz-target'] ? ` (X-Amz-Target: ${headers['x-amz-target']})` : ''}. Supported: X-Amz-Target AWSEvents.*, AWSStepFunctions.*, DynamoDB_20120810.*, AWSOrganizationsV20161128.*; Lambda /2015-03-31/functions/...; IAM/STS query protocol.`,
+          }),
+        };
+      } else {
+        const handler = options.handlers[routed.service];
+        if (handler === undefined) throw new AwsServiceError('UnknownOperationException', `The local cloud does not run ${routed.service}`, 400);
+        let resolved: ResolvedCredentials | undefined;
+        const verified = verifySignature({ method, url: req.url ?? '/', headers: req.headers, body: raw }, (akid) => {
+          resolved = options.credentials(akid);
+          return resolved?.secretAccessKey;
+        });
+        const caller = verified !== undefined ? resolved?.identity : undefined;
+        if (caller !== undefined) callerArn = caller.arn;
+        const fault = await faults.apply(routed.service, routed.action);
+        if (fault !== undefined) throw fault;
+        const request: AwsRequest = {
+          service: routed.service,
+          action: routed.action,
+          params: routed.params,
+          region: verified?.region ?? region,
+          rawBody,
+          path: url.pathname,
+          headers,
+          ...(caller !== undefined ? { caller } : {}),
+        };
+        response = await handler(request);
+      }
+    } catch (error) {
+      const awsError = asAwsError(error);
+      response = errorResponse(routed?.service, awsError);
+    }
+    send(res, response);
+    log?.(`${routed ? `${routed.service}.${routed.action}` : `${method} ${url.pathname}`} ${response.status} ${(performance.now() - started).toFixed(1)}ms ${callerArn}`);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Only reachable if writing the response itself failed; the connection is already gone.
+      log?.(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) send(res, jsonError(asAwsError(error)));
+    });
+  });
+  // SDK clients keep connections alive; do not let an idle socket hold the process open on close.
+  server.keepAliveTimeout = 5_000;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const host = options.host ?? '127.0.0.1';
+      resolve({
+        url: `http://${host}:${address.port}`,
+        port: address.port,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
