@@ -62,7 +62,7 @@ async function recordResult(event: RecordResultEvent): Promise<RecordedOutcome> 
     const failure = failureOf(event);
     const record = await registry.transition(provider.providerId, provider.attempt, 'FAILED', failure);
     await publishProviderEvent(eventBridge, bus, 'Provider Failed', providerEventDetail(record, event.execution.arn));
-    logger.warn('Provider onboarding failed', failure);
+    logger.warn('Provider onboarding failed', { reason: failure.reason, failureMessage: failure.message });
     return { status: 'FAILED', ...failure };
   } catch (error) {
     if (!(error instanceof StaleAttemptError)) throw error;
