@@ -1,0 +1,228 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderRecord } from '../../functions/shared/provider.js';
+
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboard';
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    TABLE_NAME: 'providers',
+    STATE_MACHINE_ARN,
+    ROLE_PATH: '/capa-providers/',
+    ROLE_NAME_PREFIX: 'capa-',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  ({ handler } = await import('../../functions/api/handler.js'));
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  sfn.reset();
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
+});
+
+const context = { functionName: 'api', awsRequestId: 'r1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+function apiEvent(method: string, resource: string, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    resource,
+    path: resource,
+    headers: { Host: 'api.example.com' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
+    ...init,
+  };
+}
+
+const post = (body: unknown) =>
+  handler(apiEvent('POST', '/providers', { body: typeof body === 'string' ? body : JSON.stringify(body) }), context);
+
+function storedRecord(overrides: Partial<ProviderRecord> = {}): ProviderRecord {
+  return {
+    providerId: 'payments.dev',
+    workspace: 'payments',
+    name: 'dev',
+    accountId: '123456789012',
+    roleName: 'capa-payments-dev',
+    rolePath: '/capa-providers/',
+    roleArn: 'arn:aws:iam::123456789012:role/capa-providers/capa-payments-dev',
+    trustEc2: true,
+    externalId: 'generated-external-id-0000000000000000',
+    externalIdSource: 'generated',
+    status: 'READY',
+    attempt: 1,
+    executionName: 'payments_dev_1',
+    executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
+    createdAt: '2026-11-28T00:00:00.000Z',
+    updatedAt: '2026-11-28T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('POST /providers', () => {
+  it('records a PENDING provider, starts its execution under a deterministic name and answers 202', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
+
+    // Act
+    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    const body = JSON.parse(response.body);
+    expect(body).toMatchObject({
+      provider: { providerId: 'payments.dev', status: 'PENDING', roleName: 'capa-payments-dev', trustEc2: true },
+      statusUrl: 'https://api.example.com/prod/providers/payments.dev',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
+    });
+    expect(body.provider.externalId.length).toBeGreaterThanOrEqual(32);
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: 'attribute_not_exists(providerId)' });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: 'payments_dev_1' });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!);
+    expect(JSON.stringify(input)).not.toContain(body.provider.externalId);
+  });
+
+  it.each([
+    ['not JSON', '{oops', 'INVALID_JSON', ['body']],
+    ['a bad account id', { workspace: 'payments', name: 'dev', accountId: '12' }, 'VALIDATION_FAILED', ['accountId']],
+    ['missing fields', {}, 'VALIDATION_FAILED', ['accountId', 'name', 'workspace']],
+    ['an invalid External ID', { workspace: 'w', name: 'n', accountId: '123456789012', externalId: 'bad id' }, 'VALIDATION_FAILED', ['externalId']],
+  ])('rejects %s with 400 naming the fields, writing nothing and starting nothing', async (_label, body, code, fields) => {
+    // Act
+    const response = await post(body);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    const error = JSON.parse(response.body).error;
+    expect(error.code).toBe(code);
+    expect(error.details.map((detail: { field: string }) => detail.field).sort()).toEqual(fields);
+    expect(dynamo).not.toHaveReceivedAnyCommand();
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it('returns the same provider for a repeated request and starts nothing new once it is READY', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves({ Item: storedRecord() });
+
+    // Act
+    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(JSON.parse(response.body).provider).toMatchObject({ providerId: 'payments.dev', status: 'READY' });
+    expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it('re-sends the same start for a PENDING provider (a crash between record and start), which is idempotent', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves({ Item: storedRecord({ status: 'PENDING' }) });
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+
+    // Act
+    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: 'payments_dev_1' });
+  });
+
+  it('loses a creation race gracefully: the second request answers with the first provider', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolvesOnce({}).resolves({ Item: storedRecord({ status: 'CREATING' }) });
+    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+
+    // Act
+    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(JSON.parse(response.body).provider.status).toBe('CREATING');
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it('answers 409 naming the fields when the same identity comes with a different spec', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves({ Item: storedRecord() });
+
+    // Act
+    const response = await post({ workspace: 'payments', name: 'dev', accountId: '999999999999', externalId: 'other-id' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    const error = JSON.parse(response.body).error;
+    expect(error.code).toBe('CONFLICT');
+    expect(error.details.map((detail: { field: string }) => detail.field)).toEqual(['accountId', 'externalId']);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it('answers 500 with a generic message when DynamoDB fails', async () => {
+    dynamo.on(GetCommand).rejects(new Error('boom'));
+    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body).error.code).toBe('INTERNAL');
+  });
+});
+
+describe('GET /providers/{providerId}', () => {
+  it('returns the provider', async () => {
+    dynamo.on(GetCommand).resolves({ Item: storedRecord() });
+    const response = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.dev' } }), context);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ providerId: 'payments.dev', roleArn: storedRecord().roleArn });
+  });
+
+  it('answers 404 for an unknown provider and 400 for a malformed id', async () => {
+    dynamo.on(GetCommand).resolves({});
+    const missing = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.nope' } }), context);
+    const malformed = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'Bad' } }), context);
+    expect(missing.statusCode).toBe(404);
+    expect(malformed.statusCode).toBe(400);
+  });
+});
+
+describe('GET /providers?workspace=', () => {
+  it('pages through a workspace with an opaque nextToken', async () => {
+    // Prepare
+    dynamo.on(QueryCommand).resolvesOnce({ Items: [storedRecord()], LastEvaluatedKey: { providerId: 'payments.dev', workspace: 'payments', name: 'dev' } }).resolves({ Items: [] });
+
+    // Act
+    const first = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'payments', limit: '1' } }), context);
+    const token = JSON.parse(first.body).nextToken;
+    const second = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'payments', nextToken: token } }), context);
+
+    // Assess
+    expect(JSON.parse(first.body).items).toHaveLength(1);
+    expect(token).toEqual(expect.any(String));
+    expect(dynamo.commandCalls(QueryCommand)[1]?.args[0].input).toMatchObject({
+      IndexName: 'byWorkspace',
+      ExclusiveStartKey: { providerId: 'payments.dev', workspace: 'payments', name: 'dev' },
+    });
+    expect(JSON.parse(second.body)).toEqual({ items: [], nextToken: null });
+  });
+
+  it('requires a valid workspace and limit, and rejects forged tokens', async () => {
+    const missing = await handler(apiEvent('GET', '/providers'), context);
+    const badLimit = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'w', limit: '1000' } }), context);
+    const forged = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'w', nextToken: '!!' } }), context);
+    expect(JSON.parse(missing.body).error.details[0].field).toBe('workspace');
+    expect(JSON.parse(badLimit.body).error.details[0].field).toBe('limit');
+    expect(forged.statusCode).toBe(400);
+  });
+});
