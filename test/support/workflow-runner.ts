@@ -3,7 +3,7 @@
 import '../../local/polyfills.js';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { fakeFunctionArn, loadDefinition } from '../workflow/asl-files.js';
+import { fakeFunctionArn, loadDefinition } from './asl-files.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

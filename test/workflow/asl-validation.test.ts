@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { aslFiles, fakeFunctionArn, loadDefinition, placeholdersOf, STATEMACHINE_DIR } from './asl-files.js';
+import { aslFiles, fakeFunctionArn, loadDefinition, placeholdersOf, STATEMACHINE_DIR } from '../support/asl-files.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
