@@ -1,0 +1,98 @@
+// New accounts onboard themselves: Organizations and Control Tower announce them on the default
+// bus, and the account-trigger function starts an onboarding into the default workspace.
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { OnboardingConfig } from '../config.js';
+import { OnboardingFunction } from './onboarding-function.js';
+import type { Registry } from './registry.js';
+
+/** Organizations finished creating an account (docs/CONTRACTS.md). */
+export const ORGANIZATIONS_ACCOUNT_CREATED: events.EventPattern = {
+  source: ['aws.organizations'],
+  detail: {
+    eventName: ['CreateAccountResult'],
+    serviceEventDetails: { createAccountStatus: { state: ['SUCCEEDED'] } },
+  },
+};
+
+/** Control Tower enrolled or updated a managed account (docs/CONTRACTS.md). */
+export const CONTROL_TOWER_ACCOUNT_READY: events.EventPattern = {
+  source: ['aws.controltower'],
+  detail: {
+    eventName: ['CreateManagedAccount', 'UpdateManagedAccount'],
+    $or: [
+      { serviceEventDetails: { createManagedAccountStatus: { state: ['SUCCEEDED'] } } },
+      { serviceEventDetails: { updateManagedAccountStatus: { state: ['SUCCEEDED'] } } },
+    ],
+  },
+};
+
+export interface NewAccountTriggersProps {
+  readonly config: OnboardingConfig;
+  readonly registry: Registry;
+  readonly stateMachine: sfn.IStateMachine;
+}
+
+export class NewAccountTriggers extends Construct {
+  readonly handler: OnboardingFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly organizationsRule: events.Rule;
+  readonly controlTowerRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: NewAccountTriggersProps) {
+    super(scope, id);
+    const { config, registry } = props;
+
+    this.handler = new OnboardingFunction(this, 'AccountTrigger', {
+      name: 'account-trigger',
+      description: 'Onboards a new Organizations / Control Tower account into the default workspace',
+      timeout: Duration.seconds(10),
+      environment: {
+        TABLE_NAME: registry.table.tableName,
+        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        ROLE_PATH: config.rolePath,
+        ROLE_NAME_PREFIX: config.roleNamePrefix,
+        DEFAULT_WORKSPACE: config.defaultWorkspace,
+      },
+    });
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWriteProviders',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [registry.tableArn],
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'StartOnboarding', actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }),
+    );
+
+    // An account event is sent once: whatever EventBridge cannot deliver is kept for replay.
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
+    const target = new targets.LambdaFunction(this.handler.function, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(2),
+    });
+
+    this.organizationsRule = new events.Rule(this, 'OrganizationsAccountCreated', {
+      description: 'Organizations CreateAccountResult SUCCEEDED: onboard the new account as a CAPA provider',
+      eventPattern: ORGANIZATIONS_ACCOUNT_CREATED,
+      targets: [target],
+    });
+    this.controlTowerRule = new events.Rule(this, 'ControlTowerAccountReady', {
+      description: 'Control Tower Create/UpdateManagedAccount SUCCEEDED: onboard the account as a CAPA provider',
+      eventPattern: CONTROL_TOWER_ACCOUNT_READY,
+      targets: [target],
+    });
+  }
+}

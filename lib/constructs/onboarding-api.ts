@@ -1,0 +1,173 @@
+// The providers API: REST, SigV4 (IAM) on every method, one Lambda behind a proxy integration.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { OnboardingConfig } from '../config.js';
+import { OnboardingFunction } from './onboarding-function.js';
+import type { Registry } from './registry.js';
+
+const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+
+/**
+ * The POST /providers body, checked at the edge so malformed requests never reach the function.
+ * It mirrors ProviderRequestSchema (functions/shared/provider.ts), which stays the authority and
+ * gives the field-by-field details; `\w` is spelled out because API Gateway's validator is not
+ * JavaScript. test/infra checks both accept and refuse the same bodies.
+ */
+export const PROVIDER_REQUEST_MODEL: apigw.JsonSchema = {
+  schema: apigw.JsonSchemaVersion.DRAFT4,
+  title: 'ProviderRequest',
+  type: apigw.JsonSchemaType.OBJECT,
+  required: ['workspace', 'name', 'accountId'],
+  additionalProperties: false,
+  properties: {
+    workspace: { type: apigw.JsonSchemaType.STRING, pattern: DNS_LABEL },
+    name: { type: apigw.JsonSchemaType.STRING, pattern: DNS_LABEL },
+    accountId: { type: apigw.JsonSchemaType.STRING, pattern: '^[0-9]{12}$' },
+    externalId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9_+=,.@:/-]{2,1224}$' },
+    roleName: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9_+=,.@-]{1,64}$' },
+    trustEc2: { type: apigw.JsonSchemaType.BOOLEAN },
+  },
+};
+
+// Responses API Gateway produces itself follow the API's error shape too, so clients parse one
+// format. validationErrorString is already escaped by API Gateway for use inside a JSON string.
+const VALIDATION_ERROR_TEMPLATE =
+  '{"error":{"code":"VALIDATION_FAILED","message":"$context.error.validationErrorString","details":[{"field":"request","issue":"$context.error.validationErrorString"}]}}';
+const GATEWAY_ERROR_TEMPLATE = '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"details":[]}}';
+
+export interface OnboardingApiProps {
+  readonly config: OnboardingConfig;
+  readonly registry: Registry;
+  readonly stateMachine: sfn.IStateMachine;
+}
+
+export class OnboardingApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly handler: OnboardingFunction;
+
+  constructor(scope: Construct, id: string, props: OnboardingApiProps) {
+    super(scope, id);
+    const { config, registry } = props;
+
+    this.handler = new OnboardingFunction(this, 'Api', {
+      name: 'api',
+      description: 'Providers API: registers providers, starts onboarding, reports status',
+      timeout: Duration.seconds(10),
+      environment: {
+        TABLE_NAME: registry.table.tableName,
+        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        ROLE_PATH: config.rolePath,
+        ROLE_NAME_PREFIX: config.roleNamePrefix,
+      },
+    });
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWriteProviders',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [registry.tableArn],
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListProvidersByWorkspace',
+        actions: ['dynamodb:Query'],
+        resources: [registry.tableArn, registry.byWorkspaceIndexArn],
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'StartOnboarding', actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }),
+    );
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.api = new apigw.RestApi(this, 'RestApi', {
+      description: 'CAPA provider onboarding (SigV4-signed requests only)',
+      // Callers are portals and automation in AWS, not browsers around the world.
+      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'prod',
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.INFO,
+        // Request bodies carry External IDs: keep them out of execution logs.
+        dataTraceEnabled: false,
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+      },
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+    });
+
+    this.api.addGatewayResponse('BadRequestBody', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      templates: { 'application/json': VALIDATION_ERROR_TEMPLATE },
+    });
+    this.api.addGatewayResponse('BadRequestParameters', {
+      type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+      templates: { 'application/json': VALIDATION_ERROR_TEMPLATE },
+    });
+    this.api.addGatewayResponse('Default4xx', {
+      type: apigw.ResponseType.DEFAULT_4XX,
+      templates: { 'application/json': GATEWAY_ERROR_TEMPLATE },
+    });
+    this.api.addGatewayResponse('Default5xx', {
+      type: apigw.ResponseType.DEFAULT_5XX,
+      templates: { 'application/json': GATEWAY_ERROR_TEMPLATE },
+    });
+
+    const validator = this.api.addRequestValidator('RequestValidator', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const providerRequest = this.api.addModel('ProviderRequest', {
+      contentType: 'application/json',
+      modelName: 'ProviderRequest',
+      schema: PROVIDER_REQUEST_MODEL,
+    });
+
+    // allowTestInvoke off: the console's test button would need a second permission per method.
+    const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false });
+    const iamAuth = { authorizationType: apigw.AuthorizationType.IAM } as const;
+
+    const providers = this.api.root.addResource('providers');
+    providers.addMethod('POST', integration, {
+      ...iamAuth,
+      requestValidator: validator,
+      requestModels: { 'application/json': providerRequest },
+    });
+    providers.addMethod('GET', integration, {
+      ...iamAuth,
+      requestValidator: validator,
+      requestParameters: {
+        'method.request.querystring.workspace': true,
+        'method.request.querystring.limit': false,
+        'method.request.querystring.nextToken': false,
+      },
+    });
+    providers.addResource('{providerId}').addMethod('GET', integration, {
+      ...iamAuth,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.providerId': true },
+    });
+  }
+}

@@ -1,0 +1,102 @@
+// One way to build every Lambda of the product: same runtime, architecture, tracing, logging and
+// ESM bundle, so the local cloud (which runs the bundles from cdk.out) and AWS run the same code.
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const SERVICE_NAME = 'capa-provider-onboarding';
+
+/** Pinned on purpose: the bundles target node22 and the local cloud runs them on the same major. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+// ESM bundles cannot `require`, but some CommonJS dependencies do; give them one.
+const CJS_IN_ESM_BANNER = "import { createRequire as __cjsCreateRequire } from 'node:module'; const require = __cjsCreateRequire(import.meta.url);";
+
+export interface OnboardingFunctionProps {
+  /** Directory under functions/, e.g. `create-role`. */
+  readonly name: string;
+  readonly description: string;
+  readonly timeout: Duration;
+  /** Function-specific variables (docs/CONTRACTS.md); the service-wide ones are added here. */
+  readonly environment: Record<string, string>;
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A NodejsFunction with its own role and log group. The role starts empty except for writing to
+ * that one log group (instead of AWSLambdaBasicExecutionRole, which may write any log group), so
+ * each caller adds exactly the statements its function needs.
+ */
+export class OnboardingFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: OnboardingFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      // Logs outlive a stack deletion: they are the audit trail of what the service did.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.name} function (${SERVICE_NAME})`,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // The log group's Arn attribute ends in ":*", which covers its log streams.
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}functions/${props.name}/handler.ts`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: props.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        target: 'node22',
+        sourceMap: false,
+        // The bundle carries the SDK version the code was tested with, not the runtime's.
+        bundleAwsSDK: true,
+        mainFields: ['module', 'main'],
+        banner: CJS_IN_ESM_BANNER,
+      },
+    });
+  }
+
+  /** `arn:<partition>:lambda:...` of this function, for policies and substitutions. */
+  get functionArn(): string {
+    return this.function.functionArn;
+  }
+
+  addToRolePolicy(statement: iam.PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+}

@@ -1,0 +1,40 @@
+// The provider registry: one item per provider, keyed by its deterministic providerId.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+export const BY_WORKSPACE_INDEX = 'byWorkspace';
+
+export class Registry extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'providerId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The registry is the only record of which roles exist in which accounts: never lose it
+      // to a stack deletion or replacement.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // GET /providers?workspace=... pages through one workspace ordered by name.
+    this.table.addGlobalSecondaryIndex({
+      indexName: BY_WORKSPACE_INDEX,
+      partitionKey: { name: 'workspace', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'name', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+
+  get tableArn(): string {
+    return this.table.tableArn;
+  }
+
+  /** ARN of the byWorkspace index, for Query grants. */
+  get byWorkspaceIndexArn(): string {
+    return `${this.table.tableArn}/index/${BY_WORKSPACE_INDEX}`;
+  }
+}

@@ -1,0 +1,77 @@
+// Every cdk-nag AwsSolutions finding this stack accepts, in one place, each with its reason.
+// Acknowledgements are scoped to the construct that raises them and, for the granular rules
+// (IAM4, IAM5), to the exact finding (`Rule[Finding]`), so a new wildcard still fails synth.
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { OnboardingFunction } from './constructs/onboarding-function.js';
+import type { OnboardingStack } from './onboarding-stack.js';
+
+// The partition stays a token in ARNs; cdk-nag renders it like this in finding ids.
+const PARTITION = '<AWS::Partition>';
+
+function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+export function acknowledgeNagFindings(stack: OnboardingStack): void {
+  const { config } = stack;
+  const functions: OnboardingFunction[] = [...stack.workflow.functions, stack.api.handler, stack.triggers.handler];
+
+  for (const fn of functions) {
+    acknowledge(
+      fn.function,
+      'AwsSolutions-L1',
+      'nodejs22.x is pinned on purpose: the bundles are built for node22 and the local cloud runs them on the same major; moving to a newer runtime is a deliberate, tested change.',
+    );
+    acknowledge(
+      fn.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use "*": X-Ray supports no resource-level permissions for them.',
+    );
+  }
+
+  // Cross-account roles: the target account is only known per request, so the account field is
+  // a wildcard while the role name / path is fixed by configuration.
+  const bootstrapRole = `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role/${config.bootstrapRoleName}]`;
+  for (const fn of [stack.workflow.createRole, stack.workflow.attachPolicies, stack.workflow.compensate]) {
+    acknowledge(
+      fn.role,
+      bootstrapRole,
+      `Assumes only the bootstrap role "${config.bootstrapRoleName}" in whichever account is being onboarded (account unknown until the request); the session policy passed to AssumeRole limits IAM writes to ${config.rolePath}.`,
+    );
+  }
+  acknowledge(
+    stack.workflow.verifyRole.role,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
+    `Verification assumes the provider roles it just created, which exist only under the product path ${config.rolePath} in onboarded accounts that are unknown until the request.`,
+  );
+
+  acknowledge(
+    stack.workflow.stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only the CloudWatch Logs delivery actions (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the six task functions.',
+  );
+
+  const api = stack.api.api;
+  acknowledge(
+    api,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    "API Gateway's account-level CloudWatch role uses the AWS managed policy AWS documents for it; it only lets API Gateway write its own execution and access logs.",
+  );
+  acknowledge(
+    api,
+    'AwsSolutions-COG4',
+    'Callers are portals and automation holding AWS credentials: every method uses IAM (SigV4) authorization, so a Cognito user pool authorizer does not apply.',
+  );
+  acknowledge(
+    api.deploymentStage,
+    'AwsSolutions-APIG3',
+    'The API accepts only SigV4-signed requests from IAM principals with execute-api:Invoke, and stage throttling caps request rates; a WAF web ACL is left to the deploying organisation (attach one to the stage if policy requires it).',
+  );
+
+  acknowledge(
+    stack.triggers.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the new-account EventBridge rule targets; a DLQ of a DLQ adds nothing.',
+  );
+}

@@ -1,0 +1,70 @@
+// The whole backend in one stack: registry, event bus, workflow, API and new-account triggers.
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { readConfig, type OnboardingConfig } from './config.js';
+import { acknowledgeNagFindings } from './nag-acknowledgements.js';
+import { NewAccountTriggers } from './constructs/new-account-triggers.js';
+import { OnboardingApi } from './constructs/onboarding-api.js';
+import { OnboardingWorkflow } from './constructs/onboarding-workflow.js';
+import { ProviderEvents } from './constructs/provider-events.js';
+import { Registry } from './constructs/registry.js';
+
+export const STACK_NAME = 'CapaProviderOnboarding';
+
+export interface OnboardingStackProps extends StackProps {
+  /** Overrides the CDK context (tests); by default read from cdk.json / `-c`. */
+  readonly config?: OnboardingConfig;
+}
+
+export class OnboardingStack extends Stack {
+  readonly config: OnboardingConfig;
+  readonly registry: Registry;
+  readonly events: ProviderEvents;
+  readonly workflow: OnboardingWorkflow;
+  readonly api: OnboardingApi;
+  readonly triggers: NewAccountTriggers;
+
+  constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
+    super(scope, id, {
+      description: 'Onboards AWS accounts as Cluster API Provider AWS (CAPA) infrastructure providers',
+      ...props,
+    });
+    const config = (this.config = props.config ?? readConfig(this.node));
+
+    // Partition and (by default) account stay tokens, so one template fits any account and
+    // partition, and synth needs no credentials.
+    const partition = Aws.PARTITION;
+    const managementAccountId = config.managementAccountId ?? Aws.ACCOUNT_ID;
+
+    this.registry = new Registry(this, 'Registry');
+    this.events = new ProviderEvents(this, 'ProviderEvents');
+    this.workflow = new OnboardingWorkflow(this, 'OnboardingWorkflow', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      managementPrincipalArn: `arn:${partition}:iam::${managementAccountId}:root`,
+      managementRoleArn: `arn:${partition}:iam::${managementAccountId}:role/${config.managementRoleName}`,
+      bootstrapRoleArns: `arn:${partition}:iam::*:role/${config.bootstrapRoleName}`,
+      providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
+    });
+    this.api = new OnboardingApi(this, 'OnboardingApi', {
+      config,
+      registry: this.registry,
+      stateMachine: this.workflow.stateMachine,
+    });
+    this.triggers = new NewAccountTriggers(this, 'NewAccountTriggers', {
+      config,
+      registry: this.registry,
+      stateMachine: this.workflow.stateMachine,
+    });
+
+    acknowledgeNagFindings(this);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.triggers.deadLetterQueue.queueUrl });
+  }
+}
+
