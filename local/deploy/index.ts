@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RestApiDefinition, RestApiRoute } from '../apigateway/routes.js';
-import type { AwsResponse, PolicyDocument, ServiceName } from '../core/types.js';
+import { AwsServiceError, type AwsResponse, type PolicyDocument, type ServiceName } from '../core/types.js';
 import { assetPath, loadAssembly, type CfnTemplate, type StackAssembly } from './cdk-out.js';
 import {
   dependencyOrder,
@@ -30,6 +30,9 @@ export interface DeployTargets {
     putRolePolicy(accountId: string, roleName: string, policyName: string, document: PolicyDocument): void;
     attachRolePolicy(accountId: string, roleName: string, policyArn: string): void;
     sessionForService(roleArn: string, servicePrincipal: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    /** Used on redeploy when the role already exists. */
+    updateAssumeRolePolicy?(accountId: string, roleName: string, document: PolicyDocument): void;
+    createPolicy?(accountId: string, input: { policyName: string; path?: string; document: PolicyDocument; description?: string }): { arn: string };
   };
   dynamodb: { createTable(tableName: string, props: never): Promise<{ arn: string }> };
   events: {
@@ -316,7 +319,8 @@ async function createResource(
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
         // The role survived a restart: bring its trust policy up to date.
-        await targets.call?.('iam', 'UpdateAssumeRolePolicy', { RoleName: roleName, PolicyDocument: JSON.stringify(trust) });
+        if (targets.iam.updateAssumeRolePolicy !== undefined) targets.iam.updateAssumeRolePolicy(accountId, roleName, trust);
+        else await targets.call?.('iam', 'UpdateAssumeRolePolicy', { RoleName: roleName, PolicyDocument: JSON.stringify(trust) });
       }
       for (const policy of (props.Policies ?? []) as Array<{ PolicyName: string; PolicyDocument: unknown }>) {
         targets.iam.putRolePolicy(accountId, roleName, str(policy.PolicyName, 'PolicyName'), asPolicy(policy.PolicyDocument, `${logicalId} inline policy`));
@@ -343,14 +347,26 @@ async function createResource(
       return undefined;
     }
     case 'AWS::IAM::ManagedPolicy': {
-      if (targets.call === undefined) throw new Error('AWS::IAM::ManagedPolicy needs the IAM query API (targets.call)');
       const document = asPolicy(props.PolicyDocument, `${logicalId}.PolicyDocument`);
-      const created = await targets.call('iam', 'CreatePolicy', {
-        PolicyName: identity.physicalId,
-        Path: typeof props.Path === 'string' ? props.Path : '/',
-        PolicyDocument: JSON.stringify(document),
-      });
-      if (created.status >= 400 && !created.body.includes('EntityAlreadyExists')) throw new Error(`CreatePolicy failed: ${created.body}`);
+      const path = typeof props.Path === 'string' ? props.Path : '/';
+      try {
+        if (targets.iam.createPolicy !== undefined) {
+          targets.iam.createPolicy(accountId, {
+            policyName: identity.physicalId,
+            path,
+            document,
+            ...(typeof props.Description === 'string' ? { description: props.Description } : {}),
+          });
+        } else {
+          if (targets.call === undefined) throw new Error('AWS::IAM::ManagedPolicy needs createPolicy or the IAM query API');
+          const created = await targets.call('iam', 'CreatePolicy', { PolicyName: identity.physicalId, Path: path, PolicyDocument: JSON.stringify(document) });
+          if (created.status >= 400) throw new AwsServiceError(created.body.includes('EntityAlreadyExists') ? 'EntityAlreadyExists' : 'CreatePolicyFailed', created.body);
+        }
+      } catch (error) {
+        // A changed document on redeploy would need a new policy version; the local cloud keeps the first.
+        if (!isAlreadyExists(error)) throw error;
+        c.log(`note: ${logicalId}: managed policy ${identity.physicalId} exists; its document is not updated locally`);
+      }
       for (const role of (props.Roles ?? []) as string[]) targets.iam.attachRolePolicy(accountId, role, identity.ref);
       return identity.arn;
     }
