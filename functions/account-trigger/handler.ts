@@ -3,7 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import { withMiddleware } from '../shared/middleware.js';
 import { newAccountOf, type NewAccountEvent } from '../shared/new-account.js';
@@ -13,7 +13,7 @@ import { startOnboarding } from '../shared/start-onboarding.js';
 const env = readEnv({
   TABLE_NAME: nonEmpty,
   STATE_MACHINE_ARN: nonEmpty,
-  ROLE_PATH: rolePathSchema,
+  ROLE_PATH: rolePath,
   ROLE_NAME_PREFIX: nonEmpty,
   DEFAULT_WORKSPACE: nonEmpty,
 });

@@ -3,12 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
 import { externalIdFingerprint } from '../shared/external-id.js';
 import { errorResponse, json } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { withMiddleware } from '../shared/middleware.js';
-import { parseProviderId, parseProviderRequest } from '../shared/provider.js';
+import { DNS_LABEL, parseProviderId } from '../shared/provider.js';
+import { parseProviderRequest } from '../shared/provider-request.js';
 import { toProviderView } from '../shared/provider-view.js';
 import { InvalidPageToken, ProviderRegistry } from '../shared/registry.js';
 import { startOnboarding } from '../shared/start-onboarding.js';
@@ -16,7 +17,7 @@ import { startOnboarding } from '../shared/start-onboarding.js';
 const env = readEnv({
   TABLE_NAME: nonEmpty,
   STATE_MACHINE_ARN: nonEmpty,
-  ROLE_PATH: rolePathSchema,
+  ROLE_PATH: rolePath,
   ROLE_NAME_PREFIX: nonEmpty,
 });
 const registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })), env.TABLE_NAME);
@@ -87,7 +88,7 @@ async function listProviders(event: APIGatewayProxyEvent): Promise<APIGatewayPro
   const query = event.queryStringParameters ?? {};
   const details = [];
   const workspace = query.workspace;
-  if (!workspace || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(workspace)) {
+  if (!workspace || !DNS_LABEL.test(workspace)) {
     details.push({ field: 'workspace', issue: 'required; a workspace name (DNS label)' });
   }
   const limit = query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(query.limit);

@@ -1,6 +1,6 @@
 // Workflow step "Attach CAPA Policies".
 import { STSClient } from '@aws-sdk/client-sts';
-import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import { withMiddleware } from '../shared/middleware.js';
 import { partitionOf } from '../shared/provider.js';
@@ -10,7 +10,7 @@ import { bindWorkflowLogContext, requireRole, roleTargetOf, targetAccessOf, type
 
 const env = readEnv({
   BOOTSTRAP_ROLE_NAME: nonEmpty,
-  ROLE_PATH: rolePathSchema,
+  ROLE_PATH: rolePath,
 });
 const sts = new STSClient({ maxAttempts: 5 });
 

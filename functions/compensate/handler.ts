@@ -1,8 +1,7 @@
 // Workflow step "Remove Created Resources": undo exactly what this execution created.
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { z } from 'zod';
-import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { grantMode, nonEmpty, readEnv, rolePath } from '../shared/env.js';
 import { BootstrapRoleDenied } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { revokeManagementGrant } from '../shared/management-access.js';
@@ -14,9 +13,9 @@ import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTask
 
 const env = readEnv({
   BOOTSTRAP_ROLE_NAME: nonEmpty,
-  ROLE_PATH: rolePathSchema,
+  ROLE_PATH: rolePath,
   MANAGEMENT_ROLE_ARN: nonEmpty,
-  GRANT_MODE: z.enum(['path', 'per-role']),
+  GRANT_MODE: grantMode,
 });
 const partition = partitionOf(env.MANAGEMENT_ROLE_ARN);
 const sts = new STSClient({ maxAttempts: 5 });

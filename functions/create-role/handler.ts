@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
-import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
 import { externalIdFingerprint } from '../shared/external-id.js';
 import { logger } from '../shared/logger.js';
 import { withMiddleware } from '../shared/middleware.js';
@@ -16,7 +16,7 @@ import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTask
 const env = readEnv({
   TABLE_NAME: nonEmpty,
   BOOTSTRAP_ROLE_NAME: nonEmpty,
-  ROLE_PATH: rolePathSchema,
+  ROLE_PATH: rolePath,
   MANAGEMENT_PRINCIPAL_ARN: nonEmpty,
 });
 const partition = partitionOf(env.MANAGEMENT_PRINCIPAL_ARN);

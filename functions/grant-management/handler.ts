@@ -1,16 +1,15 @@
 // Workflow step "Grant Management Role Access".
 import { IAMClient } from '@aws-sdk/client-iam';
-import { nonEmpty, readEnv, rolePathSchema } from '../shared/env.js';
+import { grantMode, nonEmpty, readEnv, rolePath } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import { ensureManagementGrant, type GrantResult } from '../shared/management-access.js';
 import { withMiddleware } from '../shared/middleware.js';
 import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../shared/workflow.js';
-import { z } from 'zod';
 
 const env = readEnv({
   MANAGEMENT_ROLE_ARN: nonEmpty,
-  ROLE_PATH: rolePathSchema,
-  GRANT_MODE: z.enum(['path', 'per-role']),
+  ROLE_PATH: rolePath,
+  GRANT_MODE: grantMode,
 });
 const iam = new IAMClient({ maxAttempts: 5 });
 

@@ -1,16 +1,53 @@
 // Environment is read and validated once, when a function's module loads: a misconfigured
 // deployment fails its first invocation with a message naming the variable, not halfway through.
-import { z } from 'zod';
+// Hand-written rather than zod: every workflow bundle loads this, and it must stay small.
 
-export const rolePathSchema = z.string().regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as /capa-providers/');
+export type EnvParser<T> = (value: string | undefined, name: string) => T;
 
-export function readEnv<T extends z.ZodRawShape>(shape: T, source: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<T>> {
-  const result = z.object(shape).safeParse(source);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`Invalid environment: ${problems}`);
-  }
-  return result.data;
+export class InvalidEnvironment extends Error {
+  override readonly name = 'InvalidEnvironment';
 }
 
-export const nonEmpty = z.string().min(1);
+export const nonEmpty: EnvParser<string> = (value, name) => {
+  if (!value) throw new InvalidEnvironment(`${name} must be set`);
+  return value;
+};
+
+export const rolePath: EnvParser<string> = (value, name) => {
+  if (!value || !/^\/([\w+=,.@-]+\/)*$/.test(value)) {
+    throw new InvalidEnvironment(`${name} must be an IAM path such as /capa-providers/ (got ${JSON.stringify(value)})`);
+  }
+  return value;
+};
+
+export const grantMode: EnvParser<'path' | 'per-role'> = (value, name) => {
+  if (value !== 'path' && value !== 'per-role') throw new InvalidEnvironment(`${name} must be "path" or "per-role"`);
+  return value;
+};
+
+export function positiveInteger(fallback: number): EnvParser<number> {
+  return (value, name) => {
+    if (value === undefined || value === '') return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidEnvironment(`${name} must be a positive integer`);
+    return parsed;
+  };
+}
+
+/** Parses every variable; reports all problems at once. */
+export function readEnv<T extends Record<string, EnvParser<unknown>>>(
+  parsers: T,
+  source: NodeJS.ProcessEnv = process.env,
+): { [K in keyof T]: ReturnType<T[K]> } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, parse] of Object.entries(parsers)) {
+    try {
+      values[name] = parse(source[name], name);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new InvalidEnvironment(`Invalid environment: ${problems.join('; ')}`);
+  return values as { [K in keyof T]: ReturnType<T[K]> };
+}

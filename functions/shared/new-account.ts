@@ -1,5 +1,5 @@
 // Reading new-account events from AWS Organizations and AWS Control Tower (CloudTrail service events).
-import type { ProviderRequest } from './provider.js';
+import type { ProviderRequest } from './provider-request.js';
 
 interface AccountStatus {
   state?: string;

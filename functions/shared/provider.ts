@@ -1,55 +1,8 @@
-// The provider contract: request schema, identity, and the names derived from it.
+// The provider contract: identity, records, and the names derived from them.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { EXTERNAL_ID_PATTERN } from './external-id.js';
 
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-
-const dnsLabel = (field: string) =>
-  z
-    .string({ error: `${field} is required and must be a string` })
-    .regex(DNS_LABEL, `${field} must be 1-63 lower-case letters, digits or hyphens, starting and ending alphanumeric`);
-
-export const ProviderRequestSchema = z.strictObject(
-  {
-    workspace: dnsLabel('workspace'),
-    name: dnsLabel('name'),
-    accountId: z.string({ error: 'accountId is required and must be a string' }).regex(/^\d{12}$/, 'accountId must be 12 digits'),
-    externalId: z
-      .string({ error: 'externalId must be a string' })
-      .regex(EXTERNAL_ID_PATTERN, 'externalId must be 2-1224 characters of letters, digits and +=,.@:/_-')
-      .optional(),
-    roleName: z
-      .string({ error: 'roleName must be a string' })
-      .regex(ROLE_NAME, 'roleName must be 1-64 characters of letters, digits and +=,.@_-')
-      .optional(),
-    trustEc2: z.boolean({ error: 'trustEc2 must be a boolean' }).optional(),
-  },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field` : undefined) },
-);
-export type ProviderRequest = z.infer<typeof ProviderRequestSchema>;
-
-export interface FieldIssue {
-  field: string;
-  issue: string;
-}
-
-/** Validates a request body; the issues name each offending field. */
-export function parseProviderRequest(
-  body: unknown,
-): { ok: true; request: ProviderRequest } | { ok: false; issues: FieldIssue[] } {
-  const result = ProviderRequestSchema.safeParse(body);
-  if (result.success) return { ok: true, request: result.data };
-  const issues = result.error.issues.flatMap((issue): FieldIssue[] => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: key, issue: 'unknown field' }));
-    }
-    const field = issue.path.join('.') || 'body';
-    return [{ field, issue: field === 'body' ? 'the body must be a JSON object' : issue.message }];
-  });
-  return { ok: false, issues };
-}
+/** Workspaces and provider names: lower-case DNS labels. */
+export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];

@@ -11,10 +11,9 @@ import {
   providerIdOf,
   roleArnOf,
   workflowInputOf,
-  type FieldIssue,
   type ProviderRecord,
-  type ProviderRequest,
 } from './provider.js';
+import type { FieldIssue, ProviderRequest } from './provider-request.js';
 import type { ProviderRegistry } from './registry.js';
 
 export interface OnboardingSettings {

@@ -3,8 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
-import { z } from 'zod';
-import { nonEmpty, readEnv } from '../shared/env.js';
+import { nonEmpty, positiveInteger, readEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import { withMiddleware } from '../shared/middleware.js';
 import { ProviderRegistry } from '../shared/registry.js';
@@ -13,7 +12,7 @@ import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../
 
 const env = readEnv({
   TABLE_NAME: nonEmpty,
-  VERIFY_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  VERIFY_TIMEOUT_SECONDS: positiveInteger(120),
 });
 const sts = new STSClient({ maxAttempts: 5 });
 const registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })), env.TABLE_NAME);

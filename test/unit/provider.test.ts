@@ -4,9 +4,9 @@ import {
   executionArnOf,
   executionNameOf,
   parseProviderId,
-  parseProviderRequest,
   providerIdOf,
 } from '../../functions/shared/provider.js';
+import { parseProviderRequest } from '../../functions/shared/provider-request.js';
 import { externalIdFingerprint, generateExternalId, isValidExternalId } from '../../functions/shared/external-id.js';
 
 describe('provider request', () => {

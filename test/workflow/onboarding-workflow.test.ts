@@ -6,7 +6,7 @@ import { SFNClient, StartExecutionCommand, type StartExecutionCommandInput } fro
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CAPA_MINIMAL_POLICY } from '../../functions/shared/capa-policy.js';
-import type { ProviderRequest } from '../../functions/shared/provider.js';
+import type { ProviderRequest } from '../../functions/shared/provider-request.js';
 import { ProviderRegistry } from '../../functions/shared/registry.js';
 import { startOnboarding } from '../../functions/shared/start-onboarding.js';
 import { startRegistryTable, type TestTable } from '../support/dynamodb.js';
