@@ -284,6 +284,9 @@ export class LocalIam {
     const policyTextParam = optionalString(params, 'Policy');
     const durationSeconds = optionalInteger(params, 'DurationSeconds') ?? 3600;
     if (!ROLE_ARN.test(roleArn)) throw new AwsServiceError('ValidationError', `${roleArn} is invalid`, 400);
+    if (sessionName.length < 2 || sessionName.length > 64) {
+      throw new AwsServiceError('ValidationError', `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64`, 400);
+    }
     if (!SESSION_NAME.test(sessionName)) {
       throw new AwsServiceError('ValidationError', `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`, 400);
     }
