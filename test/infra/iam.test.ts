@@ -1,0 +1,220 @@
+// Least privilege, per docs/CONTRACTS.md: each function's role holds exactly the calls its
+// function makes, plus writing its own log group and X-Ray segments.
+import { describe, expect, it } from 'vitest';
+import type { OnboardingFunction } from '../../lib/constructs/onboarding-function.js';
+import { asList, getAtt, grantsOf, logicalIdOf, partitionArn, ref, statementsOfRole, synth, type Statement, type Synthesized } from './synth.js';
+
+const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+function grantsFor(s: Synthesized, fn: OnboardingFunction): string[] {
+  return grantsOf(statementsOfRole(s, fn.role));
+}
+
+/** What every function may do besides its own calls. */
+function baseline(fn: OnboardingFunction): string[] {
+  return [
+    ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((a) => `${a} -> ${JSON.stringify(getAtt(fn.logGroup))}`),
+    ...XRAY_ACTIONS.map((a) => `${a} -> "*"`),
+  ];
+}
+
+const grant = (actions: string[], ...resources: unknown[]) => actions.flatMap((a) => resources.map((r) => `${a} -> ${JSON.stringify(r)}`));
+
+describe('function roles', () => {
+  const s = synth();
+  const { workflow: wf, api, triggers, registry } = s.stack;
+  const table = getAtt(registry.table);
+  const index = { 'Fn::Join': ['', [table, '/index/byWorkspace']] };
+  const stateMachine = ref(wf.stateMachine);
+  const bootstrapRoles = partitionArn(':iam::*:role/OrganizationAccountAccessRole');
+  const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
+  const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
+
+  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the state machine', () => {
+    // Prepare
+    const calls = [
+      ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
+      ...grant(['dynamodb:Query'], table, index),
+      ...grant(['states:StartExecution'], stateMachine),
+    ];
+
+    // Act
+    const grants = grantsFor(s, api.handler);
+
+    // Assess
+    expect(grants).toEqual([...baseline(api.handler), ...calls].sort());
+  });
+
+  it('account-trigger: Get/Put/UpdateItem on the table and StartExecution', () => {
+    // Prepare
+    const calls = [
+      ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
+      ...grant(['states:StartExecution'], stateMachine),
+    ];
+
+    // Act
+    const grants = grantsFor(s, triggers.handler);
+
+    // Assess
+    expect(grants).toEqual([...baseline(triggers.handler), ...calls].sort());
+  });
+
+  it('create-role: AssumeRole on the bootstrap role in any account, UpdateItem', () => {
+    // Prepare
+    const calls = [...grant(['sts:AssumeRole'], bootstrapRoles), ...grant(['dynamodb:UpdateItem'], table)];
+
+    // Act
+    const grants = grantsFor(s, wf.createRole);
+
+    // Assess
+    expect(grants).toEqual([...baseline(wf.createRole), ...calls].sort());
+  });
+
+  it('attach-policies: AssumeRole on the bootstrap role only', () => {
+    // Prepare
+    const calls = grant(['sts:AssumeRole'], bootstrapRoles);
+
+    // Act
+    const grants = grantsFor(s, wf.attachPolicies);
+
+    // Assess
+    expect(grants).toEqual([...baseline(wf.attachPolicies), ...calls].sort());
+  });
+
+  it('grant-management: Get/PutRolePolicy on the management role only', () => {
+    // Prepare
+    const calls = grant(['iam:GetRolePolicy', 'iam:PutRolePolicy'], managementRole);
+
+    // Act
+    const grants = grantsFor(s, wf.grantManagement);
+
+    // Assess
+    expect(grants).toEqual([...baseline(wf.grantManagement), ...calls].sort());
+  });
+
+  it('verify-role: AssumeRole on roles under the provider path, UpdateItem', () => {
+    // Prepare
+    const calls = [...grant(['sts:AssumeRole'], providerRoles), ...grant(['dynamodb:UpdateItem'], table)];
+
+    // Act
+    const grants = grantsFor(s, wf.verifyRole);
+
+    // Assess
+    expect(grants).toEqual([...baseline(wf.verifyRole), ...calls].sort());
+  });
+
+  it('record-result: UpdateItem and PutEvents on the provider bus', () => {
+    // Prepare
+    const calls = [...grant(['dynamodb:UpdateItem'], table), ...grant(['events:PutEvents'], getAtt(s.stack.events.bus))];
+
+    // Act
+    const grants = grantsFor(s, wf.recordResult);
+
+    // Assess
+    expect(grants).toEqual([...baseline(wf.recordResult), ...calls].sort());
+  });
+
+  it('compensate: AssumeRole on the bootstrap role, Get/Put/DeleteRolePolicy on the management role', () => {
+    // Prepare
+    const calls = [
+      ...grant(['sts:AssumeRole'], bootstrapRoles),
+      ...grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'], managementRole),
+    ];
+
+    // Act
+    const grants = grantsFor(s, wf.compensate);
+
+    // Assess
+    expect(grants).toEqual([...baseline(wf.compensate), ...calls].sort());
+  });
+
+  it('carry no managed policies and trust only Lambda', () => {
+    // Prepare
+    const fns = [...wf.functions, api.handler, triggers.handler];
+
+    // Act
+    const roles = fns.map((fn) => s.resources[logicalIdOf(fn.role)]?.Properties ?? {});
+
+    // Assess
+    for (const role of roles) {
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      });
+    }
+  });
+
+  it('assume roles under a configured path and bootstrap role name', () => {
+    // Prepare
+    const custom = synth({ rolePath: '/platform/capa/', bootstrapRoleName: 'AWSControlTowerExecution' });
+
+    // Act
+    const assumed = [custom.stack.workflow.createRole, custom.stack.workflow.verifyRole].map((fn) =>
+      grantsFor(custom, fn).filter((g) => g.startsWith('sts:AssumeRole')),
+    );
+
+    // Assess
+    expect(assumed).toEqual([
+      grant(['sts:AssumeRole'], partitionArn(':iam::*:role/AWSControlTowerExecution')),
+      grant(['sts:AssumeRole'], partitionArn(':iam::*:role/platform/capa/*')),
+    ]);
+  });
+});
+
+describe('every policy in the template', () => {
+  const s = synth();
+  const statements: Array<{ policy: string; statement: Statement }> = [];
+  for (const [id, resource] of Object.entries(s.resources)) {
+    const documents: unknown[] = [];
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') documents.push(resource.Properties?.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Role') {
+      for (const p of (resource.Properties?.Policies ?? []) as Array<{ PolicyDocument: unknown }>) documents.push(p.PolicyDocument);
+    }
+    for (const document of documents) {
+      for (const statement of asList((document as { Statement: Statement | Statement[] }).Statement)) statements.push({ policy: id, statement });
+    }
+  }
+  const allows = statements.filter(({ statement }) => statement.Effect === 'Allow');
+
+  it('has no wildcard actions, no iam:* and no iam:PassRole', () => {
+    // Prepare
+    const actions = allows.flatMap(({ statement }) => asList(statement.Action));
+
+    // Act
+    const offending = actions.filter((action) => action.includes('*') || action === 'iam:PassRole');
+
+    // Assess
+    expect(allows.length).toBeGreaterThan(0);
+    expect(offending).toEqual([]);
+  });
+
+  it('uses Resource "*" only for X-Ray and Step Functions log delivery, which have no resource-level permissions', () => {
+    // Prepare
+    const logDelivery = /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
+    const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
+
+    // Act
+    const wildcardResourceActions = allows
+      .filter(({ statement }) => asList(statement.Resource).includes('*'))
+      .flatMap(({ policy, statement }) => asList(statement.Action).map((action) => ({ policy, action })));
+
+    // Assess
+    for (const { policy, action } of wildcardResourceActions) {
+      const allowed = action.startsWith('xray:') || (policy === smPolicy && logDelivery.test(action));
+      expect(allowed, `${policy}: ${action} on "*"`).toBe(true);
+    }
+  });
+
+  it('writes IAM only on the management role', () => {
+    // Prepare
+    const managementRole = JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] });
+
+    // Act
+    const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
+
+    // Assess
+    expect(iamGrants.length).toBe(2);
+    for (const { statement } of iamGrants) expect(asList(statement.Resource).map((r) => JSON.stringify(r))).toEqual([managementRole]);
+  });
+});

@@ -1,0 +1,414 @@
+import { readFileSync } from 'node:fs';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { matchesPattern } from '../../local/events/pattern.js';
+import { getAtt, logicalIdOf, partitionArn, ref, synth } from './synth.js';
+
+const ASL_FILE = new URL('../../statemachine/onboard-provider.asl.json', import.meta.url);
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/fixtures/events/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
+describe('registry table', () => {
+  it('is keyed by providerId with the byWorkspace index, on demand, recoverable and protected', () => {
+    // Prepare
+    const { template } = synth();
+
+    // Act
+    const tables = template.findResources('AWS::DynamoDB::Table');
+
+    // Assess
+    expect(Object.keys(tables)).toHaveLength(1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'providerId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byWorkspace',
+            KeySchema: [
+              { AttributeName: 'workspace', KeyType: 'HASH' },
+              { AttributeName: 'name', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'providerId', AttributeType: 'S' },
+          { AttributeName: 'workspace', AttributeType: 'S' },
+          { AttributeName: 'name', AttributeType: 'S' },
+        ]),
+      }),
+    });
+  });
+});
+
+describe('provider events', () => {
+  it('creates the capa-provider-onboarding bus and hands its name and source to record-result', () => {
+    // Prepare
+    const s = synth();
+
+    // Act
+    const recordResult = s.resources[logicalIdOf(s.stack.workflow.recordResult.function)];
+
+    // Assess
+    s.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'capa-provider-onboarding' });
+    expect(recordResult?.Properties?.Environment).toEqual({
+      Variables: {
+        POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        TABLE_NAME: ref(s.stack.registry.table),
+        EVENT_BUS_NAME: ref(s.stack.events.bus),
+        EVENT_SOURCE: 'capa-provider-onboarding',
+      },
+    });
+  });
+});
+
+describe('onboarding state machine', () => {
+  it('is a Standard state machine loaded from the ASL file, each placeholder bound to its function ARN', () => {
+    // Prepare
+    const s = synth();
+    const wf = s.stack.workflow;
+    const placeholders = [...readFileSync(ASL_FILE, 'utf8').matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
+
+    // Act
+    const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
+
+    // Assess
+    expect(Object.keys(machines)).toHaveLength(1);
+    s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
+      DefinitionString: Match.absent(),
+      DefinitionSubstitutions: Match.exact({
+        CreateRoleFunctionArn: getAtt(wf.createRole.function),
+        AttachPoliciesFunctionArn: getAtt(wf.attachPolicies.function),
+        GrantManagementFunctionArn: getAtt(wf.grantManagement.function),
+        VerifyRoleFunctionArn: getAtt(wf.verifyRole.function),
+        RecordResultFunctionArn: getAtt(wf.recordResult.function),
+        CompensateFunctionArn: getAtt(wf.compensate.function),
+      }),
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OnboardingWorkflowExecutionLogs'), 'Arn'] } } }],
+      },
+      TracingConfiguration: { Enabled: true },
+    });
+    // Every placeholder in the file has a substitution, so none reaches Step Functions unresolved.
+    expect(new Set(placeholders)).toEqual(
+      new Set(['CreateRoleFunctionArn', 'AttachPoliciesFunctionArn', 'GrantManagementFunctionArn', 'VerifyRoleFunctionArn', 'RecordResultFunctionArn', 'CompensateFunctionArn']),
+    );
+  });
+
+  it('ships the ASL file byte for byte as the definition asset', () => {
+    // Prepare
+    const s = synth();
+    const machine = Object.values(s.template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    const key = (machine?.Properties.DefinitionS3Location as { Key: string }).Key;
+
+    // Act
+    const assembly = s.app.synth();
+    const staged = readFileSync(`${assembly.directory}/asset.${key}`, 'utf8');
+
+    // Assess
+    expect(staged).toBe(readFileSync(ASL_FILE, 'utf8'));
+  });
+
+  it('lets its role invoke the six task functions and nothing else', () => {
+    // Prepare
+    const s = synth();
+    const wf = s.stack.workflow;
+
+    // Act
+    const invokeStatements = Object.values(s.template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
+      .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
+
+    // Assess
+    expect(invokeStatements).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: wf.functions.map((fn) => getAtt(fn.function)),
+      }),
+    ]);
+    s.template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(wf.stateMachine.role)],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('all run nodejs22.x on arm64 with active tracing, 256 MB, index.handler and their own log group', () => {
+    // Prepare
+    const s = synth();
+    const all = [...s.stack.workflow.functions, s.stack.api.handler, s.stack.triggers.handler];
+
+    // Act
+    const functions = s.template.findResources('AWS::Lambda::Function');
+
+    // Assess
+    expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
+    for (const fn of all) {
+      const resource = s.resources[logicalIdOf(fn.function)]!;
+      expect(resource.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: 256,
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: ref(fn.logGroup) },
+      });
+      // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
+      expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
+    }
+    s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  });
+
+  it('give API and trigger 10 s and the workflow steps 30 s', () => {
+    // Prepare
+    const s = synth();
+
+    // Act
+    const timeoutOf = (fn: { function: import('constructs').IConstruct }) => s.resources[logicalIdOf(fn.function)]?.Properties?.Timeout;
+
+    // Assess
+    expect(timeoutOf(s.stack.api.handler)).toBe(10);
+    expect(timeoutOf(s.stack.triggers.handler)).toBe(10);
+    for (const fn of s.stack.workflow.functions) expect(timeoutOf(fn)).toBe(30);
+  });
+
+  it('receive exactly the environment of docs/CONTRACTS.md', () => {
+    // Prepare
+    const s = synth();
+    const { workflow: wf, api, triggers, registry } = s.stack;
+    const table = ref(registry.table);
+    const stateMachine = ref(wf.stateMachine);
+    const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
+    const expected = new Map<{ function: import('constructs').IConstruct }, Record<string, unknown>>([
+      [api.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-' }],
+      [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
+      [
+        wf.createRole,
+        {
+          TABLE_NAME: table,
+          BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole',
+          ROLE_PATH: '/capa-providers/',
+          MANAGEMENT_PRINCIPAL_ARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+        },
+      ],
+      [wf.attachPolicies, { BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole', ROLE_PATH: '/capa-providers/' }],
+      [wf.grantManagement, { MANAGEMENT_ROLE_ARN: managementRole, ROLE_PATH: '/capa-providers/', GRANT_MODE: 'path' }],
+      [wf.verifyRole, { TABLE_NAME: table, VERIFY_TIMEOUT_SECONDS: '120' }],
+      [wf.recordResult, { TABLE_NAME: table, EVENT_BUS_NAME: ref(s.stack.events.bus), EVENT_SOURCE: 'capa-provider-onboarding' }],
+      [wf.compensate, { BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole', ROLE_PATH: '/capa-providers/', MANAGEMENT_ROLE_ARN: managementRole, GRANT_MODE: 'path' }],
+    ]);
+
+    // Act
+    const environments = [...expected.keys()].map((fn) => s.resources[logicalIdOf(fn.function)]?.Properties?.Environment);
+
+    // Assess
+    expect(environments).toEqual(
+      [...expected.values()].map((variables) => ({
+        Variables: { POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding', POWERTOOLS_LOG_LEVEL: 'INFO', ...variables },
+      })),
+    );
+  });
+
+  it('follow the context: another management account, role names, path, workspace and grant mode', () => {
+    // Prepare
+    const s = synth({
+      managementAccountId: '111122223333',
+      managementRoleName: 'kommander',
+      bootstrapRoleName: 'AWSControlTowerExecution',
+      rolePath: '/platform/capa/',
+      roleNamePrefix: 'k-',
+      defaultWorkspace: 'landing-zone',
+      grantMode: 'per-role',
+      verifyTimeoutSeconds: '300',
+    });
+    const envOf = (fn: { function: import('constructs').IConstruct }) =>
+      (s.resources[logicalIdOf(fn.function)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    // Act
+    const create = envOf(s.stack.workflow.createRole);
+    const compensate = envOf(s.stack.workflow.compensate);
+    const trigger = envOf(s.stack.triggers.handler);
+    const verify = envOf(s.stack.workflow.verifyRole);
+
+    // Assess
+    expect(create).toMatchObject({ BOOTSTRAP_ROLE_NAME: 'AWSControlTowerExecution', ROLE_PATH: '/platform/capa/', MANAGEMENT_PRINCIPAL_ARN: partitionArn(':iam::111122223333:root') });
+    expect(compensate).toMatchObject({ MANAGEMENT_ROLE_ARN: partitionArn(':iam::111122223333:role/kommander'), GRANT_MODE: 'per-role' });
+    expect(trigger).toMatchObject({ DEFAULT_WORKSPACE: 'landing-zone', ROLE_NAME_PREFIX: 'k-' });
+    expect(verify).toMatchObject({ VERIFY_TIMEOUT_SECONDS: '300' });
+  });
+});
+
+describe('new-account rules', () => {
+  const ORGANIZATIONS = {
+    source: ['aws.organizations'],
+    detail: { eventName: ['CreateAccountResult'], serviceEventDetails: { createAccountStatus: { state: ['SUCCEEDED'] } } },
+  };
+  const CONTROL_TOWER = {
+    source: ['aws.controltower'],
+    detail: {
+      eventName: ['CreateManagedAccount', 'UpdateManagedAccount'],
+      $or: [
+        { serviceEventDetails: { createManagedAccountStatus: { state: ['SUCCEEDED'] } } },
+        { serviceEventDetails: { updateManagedAccountStatus: { state: ['SUCCEEDED'] } } },
+      ],
+    },
+  };
+
+  it('match the CONTRACTS.md patterns on the default bus and target account-trigger with retries and an SSL-only DLQ', () => {
+    // Prepare
+    const s = synth();
+    const target = {
+      Arn: getAtt(s.stack.triggers.handler.function),
+      DeadLetterConfig: { Arn: getAtt(s.stack.triggers.deadLetterQueue) },
+      RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+    };
+
+    // Act
+    const rules = Object.values(s.template.findResources('AWS::Events::Rule'));
+
+    // Assess
+    expect(rules.map((rule) => rule.Properties.EventPattern)).toEqual([ORGANIZATIONS, CONTROL_TOWER]);
+    for (const rule of rules) expect(rule.Properties.EventBusName).toBeUndefined();
+    for (const pattern of [ORGANIZATIONS, CONTROL_TOWER]) {
+      s.template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.exact(pattern),
+        State: 'ENABLED',
+        Targets: [Match.objectLike(target)],
+      });
+    }
+    s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(s.stack.triggers.deadLetterQueue)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: getAtt(s.stack.triggers.handler.function),
+    });
+  });
+
+  it('match the sample Organizations and Control Tower events, and not a failed account', () => {
+    // Prepare
+    const s = synth();
+    const [organizations, controlTower] = Object.values(s.template.findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    const created = fixture('organizations-create-account-result');
+    const failed = structuredClone(created) as { detail: { serviceEventDetails: { createAccountStatus: { state: string } } } };
+    failed.detail.serviceEventDetails.createAccountStatus.state = 'FAILED';
+
+    // Act
+    const outcomes = {
+      organizationsCreated: matchesPattern(organizations, created),
+      organizationsFailed: matchesPattern(organizations, failed),
+      controlTowerCreated: matchesPattern(controlTower, fixture('controltower-create-managed-account')),
+      controlTowerUpdated: matchesPattern(controlTower, fixture('controltower-update-managed-account')),
+      crossMatch: matchesPattern(controlTower, created),
+    };
+
+    // Assess
+    expect(outcomes).toEqual({
+      organizationsCreated: true,
+      organizationsFailed: false,
+      controlTowerCreated: true,
+      controlTowerUpdated: true,
+      crossMatch: false,
+    });
+  });
+});
+
+describe('providers API', () => {
+  it('exposes POST/GET /providers and GET /providers/{providerId}, all AWS_IAM, proxied to the api function', () => {
+    // Prepare
+    const s = synth();
+    const integrationUri = {
+      'Fn::Join': ['', Match.arrayWith([getAtt(s.stack.api.handler.function), '/invocations'])],
+    };
+
+    // Act
+    const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
+
+    // Assess
+    expect(methods).toHaveLength(3);
+    for (const method of methods) {
+      expect(method.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+    }
+    for (const httpMethod of ['POST', 'GET']) {
+      s.template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: httpMethod,
+        AuthorizationType: 'AWS_IAM',
+        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: integrationUri },
+      });
+    }
+    s.template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'providers' });
+    s.template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{providerId}' });
+  });
+
+  it('validates the POST body against the ProviderRequest model and answers validation errors in the API error shape', () => {
+    // Prepare
+    const s = synth();
+
+    // Act
+    const post = Object.values(s.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }))[0];
+
+    // Assess
+    s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    expect(post?.Properties).toMatchObject({
+      RequestValidatorId: { Ref: expect.stringMatching(/RequestValidator/) },
+      RequestModels: { 'application/json': { Ref: expect.stringMatching(/ProviderRequest/) } },
+    });
+    s.template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'ProviderRequest',
+      Schema: Match.objectLike({ required: ['workspace', 'name', 'accountId'], additionalProperties: false }),
+    });
+    s.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"VALIDATION_FAILED"') },
+    });
+  });
+
+  it('logs access, traces, uses the CloudWatch role and keeps request bodies out of execution logs', () => {
+    // Prepare
+    const { template } = synth();
+
+    // Act
+    const stages = template.findResources('AWS::ApiGateway::Stage');
+
+    // Assess
+    expect(Object.keys(stages)).toHaveLength(1);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.anyValue() },
+      MethodSettings: [Match.objectLike({ LoggingLevel: 'INFO', DataTraceEnabled: false, HttpMethod: '*', ResourcePath: '/*' })],
+    });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+
+  it('lets API Gateway invoke the api function only for this API', () => {
+    // Prepare
+    const s = synth();
+
+    // Act
+    const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
+
+    // Assess
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      expect(permission.Properties.FunctionName).toEqual(getAtt(s.stack.api.handler.function));
+      expect(JSON.stringify(permission.Properties.SourceArn)).toContain(logicalIdOf(s.stack.api.api));
+    }
+  });
+});
