@@ -456,6 +456,11 @@ export class LocalIam {
     return this.organizations.createAccountOrThrow(name, email);
   }
 
+  /** An existing account joining the organization: bootstrap role, but no CreateAccountResult event. */
+  inviteAccount(name: string, email: string): { accountId: string } {
+    return { accountId: this.organizations.createAccountOrThrow(name, email, 'INVITED').accountId };
+  }
+
   setPropagationDelay(fn: () => number): void {
     this.propagationDelayMs = fn;
   }

@@ -112,8 +112,17 @@ export class Organizations {
     return id;
   }
 
-  /** Creates the account (or records why not) and emits CreateAccountResult either way, as AWS does. */
-  createAccount(accountName: string, email: string, roleName = DEFAULT_BOOTSTRAP_ROLE): CreateAccountStatusRecord {
+  /**
+   * Creates the account (or records why not) and emits CreateAccountResult either way, as AWS does.
+   * An INVITED account is one that existed before joining: it gets the bootstrap role (which an
+   * invited account's owner creates by hand in AWS) and no CreateAccountResult event.
+   */
+  createAccount(
+    accountName: string,
+    email: string,
+    roleName = DEFAULT_BOOTSTRAP_ROLE,
+    joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
+  ): CreateAccountStatusRecord {
     if (!ACCOUNT_NAME.test(accountName)) throw invalidInput('INVALID_INPUT', 'You provided a value that does not match the required pattern.');
     if (!EMAIL.test(email) || email.length > 64) throw invalidInput('INVALID_EMAIL_ADDRESS_TARGET', 'The email address is not valid.');
     const requested = this.deps.now();
@@ -128,7 +137,7 @@ export class Organizations {
       status.failureReason = 'EMAIL_ALREADY_EXISTS';
     } else {
       const accountId = this.newAccountId();
-      this.org.accounts.push({ id: accountId, name: accountName, email, joinedMethod: 'CREATED', joinedTimestamp: requested, status: 'ACTIVE' });
+      this.org.accounts.push({ id: accountId, name: accountName, email, joinedMethod, joinedTimestamp: requested, status: 'ACTIVE' });
       this.deps.model.createRole(accountId, {
         roleName,
         trustPolicy: JSON.stringify({
@@ -140,13 +149,18 @@ export class Organizations {
       status.accountId = accountId;
     }
     status.completedTimestamp = this.deps.now();
+    if (joinedMethod === 'INVITED') return status;
     this.org.createAccountStatuses.push(status);
     this.emitCreateAccountResult(status);
     return status;
   }
 
-  createAccountOrThrow(accountName: string, email: string): { accountId: string; createAccountRequestId: string } {
-    const status = this.createAccount(accountName, email);
+  createAccountOrThrow(
+    accountName: string,
+    email: string,
+    joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
+  ): { accountId: string; createAccountRequestId: string } {
+    const status = this.createAccount(accountName, email, DEFAULT_BOOTSTRAP_ROLE, joinedMethod);
     if (status.state !== 'SUCCEEDED' || status.accountId === undefined) {
       throw new AwsServiceError('CreateAccountFailed', `CreateAccount ${accountName} failed: ${status.failureReason ?? 'unknown'}`, 400);
     }
