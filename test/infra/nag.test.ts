@@ -1,0 +1,94 @@
+// cdk-nag v3 runs as a policy-validation plugin; `validateScope` runs the same checks directly and
+// returns the unacknowledged findings (acknowledged ones are never reported).
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { newStack } from './synth.js';
+
+function findingsOf(scope: IConstruct) {
+  return new AwsSolutionsChecks(scope).validateScope(scope).violations.map((v) => ({
+    rule: v.ruleName,
+    severity: v.severity,
+    resources: v.violatingResources.map((r) => r.constructPath),
+  }));
+}
+
+function acknowledgementsOf(root: IConstruct): Array<{ path: string; id: string; reason: unknown }> {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, unknown>).map(([id, reason]) => ({ path: construct.node.path, id, reason }))),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged errors or warnings for the stack', () => {
+    // Prepare
+    const { app } = newStack();
+
+    // Act
+    const findings = findingsOf(app);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  it('stays clean with another role path and bootstrap role (acknowledgements follow the configuration)', () => {
+    // Prepare
+    const { app } = newStack({ rolePath: '/platform/capa/', bootstrapRoleName: 'AWSControlTowerExecution' });
+
+    // Act
+    const findings = findingsOf(app);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  it('still reports a new wildcard: acknowledgements are scoped to the exact finding', () => {
+    // Prepare
+    const { app, stack } = newStack();
+    stack.workflow.createRole.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:CreateRole'], resources: ['arn:aws:iam::*:role/*'] }));
+
+    // Act
+    const findings = findingsOf(app);
+
+    // Assess
+    expect(findings).toEqual([
+      {
+        rule: 'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/*]',
+        severity: 'error',
+        resources: ['CapaProviderOnboarding/OnboardingWorkflow/CreateRole/Role/DefaultPolicy/Resource'],
+      },
+    ]);
+  });
+
+  it('gives every acknowledgement a reason and scopes none to the whole app or stack', () => {
+    // Prepare
+    const { app } = newStack();
+
+    // Act
+    const acknowledgements = acknowledgementsOf(app);
+
+    // Assess
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) {
+      expect(typeof ack.reason === 'string' && ack.reason.length >= 40, `${ack.id} at ${ack.path}`).toBe(true);
+      expect(ack.path.split('/').length, `${ack.id} is acknowledged at ${ack.path}`).toBeGreaterThan(2);
+      if (/AwsSolutions-IAM[45]/.test(ack.id)) expect(ack.id).toMatch(/\[.+\]$/);
+    }
+  });
+
+  it('lets the app synthesize with the checks registered as a validation plugin', () => {
+    // Prepare
+    const { app } = newStack();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // Act
+    const synthesize = () => app.synth();
+
+    // Assess
+    expect(synthesize).not.toThrow();
+  });
+});
