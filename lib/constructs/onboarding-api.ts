@@ -88,6 +88,7 @@ export class OnboardingApi extends Construct {
     });
 
     this.api = new apigw.RestApi(this, 'RestApi', {
+      restApiName: 'capa-provider-onboarding',
       description: 'CAPA provider onboarding (SigV4-signed requests only)',
       // Callers are portals and automation in AWS, not browsers around the world.
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
