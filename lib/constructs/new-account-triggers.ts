@@ -4,6 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -76,6 +77,13 @@ export class NewAccountTriggers extends Construct {
       retentionPeriod: Duration.days(14),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+    });
+
+    // Events the function received but failed on, after Lambda's own async retries, land there too.
+    this.handler.function.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(2),
     });
 
     const target = new targets.LambdaFunction(this.handler.function, {

@@ -87,6 +87,10 @@ export class OnboardingFunction extends Construct {
         bundleAwsSDK: true,
         mainFields: ['module', 'main'],
         banner: CJS_IN_ESM_BANNER,
+        // Lambda's credentials are always in the environment: leave the rest of the SDK's provider chain out.
+        esbuildArgs: {
+          '--alias:@aws-sdk/credential-provider-node': `${PROJECT_ROOT}functions/shared/lambda-credentials.ts`,
+        },
       },
     });
   }

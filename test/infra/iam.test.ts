@@ -45,11 +45,12 @@ describe('function roles', () => {
     expect(grants).toEqual([...baseline(api.handler), ...calls].sort());
   });
 
-  it('account-trigger: Get/Put/UpdateItem on the table and StartExecution', () => {
+  it('account-trigger: Get/Put/UpdateItem on the table, StartExecution, and its failures to the dead-letter queue', () => {
     // Prepare
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
       ...grant(['states:StartExecution'], stateMachine),
+      ...grant(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(triggers.deadLetterQueue)),
     ];
 
     // Act
