@@ -1,0 +1,49 @@
+// POST /providers → READY on the local cloud with its default IAM propagation delay (2-5 s),
+// plus what each onboarding cost in state transitions and Lambda invocations, read from the
+// execution history. Usage: npm run bench -- [runs]   (synthesize first: npm run synth)
+import { performance } from 'node:perf_hooks';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { startLocalCloud } from '../local/cloud.js';
+import { signedFetch } from '../local/signed-fetch.js';
+
+const runs = Number(process.argv[2] ?? 5);
+const cloud = await startLocalCloud({ port: 0, apiPort: 0, quiet: true });
+const sfn = new SFNClient({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.adminCredentials });
+const samples: { seconds: number; transitions: number; invocations: number; verifyAttempts: number }[] = [];
+
+try {
+  for (let run = 0; run < runs; run += 1) {
+    const { accountId } = cloud.iam.inviteAccount(`bench-${run}`, `bench-${run}-${Date.now()}@example.com`);
+    const started = performance.now();
+    const accepted = await signedFetch(
+      `${cloud.apiUrl}/providers`,
+      { method: 'POST', body: { workspace: 'bench', name: `run-${run}`, accountId } },
+      cloud.adminCredentials,
+      cloud.region,
+    );
+    if (accepted.status !== 202) throw new Error(`POST answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+    let provider: { status: string; executionArn: string };
+    for (;;) {
+      provider = (await signedFetch(`${cloud.apiUrl}/providers/bench.run-${run}`, {}, cloud.adminCredentials, cloud.region)).body as typeof provider;
+      if (provider.status === 'READY' || provider.status === 'FAILED') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (provider.status !== 'READY') throw new Error(`run ${run} ended ${provider.status}`);
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: provider.executionArn }));
+    const transitions = events.filter((event) => event.type?.endsWith('StateEntered')).length;
+    const invocations = events.filter((event) => event.type === 'LambdaFunctionScheduled').length;
+    const verifyAttempts = invocations - 4;
+    samples.push({ seconds, transitions, invocations, verifyAttempts });
+    console.log(`run ${run + 1}/${runs}: ${seconds.toFixed(2)} s POST→READY, ${transitions} transitions, ${invocations} Lambda invocations (${verifyAttempts} verify attempts)`);
+  }
+} finally {
+  await cloud.close();
+}
+
+const sorted = samples.map((sample) => sample.seconds).sort((a, b) => a - b);
+const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+console.log(
+  `POST→READY over ${samples.length} runs: median ${median.toFixed(2)} s, min ${sorted[0]?.toFixed(2)} s, max ${sorted.at(-1)?.toFixed(2)} s ` +
+    `(propagation delay 2-5 s, real retry intervals)`,
+);
