@@ -223,6 +223,8 @@ export class LocalStepFunctions {
   private readonly now: () => number;
   private readonly retryIntervalScale: number;
   private seq = 0;
+  /** Restored running executions not restarted yet. */
+  private readonly held: string[] = [];
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.partition = options.partition ?? 'aws';
@@ -351,7 +353,13 @@ export class LocalStepFunctions {
       exec.stopDate = this.now();
       if (params.error !== undefined) exec.error = params.error;
       if (params.cause !== undefined) exec.cause = params.cause;
-      exec.abort?.();
+      if (exec.abort !== undefined) {
+        exec.abort();
+      } else {
+        // Stopped before its first step ran: the history records just the abort.
+        const id = exec.history.length + 1;
+        exec.history.push({ id, previousEventId: id - 1, timestamp: exec.stopDate, type: 'ExecutionAborted', executionAbortedEventDetails: { ...(exec.error !== undefined ? { error: exec.error } : {}), ...(exec.cause !== undefined ? { cause: exec.cause } : {}) } });
+      }
     }
     return { stopDate: new Date(exec.stopDate ?? this.now()) };
   }
@@ -372,13 +380,17 @@ export class LocalStepFunctions {
     return structuredClone(snapshot);
   }
 
-  /** Replaces all state with a snapshot; executions that were running start again from the start. */
-  restore(state: unknown): void {
+  /**
+   * Replaces all state with a snapshot; executions that were running start again from the start.
+   * With `resume: false` they wait for resumeRestored(), e.g. until the functions they call exist.
+   */
+  restore(state: unknown, opts: { resume?: boolean } = {}): void {
     const snapshot = state as Snapshot;
     if (snapshot?.version !== 1) throw new Error('unknown Step Functions snapshot version');
     for (const exec of this.executions.values()) exec.abort?.();
     this.machines.clear();
     this.executions.clear();
+    this.held.length = 0;
     this.seq = snapshot.seq;
     for (const machine of snapshot.stateMachines) {
       this.machines.set(machine.arn, this.compile(machine.arn, machine.name, machine.definition, machine.roleArn, machine.creationDate));
@@ -396,7 +408,17 @@ export class LocalStepFunctions {
         continue;
       }
       exec.history = [];
-      this.launch(exec, machine);
+      this.held.push(exec.arn);
+    }
+    if (opts.resume !== false) this.resumeRestored();
+  }
+
+  /** Starts the executions a restore() held back (no-op when there are none). */
+  resumeRestored(): void {
+    for (const arn of this.held.splice(0)) {
+      const exec = this.executions.get(arn);
+      const machine = exec !== undefined ? this.machines.get(exec.stateMachineArn) : undefined;
+      if (exec !== undefined && machine !== undefined && exec.status === 'RUNNING') this.launch(exec, machine);
     }
   }
 

@@ -394,6 +394,25 @@ describe('LocalStepFunctions', () => {
     await sfn.waitForExecution(running);
   });
 
+  it('holds restored running executions until resumeRestored() when asked to', async () => {
+    // Prepare
+    const running = await start(slowArn, { ms: 300 });
+    const snapshot = sfn.snapshot();
+    const restored = makeSfn();
+    // Act
+    restored.restore(snapshot, { resume: false });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const held = restored.describeExecution(running);
+    const heldHistory = restored.getExecutionHistory(running);
+    restored.resumeRestored();
+    const done = await restored.waitForExecution(running);
+    // Assess
+    expect(held.status).toBe('RUNNING');
+    expect(heldHistory).toEqual([]);
+    expect(done.status).toBe('SUCCEEDED');
+    await sfn.waitForExecution(running);
+  });
+
   it('answers the Lambda API next to it: the same function invoked directly through the SDK', async () => {
     // Act
     const result = await lambdaClient.send(new InvokeCommand({ FunctionName: 'flaky', Payload: JSON.stringify({ key: `direct-${keys++}` }) }));
