@@ -53,6 +53,9 @@ export function formatTimeline(events: HistoryEvent[]): string[] {
       case 'LambdaFunctionTimedOut':
         lines.push(`${at}      ${SYMBOLS.fail} ${errorOf(event.lambdaFunctionTimedOutEventDetails)}`);
         break;
+      case 'LambdaFunctionStartFailed':
+        lines.push(`${at}      ${SYMBOLS.fail} could not invoke: ${errorOf(event.lambdaFunctionStartFailedEventDetails)}`);
+        break;
       case 'ExecutionSucceeded':
         lines.push(`${at}  ${SYMBOLS.ok} execution succeeded`);
         break;

@@ -15,34 +15,27 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-abstract class OnboardingError extends Error {
-  abstract readonly reason: FailureReason;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+// Names are string literals, never `constructor.name`: the minifier renames classes in the bundles.
+export class BootstrapRoleDenied extends Error {
+  override readonly name = 'BootstrapRoleDenied';
 }
-
-export class BootstrapRoleDenied extends OnboardingError {
-  readonly reason = 'BOOTSTRAP_ROLE_DENIED';
+export class RoleConflict extends Error {
+  override readonly name = 'RoleConflict';
 }
-export class RoleConflict extends OnboardingError {
-  readonly reason = 'ROLE_CONFLICT';
+export class PolicyConflict extends Error {
+  override readonly name = 'PolicyConflict';
 }
-export class PolicyConflict extends OnboardingError {
-  readonly reason = 'POLICY_CONFLICT';
+export class GrantLimitExceeded extends Error {
+  override readonly name = 'GrantLimitExceeded';
 }
-export class GrantLimitExceeded extends OnboardingError {
-  readonly reason = 'GRANT_LIMIT_EXCEEDED';
+export class ManagementRoleDenied extends Error {
+  override readonly name = 'ManagementRoleDenied';
 }
-export class ManagementRoleDenied extends OnboardingError {
-  readonly reason = 'MANAGEMENT_ROLE_DENIED';
+export class PropagationTimeout extends Error {
+  override readonly name = 'PropagationTimeout';
 }
-export class PropagationTimeout extends OnboardingError {
-  readonly reason = 'PROPAGATION_TIMEOUT';
-}
-export class ExternalIdNotEnforced extends OnboardingError {
-  readonly reason = 'EXTERNAL_ID_NOT_ENFORCED';
+export class ExternalIdNotEnforced extends Error {
+  override readonly name = 'ExternalIdNotEnforced';
 }
 
 /** The new role is not assumable yet (IAM propagation): the state machine retries with backoff. */

@@ -81,6 +81,8 @@ export type ResolvedPolicy =
   | { kind: 'aws'; arn: string; policy: AwsManagedPolicy };
 
 export interface CreateRoleInput {
+  /** Already propagated (roles AWS services create as part of a completed operation, such as an account's bootstrap role). */
+  propagated?: boolean;
   roleName: string;
   path?: string;
   trustPolicy: string;
@@ -177,7 +179,7 @@ export class IamModel {
       tags: tags.map((t) => ({ ...t })),
       inlinePolicies: {},
       attachedPolicyArns: [],
-      assumableAt: now + Math.max(0, this.propagationDelayMs()),
+      assumableAt: input.propagated ? now : now + Math.max(0, this.propagationDelayMs()),
     };
     account.roles[input.roleName.toLowerCase()] = role;
     return role;

@@ -138,7 +138,9 @@ export class Organizations {
     } else {
       const accountId = this.newAccountId();
       this.org.accounts.push({ id: accountId, name: accountName, email, joinedMethod, joinedTimestamp: requested, status: 'ACTIVE' });
+      // CreateAccountResult is only SUCCEEDED once the account is usable: its role has propagated.
       this.deps.model.createRole(accountId, {
+        propagated: true,
         roleName,
         trustPolicy: JSON.stringify({
           Version: '2012-10-17',

@@ -400,6 +400,8 @@ export class LocalLambda {
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       LAMBDA_TASK_ROOT: fn.codeDir,
       TZ: 'UTC',
+      // Lambda runs Node 22; a Node 20 developer machine would otherwise get the SDK's upgrade notice per worker.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
   }
 
