@@ -42,10 +42,35 @@ function awsClientConfig(endpoint: string) {
   return { endpoint, region: LOCAL_REGION, credentials: ADMIN };
 }
 
+/** "2000-5000" or "3000" (milliseconds). */
+function delayRange(value: string | undefined): [number, number] | undefined {
+  if (!value) return undefined;
+  const [min, max = min] = value.split('-').map(Number);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || (min as number) < 0 || (max as number) < (min as number)) {
+    throw new Error(`LOCAL_PROPAGATION_DELAY_MS must be "<ms>" or "<min>-<max>", got ${value}`);
+  }
+  return [min as number, max as number];
+}
+
+function port(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`${name} must be a port number, got ${value}`);
+  return parsed;
+}
+
 async function start(args: string[]): Promise<void> {
   const started = performance.now();
+  const env = process.env;
+  const propagationDelayMs = delayRange(env.LOCAL_PROPAGATION_DELAY_MS);
   await prepare(args);
-  const cloud = await startLocalCloud({ stateDir: process.env.LOCAL_STATE_DIR ?? '.local' });
+  const cloud = await startLocalCloud({
+    stateDir: env.LOCAL_STATE_DIR ?? '.local',
+    port: port(env.LOCAL_PORT, 'LOCAL_PORT', 4566),
+    apiPort: port(env.LOCAL_API_PORT, 'LOCAL_API_PORT', 3000),
+    ...(env.LOCAL_HOST ? { host: env.LOCAL_HOST } : {}),
+    ...(propagationDelayMs ? { propagationDelayMs } : {}),
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const api = cloud.apiUrl;
   console.log(`
