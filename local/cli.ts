@@ -17,6 +17,9 @@ import { LOCAL_REGION, startLocalCloud, type LocalCloud } from './cloud.js';
 import { signedFetch, type Credentials } from './signed-fetch.js';
 import { formatTable, formatTimeline } from './timeline.js';
 
+// Lambda runs Node 22; on a Node 20 machine the SDK would print its upgrade notice here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const ADMIN: Credentials = { accessKeyId: 'LOCALADMINACCESSKEY0', secretAccessKey: 'local-admin-secret' };
 
 function synthesize(): Promise<void> {

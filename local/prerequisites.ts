@@ -1,0 +1,29 @@
+// What the stack expects to exist before it is deployed, which a platform team creates in AWS:
+// the management cluster's role (the one Kommander / the CAPA controllers run as), which the
+// workflow grants sts:AssumeRole on every provider role. The local cloud creates it when missing.
+import type { LocalIam } from './iam/index.js';
+
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role(\/(?:[\w+=,.@-]+\/)*)([\w+=,.@-]+)$/;
+
+export function ensureManagementRoles(iam: LocalIam, roleArns: string[], log: (line: string) => void): void {
+  for (const roleArn of new Set(roleArns)) {
+    const match = ROLE_ARN.exec(roleArn);
+    if (!match) {
+      log(`MANAGEMENT_ROLE_ARN ${roleArn} is not a role ARN; not created`);
+      continue;
+    }
+    const [, accountId, path, roleName] = match as unknown as [string, string, string, string];
+    if (iam.getRole(accountId, roleName) !== undefined) continue;
+    iam.createRole(accountId, {
+      roleName,
+      path,
+      description: 'Stands in for the management cluster role (created by the platform team in AWS)',
+      // The management cluster's nodes assume it through their instance profile.
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+    });
+    log(`created the management cluster role ${roleArn}`);
+  }
+}
