@@ -49,11 +49,14 @@ afterAll(async () => {
 beforeEach(() => {
   aws = new FakeAws();
   logOutput = [];
-  // Powertools writes JSON lines to stdout; keep them for the assertions on log content.
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logOutput.push(String(chunk));
-    return true;
-  });
+  // Powertools writes JSON lines to stdout (INFO) and stderr (WARN, ERROR); keep them for the
+  // assertions on log content, and out of the test report.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logOutput.push(String(chunk));
+      return true;
+    });
+  }
 });
 
 afterEach(() => {
@@ -148,8 +151,9 @@ describe('onboarding workflow', () => {
   });
 
   it('never logs the External ID and tags every workflow log line with providerId and executionArn', async () => {
-    // Prepare
+    // Prepare: one propagation denial, so warnings are logged too.
     const providerRequest = request({ externalId: 'never-log-me-0123456789-abcdef' });
+    aws.propagationDenials = 1;
 
     // Act
     const { provider } = await onboard(providerRequest);

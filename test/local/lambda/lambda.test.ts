@@ -68,6 +68,7 @@ describe('LocalLambda', () => {
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       LAMBDA_TASK_ROOT: FIXTURES,
       TZ: 'UTC',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     expect(payload.context).toMatchObject({
       functionName: 'echo',
