@@ -1,33 +1,8 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../../local/signed-fetch.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalPath, canonicalQuery, parseAuthorization, verifySignature } from '../../../local/core/sigv4.js';
 import { AwsServiceError } from '../../../local/core/types.js';
-
-function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
-
-// The SDK's hash interface over node:crypto, so the test signs exactly as the SDK does.
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = this.create();
-  }
-  private create(): Hash | Hmac {
-    if (this.secret === undefined) return createHash('sha256');
-    return createHmac('sha256', typeof this.secret === 'string' ? this.secret : toBytes(this.secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : toBytes(data));
-  }
-  reset(): void {
-    this.hash = this.create();
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 const SECRETS: Record<string, string> = { AKIDEXAMPLE: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const lookup = (akid: string) => SECRETS[akid];

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../../local/signed-fetch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud.js';
 
@@ -101,30 +101,6 @@ function writeAssembly(dir: string): void {
   writeFileSync(join(dir, 'asset.fn', 'index.mjs'), FUNCTION_CODE);
   writeFileSync(join(dir, 'Test.template.json'), JSON.stringify(TEMPLATE));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '48.0.0', artifacts: { Test: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Test.template.json' } } } }));
-}
-
-function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
-
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = this.create();
-  }
-  private create(): Hash | Hmac {
-    if (this.secret === undefined) return createHash('sha256');
-    return createHmac('sha256', typeof this.secret === 'string' ? this.secret : toBytes(this.secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : toBytes(data));
-  }
-  reset(): void {
-    this.hash = this.create();
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
 
 async function waitForExecution(client: SFNClient, executionArn: string) {
