@@ -1,7 +1,6 @@
 // The shape of the onboarding state machine's data, as the ASL passes it to every task:
 // { execution: { arn, name }, state: <the accumulated state> }.
-import type { EnsuredRole } from './role-provisioning.js';
-import type { AttachedPolicies } from './role-provisioning.js';
+import type { AttachedPolicies, EnsuredRole } from './role-provisioning.js';
 import type { GrantResult } from './management-access.js';
 import type { ProviderSpec } from './provider.js';
 import type { VerificationResult } from './verification.js';
