@@ -275,6 +275,8 @@ export class LocalApiGateway {
     const { req, raw, caller } = input;
     const headerPairs: Array<[string, string]> = [];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    // API Gateway tells the integration how the client connected; locally that is plain HTTP.
+    if (req.headers['x-forwarded-proto'] === undefined) headerPairs.push(['X-Forwarded-Proto', 'http']);
     const headers = multi(headerPairs);
     const query = multi(input.url.searchParams.entries());
     const contentType = req.headers['content-type'] ?? '';

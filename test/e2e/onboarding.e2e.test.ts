@@ -26,6 +26,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPA_MINIMAL_POLICY } from '../../functions/shared/capa-policy.js';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
+import { signedFetch } from '../../local/signed-fetch.js';
 import { api, CDK_OUT, clientConfig, ensureSynthesized, memberIam, waitForProvider, type ProviderBody } from './support.js';
 
 const FAST = { port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT } as const;
@@ -81,6 +82,9 @@ describe('onboarding on the local cloud', () => {
 
     // Assess
     expect(accepted.status).toBe(202);
+    const { statusUrl } = accepted.body as { statusUrl: string };
+    const viaStatusUrl = await signedFetch(statusUrl, {}, cloud.adminCredentials, cloud.region);
+    expect(viaStatusUrl).toMatchObject({ status: 200, body: { providerId: 'payments.dev' } });
     expect(provider).toMatchObject({ status: 'READY', roleArn: `arn:aws:iam::${accountId}:role/capa-providers/capa-payments-dev` });
     const iam = await memberIam(cloud, accountId);
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'capa-payments-dev' }));
