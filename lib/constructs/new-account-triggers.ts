@@ -3,13 +3,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
-import { OnboardingFunction } from './onboarding-function.js';
+import type { OnboardingFunction } from './onboarding-function.js';
+import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
 
 /** Organizations finished creating an account (docs/CONTRACTS.md). */
@@ -49,28 +49,14 @@ export class NewAccountTriggers extends Construct {
     super(scope, id);
     const { config, registry } = props;
 
-    this.handler = new OnboardingFunction(this, 'AccountTrigger', {
+    this.handler = startOnboardingFunction(this, 'AccountTrigger', {
       name: 'account-trigger',
       description: 'Onboards a new Organizations / Control Tower account into the default workspace',
-      timeout: Duration.seconds(10),
-      environment: {
-        TABLE_NAME: registry.table.tableName,
-        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
-        ROLE_PATH: config.rolePath,
-        ROLE_NAME_PREFIX: config.roleNamePrefix,
-        DEFAULT_WORKSPACE: config.defaultWorkspace,
-      },
+      config,
+      registry,
+      stateMachine: props.stateMachine,
+      environment: { DEFAULT_WORKSPACE: config.defaultWorkspace },
     });
-    this.handler.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadWriteProviders',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [registry.tableArn],
-      }),
-    );
-    this.handler.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'StartOnboarding', actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }),
-    );
 
     // An account event is sent once: whatever EventBridge cannot deliver is kept for replay.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

@@ -1,12 +1,13 @@
 // The providers API: REST, SigV4 (IAM) on every method, one Lambda behind a proxy integration.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
-import { OnboardingFunction } from './onboarding-function.js';
+import type { OnboardingFunction } from './onboarding-function.js';
+import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
@@ -53,33 +54,19 @@ export class OnboardingApi extends Construct {
     super(scope, id);
     const { config, registry } = props;
 
-    this.handler = new OnboardingFunction(this, 'Api', {
+    this.handler = startOnboardingFunction(this, 'Api', {
       name: 'api',
       description: 'Providers API: registers providers, starts onboarding, reports status',
-      timeout: Duration.seconds(10),
-      environment: {
-        TABLE_NAME: registry.table.tableName,
-        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
-        ROLE_PATH: config.rolePath,
-        ROLE_NAME_PREFIX: config.roleNamePrefix,
-      },
+      config,
+      registry,
+      stateMachine: props.stateMachine,
     });
-    this.handler.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadWriteProviders',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [registry.tableArn],
-      }),
-    );
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ListProvidersByWorkspace',
         actions: ['dynamodb:Query'],
         resources: [registry.tableArn, registry.byWorkspaceIndexArn],
       }),
-    );
-    this.handler.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'StartOnboarding', actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }),
     );
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -1,0 +1,46 @@
+// What a function needs to start onboardings through functions/shared/start-onboarding.ts
+// (the API and the new-account trigger): its settings, and conditional writes plus StartExecution.
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { OnboardingConfig } from '../config.js';
+import { OnboardingFunction } from './onboarding-function.js';
+import type { Registry } from './registry.js';
+
+export interface StartOnboardingFunctionProps {
+  readonly name: string;
+  readonly description: string;
+  readonly config: OnboardingConfig;
+  readonly registry: Registry;
+  readonly stateMachine: sfn.IStateMachine;
+  /** Variables beyond the start path's own. */
+  readonly environment?: Record<string, string>;
+}
+
+export function startOnboardingFunction(scope: Construct, id: string, props: StartOnboardingFunctionProps): OnboardingFunction {
+  const { config, registry, stateMachine } = props;
+  const fn = new OnboardingFunction(scope, id, {
+    name: props.name,
+    description: props.description,
+    timeout: Duration.seconds(10),
+    environment: {
+      TABLE_NAME: registry.table.tableName,
+      STATE_MACHINE_ARN: stateMachine.stateMachineArn,
+      ROLE_PATH: config.rolePath,
+      ROLE_NAME_PREFIX: config.roleNamePrefix,
+      ...props.environment,
+    },
+  });
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadWriteProviders',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [registry.tableArn],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ sid: 'StartOnboarding', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+  );
+  return fn;
+}
