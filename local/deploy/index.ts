@@ -46,18 +46,7 @@ export interface DeployTargets {
       targets: Array<{ id: string; arn: string; roleArn?: string; input?: string }>;
     }): { arn: string };
   };
-  lambda: {
-    createFunction(input: {
-      name: string;
-      codeDir: string;
-      handler: string;
-      environment: Record<string, string>;
-      timeoutSeconds: number;
-      memoryMb?: number;
-      roleArn: string;
-      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-    }): { arn: string } | Promise<{ arn: string }>;
-  };
+  lambda: { createFunction(input: FunctionInput): { arn: string } | Promise<{ arn: string }> };
   sfn: { createStateMachine(input: { name: string; definition: string; roleArn: string }): { arn: string } | Promise<{ arn: string }> };
   /** Receives each REST API's route table once all its methods are known. */
   apigateway?: { registerApi(api: RestApiDefinition): void };
