@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RestApiDefinition, RestApiRoute } from '../apigateway/routes.js';
 import { AwsServiceError, type AwsResponse, type PolicyDocument, type ServiceName } from '../core/types.js';
+import type { FunctionInput } from '../lambda/index.js';
 import { assetPath, loadAssembly, type CfnTemplate, type StackAssembly } from './cdk-out.js';
 import {
   dependencyOrder,
