@@ -63,7 +63,11 @@ export interface LocalCloud {
   faults: FaultInjector;
   /** Writes `<stateDir>/state.json` now (no-op in memory). */
   saveState(): void;
-  close(): Promise<void>;
+  /**
+   * Stops everything. With a stateDir, first waits up to `drainMs` (default 10 s) for running
+   * executions to finish, so a restart does not rerun them from the start.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 interface PersistedState {
@@ -75,6 +79,8 @@ interface PersistedState {
 }
 
 const SAVE_INTERVAL_MS = 1_000;
+/** How long close() waits for running executions of a persisted cloud to finish. */
+const DRAIN_MS = 10_000;
 
 function readState(file: string): PersistedState | undefined {
   if (!existsSync(file)) return undefined;
@@ -285,6 +291,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   log(`endpoint ${server.url}  api ${api.url}  stack ${stack.stackName}${stateDir !== undefined ? `  state ${stateDir}` : ''}`);
 
+  const drainExecutions = async (ms: number): Promise<void> => {
+    const running = Object.values(stack.resources)
+      .filter((resource) => resource.type === 'AWS::StepFunctions::StateMachine' && resource.arn !== undefined)
+      .flatMap((resource) => sfn!.listExecutions(resource.arn!, 'RUNNING'))
+      .map((execution) => sfn!.waitForExecution(execution.executionArn));
+    if (running.length === 0 || ms <= 0) return;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(running),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timeout);
+  };
+
   let closed = false;
   return {
     endpoint: server.url,
@@ -301,12 +323,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     api,
     faults,
     saveState,
-    async close() {
+    async close(closeOptions: { drainMs?: number } = {}) {
       if (closed) return;
       closed = true;
       if (timer !== undefined) clearInterval(timer);
+      await api.close();
+      // A persisted execution that is still running restarts from its first state after a
+      // restart, so give running ones a bounded chance to finish (the AWS endpoint stays up for
+      // their functions meanwhile). In memory there is nothing to keep: no wait.
+      if (stateFile !== undefined) await drainExecutions(closeOptions.drainMs ?? DRAIN_MS);
       saveState();
-      await Promise.allSettled([api.close(), server.close()]);
+      await server.close();
       await Promise.resolve(lambda!.close());
       await dynamodb.close();
     },
