@@ -1,25 +1,14 @@
 // New-account trigger: Organizations CreateAccountResult and Control Tower Create/UpdateManagedAccount
 // events (SUCCEEDED; the rules filter) onboard the account into the default workspace.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
-import { withMiddleware } from '../shared/middleware.js';
-import { newAccountOf, type NewAccountEvent } from '../shared/new-account.js';
-import { ProviderRegistry } from '../shared/registry.js';
-import { startOnboarding } from '../shared/start-onboarding.js';
+import { nonEmpty, readEnv } from '../shared/runtime/env.js';
+import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.js';
+import { logger } from '../shared/runtime/logger.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+import { newAccountOf, type NewAccountEvent } from '../shared/domain/new-account.js';
+import { startOnboarding } from '../shared/adapters/start-onboarding.js';
 
-const env = readEnv({
-  TABLE_NAME: nonEmpty,
-  STATE_MACHINE_ARN: nonEmpty,
-  ROLE_PATH: rolePath,
-  ROLE_NAME_PREFIX: nonEmpty,
-  DEFAULT_WORKSPACE: nonEmpty,
-});
-const registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })), env.TABLE_NAME);
-const sfn = new SFNClient({ maxAttempts: 5 });
-const settings = { stateMachineArn: env.STATE_MACHINE_ARN, rolePath: env.ROLE_PATH, roleNamePrefix: env.ROLE_NAME_PREFIX };
+const env = readEnv({ DEFAULT_WORKSPACE: nonEmpty });
+const starter = onboardingStarterFromEnv();
 
 async function onNewAccount(event: NewAccountEvent): Promise<{ providerId?: string; outcome: string }> {
   const account = newAccountOf(event, env.DEFAULT_WORKSPACE);
@@ -29,7 +18,7 @@ async function onNewAccount(event: NewAccountEvent): Promise<{ providerId?: stri
     return { outcome: 'ignored' };
   }
   logger.appendKeys({ eventId: event.id, accountId: account.request.accountId });
-  const result = await startOnboarding({ registry, sfn, settings }, account.request);
+  const result = await startOnboarding(starter, account.request);
   logger.appendKeys({ providerId: result.provider.providerId, executionArn: result.provider.executionArn });
   if (result.outcome === 'conflict') {
     logger.error('Provider for this account exists with a different spec; not changed', {

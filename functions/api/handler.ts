@@ -1,28 +1,18 @@
 // The providers API (API Gateway REST, Lambda proxy integration, IAM auth in front).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
-import { externalIdFingerprint } from '../shared/external-id.js';
-import { errorResponse, json } from '../shared/http.js';
-import { logger } from '../shared/logger.js';
-import { withMiddleware } from '../shared/middleware.js';
-import { DNS_LABEL, parseProviderId } from '../shared/provider.js';
-import { parseProviderRequest } from '../shared/provider-request.js';
-import { toProviderView } from '../shared/provider-view.js';
-import { InvalidPageToken, ProviderRegistry } from '../shared/registry.js';
-import { startOnboarding } from '../shared/start-onboarding.js';
+import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.js';
+import { externalIdFingerprint } from '../shared/domain/external-id.js';
+import { errorResponse, json } from '../shared/runtime/http.js';
+import { logger } from '../shared/runtime/logger.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+import { DNS_LABEL, parseProviderId } from '../shared/domain/provider.js';
+import { parseProviderRequest } from '../shared/domain/provider-request.js';
+import { toProviderView } from '../shared/domain/provider-view.js';
+import { InvalidPageToken } from '../shared/adapters/registry.js';
+import { startOnboarding } from '../shared/adapters/start-onboarding.js';
 
-const env = readEnv({
-  TABLE_NAME: nonEmpty,
-  STATE_MACHINE_ARN: nonEmpty,
-  ROLE_PATH: rolePath,
-  ROLE_NAME_PREFIX: nonEmpty,
-});
-const registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })), env.TABLE_NAME);
-const sfn = new SFNClient({ maxAttempts: 5 });
-const settings = { stateMachineArn: env.STATE_MACHINE_ARN, rolePath: env.ROLE_PATH, roleNamePrefix: env.ROLE_NAME_PREFIX };
+const starter = onboardingStarterFromEnv();
+const { registry } = starter;
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
@@ -48,7 +38,7 @@ async function createProvider(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     logger.info('Rejected invalid provider request', { details: parsed.issues });
     return errorResponse(400, 'VALIDATION_FAILED', 'The request has invalid fields', parsed.issues);
   }
-  const result = await startOnboarding({ registry, sfn, settings }, parsed.request);
+  const result = await startOnboarding(starter, parsed.request);
   logger.appendKeys({ providerId: result.provider.providerId, executionArn: result.provider.executionArn });
   if (result.outcome === 'conflict') {
     logger.info('Provider exists with a different spec', { details: result.differences });

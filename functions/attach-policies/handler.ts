@@ -1,22 +1,22 @@
 // Workflow step "Attach CAPA Policies".
-import { STSClient } from '@aws-sdk/client-sts';
-import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
-import { withMiddleware } from '../shared/middleware.js';
-import { partitionOf } from '../shared/provider.js';
-import { ensureCapaPolicies, type AttachedPolicies } from '../shared/role-provisioning.js';
-import { iamClientForTargetAccount } from '../shared/target-account.js';
-import { bindWorkflowLogContext, requireRole, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/workflow.js';
+import { nonEmpty, partition as partitionName, readEnv, rolePath } from '../shared/runtime/env.js';
+import { stsClient } from '../shared/runtime/clients.js';
+import { logger } from '../shared/runtime/logger.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+import { ensureCapaPolicies, type AttachedPolicies } from '../shared/adapters/role-provisioning.js';
+import { iamClientForTargetAccount } from '../shared/adapters/target-account.js';
+import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/runtime/workflow-event.js';
 
 const env = readEnv({
+  PARTITION: partitionName,
   BOOTSTRAP_ROLE_NAME: nonEmpty,
   ROLE_PATH: rolePath,
 });
-const sts = new STSClient({ maxAttempts: 5 });
+const sts = stsClient();
+const partition = env.PARTITION;
 
 async function attachPolicies(event: WorkflowTaskEvent): Promise<AttachedPolicies> {
   bindWorkflowLogContext(event);
-  const partition = partitionOf(requireRole(event).roleArn);
   const iam = await iamClientForTargetAccount(sts, targetAccessOf(event, partition, env.BOOTSTRAP_ROLE_NAME, 'attach-policies'));
   const policies = await ensureCapaPolicies(iam, roleTargetOf(event, partition));
   logger.info('CAPA policies attached', { policyArns: policies.policyArns, policyVersion: policies.policyVersion });

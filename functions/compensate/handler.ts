@@ -1,25 +1,26 @@
 // Workflow step "Remove Created Resources": undo exactly what this execution created.
-import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
-import { grantMode, nonEmpty, readEnv, rolePath } from '../shared/env.js';
-import { BootstrapRoleDenied } from '../shared/errors.js';
-import { logger } from '../shared/logger.js';
-import { revokeManagementGrant } from '../shared/management-access.js';
-import { withMiddleware } from '../shared/middleware.js';
-import { partitionOf } from '../shared/provider.js';
-import { providerRoleArn, removeCreatedResources } from '../shared/role-provisioning.js';
-import { iamClientForTargetAccount } from '../shared/target-account.js';
-import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/workflow.js';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { grantMode, nonEmpty, partition as partitionName, readEnv, rolePath } from '../shared/runtime/env.js';
+import { iamClient, stsClient } from '../shared/runtime/clients.js';
+import { BootstrapRoleDenied } from '../shared/domain/errors.js';
+import { logger } from '../shared/runtime/logger.js';
+import { revokeManagementGrant } from '../shared/adapters/management-access.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+import { roleArnOf } from '../shared/domain/provider.js';
+import { removeCreatedResources } from '../shared/adapters/role-provisioning.js';
+import { iamClientForTargetAccount } from '../shared/adapters/target-account.js';
+import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/runtime/workflow-event.js';
 
 const env = readEnv({
+  PARTITION: partitionName,
   BOOTSTRAP_ROLE_NAME: nonEmpty,
   ROLE_PATH: rolePath,
   MANAGEMENT_ROLE_ARN: nonEmpty,
   GRANT_MODE: grantMode,
 });
-const partition = partitionOf(env.MANAGEMENT_ROLE_ARN);
-const sts = new STSClient({ maxAttempts: 5 });
-const managementIam = new IAMClient({ maxAttempts: 5 });
+const partition = env.PARTITION;
+const sts = stsClient();
+const managementIam = iamClient();
 
 async function compensate(event: WorkflowTaskEvent): Promise<{ removed: string[] }> {
   bindWorkflowLogContext(event);
@@ -37,12 +38,12 @@ async function compensate(event: WorkflowTaskEvent): Promise<{ removed: string[]
   if (targetIam) removed.push(...(await removeCreatedResources(targetIam, target)));
 
   // A role this run created can only have been granted by this run; an adopted one only if the grant changed.
-  const roleArn = event.state.role?.roleArn ?? providerRoleArn(target);
+  const roleArn = event.state.role?.roleArn ?? roleArnOf(target);
   const grantedHere = event.state.grant?.changed === true || event.state.role?.createdByThisExecution === true;
   if (grantedHere) {
     const revoked = await revokeManagementGrant(
       managementIam,
-      { managementRoleArn: env.MANAGEMENT_ROLE_ARN, rolePath: env.ROLE_PATH, mode: env.GRANT_MODE },
+      { managementRoleArn: env.MANAGEMENT_ROLE_ARN, partition: env.PARTITION, rolePath: env.ROLE_PATH, mode: env.GRANT_MODE },
       roleArn,
     );
     if (revoked) removed.push(`${env.MANAGEMENT_ROLE_ARN} grant for ${roleArn}`);

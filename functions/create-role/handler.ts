@@ -1,27 +1,25 @@
 // Workflow step "Create Role In Target Account".
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STSClient } from '@aws-sdk/client-sts';
-import { nonEmpty, readEnv, rolePath } from '../shared/env.js';
-import { externalIdFingerprint } from '../shared/external-id.js';
-import { logger } from '../shared/logger.js';
-import { withMiddleware } from '../shared/middleware.js';
-import { partitionOf } from '../shared/provider.js';
-import { ProviderRegistry } from '../shared/registry.js';
-import { ensureRole, type EnsuredRole } from '../shared/role-provisioning.js';
-import { iamClientForTargetAccount } from '../shared/target-account.js';
-import { buildTrustPolicy } from '../shared/trust-policy.js';
-import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/workflow.js';
+import { nonEmpty, partition as partitionName, readEnv, rolePath } from '../shared/runtime/env.js';
+import { stsClient } from '../shared/runtime/clients.js';
+import { externalIdFingerprint } from '../shared/domain/external-id.js';
+import { logger } from '../shared/runtime/logger.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+import { ensureRole, type EnsuredRole } from '../shared/adapters/role-provisioning.js';
+import { iamClientForTargetAccount } from '../shared/adapters/target-account.js';
+import { buildTrustPolicy } from '../shared/domain/trust-policy.js';
+import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/runtime/workflow-event.js';
+import { providerRegistry } from '../shared/adapters/registry.js';
 
 const env = readEnv({
+  PARTITION: partitionName,
   TABLE_NAME: nonEmpty,
   BOOTSTRAP_ROLE_NAME: nonEmpty,
   ROLE_PATH: rolePath,
   MANAGEMENT_PRINCIPAL_ARN: nonEmpty,
 });
-const partition = partitionOf(env.MANAGEMENT_PRINCIPAL_ARN);
-const sts = new STSClient({ maxAttempts: 5 });
-const registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })), env.TABLE_NAME);
+const partition = env.PARTITION;
+const sts = stsClient();
+const registry = providerRegistry(env.TABLE_NAME);
 
 async function createRole(event: WorkflowTaskEvent): Promise<EnsuredRole> {
   bindWorkflowLogContext(event);

@@ -1,24 +1,25 @@
 // Workflow step "Grant Management Role Access".
-import { IAMClient } from '@aws-sdk/client-iam';
-import { grantMode, nonEmpty, readEnv, rolePath } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
-import { ensureManagementGrant, type GrantResult } from '../shared/management-access.js';
-import { withMiddleware } from '../shared/middleware.js';
-import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../shared/workflow.js';
+import { grantMode, nonEmpty, partition, readEnv, rolePath } from '../shared/runtime/env.js';
+import { iamClient } from '../shared/runtime/clients.js';
+import { logger } from '../shared/runtime/logger.js';
+import { ensureManagementGrant, type GrantResult } from '../shared/adapters/management-access.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../shared/runtime/workflow-event.js';
 
 const env = readEnv({
+  PARTITION: partition,
   MANAGEMENT_ROLE_ARN: nonEmpty,
   ROLE_PATH: rolePath,
   GRANT_MODE: grantMode,
 });
-const iam = new IAMClient({ maxAttempts: 5 });
+const iam = iamClient();
 
 async function grantManagement(event: WorkflowTaskEvent): Promise<GrantResult> {
   bindWorkflowLogContext(event);
   const role = requireRole(event);
   const grant = await ensureManagementGrant(
     iam,
-    { managementRoleArn: env.MANAGEMENT_ROLE_ARN, rolePath: env.ROLE_PATH, mode: env.GRANT_MODE },
+    { managementRoleArn: env.MANAGEMENT_ROLE_ARN, partition: env.PARTITION, rolePath: env.ROLE_PATH, mode: env.GRANT_MODE },
     role.roleArn,
   );
   logger.info('Management role may assume the provider role', {

@@ -1,21 +1,19 @@
 // Workflow step "Verify Role Is Assumable". One attempt per invocation: the state machine's
 // Retry supplies the exponential backoff with jitter, and each attempt shows in the history.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STSClient } from '@aws-sdk/client-sts';
-import { nonEmpty, positiveInteger, readEnv } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
-import { withMiddleware } from '../shared/middleware.js';
-import { ProviderRegistry } from '../shared/registry.js';
-import { verifyRoleAssumable, type VerificationResult } from '../shared/verification.js';
-import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../shared/workflow.js';
+import { nonEmpty, positiveInteger, readEnv } from '../shared/runtime/env.js';
+import { stsClient } from '../shared/runtime/clients.js';
+import { logger } from '../shared/runtime/logger.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+import { verifyRoleAssumable, type VerificationResult } from '../shared/adapters/verification.js';
+import { bindWorkflowLogContext, requireRole, type WorkflowTaskEvent } from '../shared/runtime/workflow-event.js';
+import { providerRegistry } from '../shared/adapters/registry.js';
 
 const env = readEnv({
   TABLE_NAME: nonEmpty,
   VERIFY_TIMEOUT_SECONDS: positiveInteger(120),
 });
-const sts = new STSClient({ maxAttempts: 5 });
-const registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })), env.TABLE_NAME);
+const sts = stsClient();
+const registry = providerRegistry(env.TABLE_NAME);
 
 async function verifyRole(event: WorkflowTaskEvent): Promise<VerificationResult> {
   bindWorkflowLogContext(event);

@@ -14,7 +14,7 @@ const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
 /**
  * The POST /providers body, checked at the edge so malformed requests never reach the function.
- * It mirrors ProviderRequestSchema (functions/shared/provider-request.ts), which stays the authority and
+ * It mirrors ProviderRequestSchema (functions/shared/domain/provider-request.ts), which stays the authority and
  * gives the field-by-field details; `\w` is spelled out because API Gateway's validator is not
  * JavaScript. test/infra checks both accept and refuse the same bodies.
  */

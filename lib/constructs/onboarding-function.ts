@@ -1,7 +1,7 @@
 // One way to build every Lambda of the product: same runtime, architecture, tracing, logging and
 // ESM bundle, so the local cloud (which runs the bundles from cdk.out) and AWS run the same code.
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -76,6 +76,8 @@ export class OnboardingFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // The one source of the partition for every ARN a function builds.
+        PARTITION: Aws.PARTITION,
         ...props.environment,
       },
       bundling: {
@@ -89,7 +91,7 @@ export class OnboardingFunction extends Construct {
         banner: CJS_IN_ESM_BANNER,
         // Lambda's credentials are always in the environment: leave the rest of the SDK's provider chain out.
         esbuildArgs: {
-          '--alias:@aws-sdk/credential-provider-node': `${PROJECT_ROOT}functions/shared/lambda-credentials.ts`,
+          '--alias:@aws-sdk/credential-provider-node': `${PROJECT_ROOT}functions/shared/runtime/lambda-credentials.ts`,
         },
       },
     });

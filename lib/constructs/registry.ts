@@ -2,8 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-export const BY_WORKSPACE_INDEX = 'byWorkspace';
+import { WORKSPACE_INDEX } from '../../functions/shared/adapters/registry.js';
 
 export class Registry extends Construct {
   readonly table: dynamodb.Table;
@@ -22,7 +21,7 @@ export class Registry extends Construct {
     });
     // GET /providers?workspace=... pages through one workspace ordered by name.
     this.table.addGlobalSecondaryIndex({
-      indexName: BY_WORKSPACE_INDEX,
+      indexName: WORKSPACE_INDEX,
       partitionKey: { name: 'workspace', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'name', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
@@ -35,6 +34,6 @@ export class Registry extends Construct {
 
   /** ARN of the byWorkspace index, for Query grants. */
   get byWorkspaceIndexArn(): string {
-    return `${this.table.tableArn}/index/${BY_WORKSPACE_INDEX}`;
+    return `${this.table.tableArn}/index/${WORKSPACE_INDEX}`;
   }
 }

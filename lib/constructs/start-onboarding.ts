@@ -1,4 +1,4 @@
-// What a function needs to start onboardings through functions/shared/start-onboarding.ts
+// What a function needs to start onboardings through functions/shared/adapters/start-onboarding.ts
 // (the API and the new-account trigger): its settings, and conditional writes plus StartExecution.
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -24,7 +24,7 @@ import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organ
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPA_MINIMAL_POLICY } from '../../functions/shared/capa-policy.js';
+import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 import { signedFetch } from '../../local/signed-fetch.js';
 import { api, CDK_OUT, clientConfig, ensureSynthesized, memberIam, waitForProvider, type ProviderBody } from './support.js';

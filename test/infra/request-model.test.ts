@@ -2,7 +2,7 @@
 // accepts and refuses (ProviderRequestSchema), or the edge would block valid requests.
 import type { JsonSchema } from 'aws-cdk-lib/aws-apigateway';
 import { describe, expect, it } from 'vitest';
-import { parseProviderRequest } from '../../functions/shared/provider-request.js';
+import { parseProviderRequest } from '../../functions/shared/domain/provider-request.js';
 import { PROVIDER_REQUEST_MODEL } from '../../lib/constructs/onboarding-api.js';
 
 /** Evaluates the JSON Schema subset the model uses (object, required, additionalProperties, string pattern, boolean). */

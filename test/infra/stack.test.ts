@@ -58,7 +58,7 @@ describe('provider events', () => {
     expect(recordResult?.Properties?.Environment).toEqual({
       Variables: {
         POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOG_LEVEL: 'INFO', PARTITION: { Ref: 'AWS::Partition' },
         TABLE_NAME: ref(s.stack.registry.table),
         EVENT_BUS_NAME: ref(s.stack.events.bus),
         EVENT_SOURCE: 'capa-provider-onboarding',
@@ -214,7 +214,7 @@ describe('functions', () => {
     // Assess
     expect(environments).toEqual(
       [...expected.values()].map((variables) => ({
-        Variables: { POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding', POWERTOOLS_LOG_LEVEL: 'INFO', ...variables },
+        Variables: { POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding', POWERTOOLS_LOG_LEVEL: 'INFO', PARTITION: { Ref: 'AWS::Partition' }, ...variables },
       })),
     );
   });

@@ -4,7 +4,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { newAccountOf, type NewAccountEvent } from '../../functions/shared/new-account.js';
+import { newAccountOf, type NewAccountEvent } from '../../functions/shared/domain/new-account.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../../../shared/fixtures/events/${name}.json`, import.meta.url), 'utf8')) as NewAccountEvent;
@@ -19,6 +19,7 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     TABLE_NAME: 'providers',
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboard',
+    PARTITION: 'aws',
     ROLE_PATH: '/capa-providers/',
     ROLE_NAME_PREFIX: 'capa-',
     DEFAULT_WORKSPACE: 'landing-zone',

@@ -4,7 +4,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderRecord } from '../../functions/shared/provider.js';
+import type { ProviderRecord } from '../../functions/shared/domain/provider.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboard';
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -16,6 +16,7 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     TABLE_NAME: 'providers',
     STATE_MACHINE_ARN,
+    PARTITION: 'aws',
     ROLE_PATH: '/capa-providers/',
     ROLE_NAME_PREFIX: 'capa-',
     POWERTOOLS_LOG_LEVEL: 'SILENT',

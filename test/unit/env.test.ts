@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantMode, nonEmpty, positiveInteger, readEnv, rolePath } from '../../functions/shared/env.js';
+import { grantMode, nonEmpty, positiveInteger, readEnv, rolePath } from '../../functions/shared/runtime/env.js';
 
 describe('readEnv', () => {
   it('parses and defaults', () => {

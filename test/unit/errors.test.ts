@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailure } from '../../functions/shared/errors.js';
+import { describeFailure } from '../../functions/shared/domain/errors.js';
 
 describe('describeFailure', () => {
   it.each([

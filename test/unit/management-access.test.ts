@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ensureManagementGrant, revokeManagementGrant } from '../../functions/shared/management-access.js';
-import { buildPathGrant } from '../../functions/shared/management-grant.js';
+import { ensureManagementGrant, revokeManagementGrant } from '../../functions/shared/adapters/management-access.js';
+import { buildPathGrant } from '../../functions/shared/domain/management-grant.js';
 
 const iam = mockClient(IAMClient);
 const managementRoleArn = 'arn:aws:iam::000000000000:role/capa-management';
@@ -22,7 +22,7 @@ describe('management grant on the management role', () => {
   it('path mode: writes the path grant once, then leaves it alone', async () => {
     // Prepare
     iam.on(GetRolePolicyCommand).rejectsOnce(noPolicy()).resolves(stored(buildPathGrant('aws', '/capa-providers/')));
-    const target = { managementRoleArn, rolePath: '/capa-providers/', mode: 'path' as const };
+    const target = { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'path' as const };
 
     // Act
     const first = await ensureManagementGrant(new IAMClient({}), target, roleArn);
@@ -38,7 +38,7 @@ describe('management grant on the management role', () => {
 
   it('per-role mode: adds the role, and revoking the last one deletes the policy', async () => {
     // Prepare
-    const target = { managementRoleArn, rolePath: '/capa-providers/', mode: 'per-role' as const };
+    const target = { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'per-role' as const };
     iam.on(GetRolePolicyCommand).rejects(noPolicy());
     const added = await ensureManagementGrant(new IAMClient({}), target, roleArn);
     const written = JSON.parse(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!);
@@ -57,7 +57,7 @@ describe('management grant on the management role', () => {
   it('turns AccessDenied on the management role into ManagementRoleDenied', async () => {
     iam.on(GetRolePolicyCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     await expect(
-      ensureManagementGrant(new IAMClient({}), { managementRoleArn, rolePath: '/capa-providers/', mode: 'path' }, roleArn),
+      ensureManagementGrant(new IAMClient({}), { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'path' }, roleArn),
     ).rejects.toMatchObject({ name: 'ManagementRoleDenied' });
   });
 });

@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { verifyRoleAssumable } from '../../functions/shared/verification.js';
+import { verifyRoleAssumable } from '../../functions/shared/adapters/verification.js';
 
 const sts = mockClient(STSClient);
 const denied = () => Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' });

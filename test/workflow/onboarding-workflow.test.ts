@@ -5,16 +5,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CAPA_MINIMAL_POLICY } from '../../functions/shared/capa-policy.js';
-import type { ProviderRequest } from '../../functions/shared/provider-request.js';
-import { ProviderRegistry } from '../../functions/shared/registry.js';
-import { startOnboarding } from '../../functions/shared/start-onboarding.js';
+import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
+import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
+import { ProviderRegistry } from '../../functions/shared/adapters/registry.js';
+import { startOnboarding } from '../../functions/shared/adapters/start-onboarding.js';
 import { startRegistryTable, type TestTable } from '../support/dynamodb.js';
 import { FakeAws, MANAGEMENT_ACCOUNT } from '../support/fake-aws.js';
 import { runOnboardingWorkflow, TEST_STATE_MACHINE_ARN } from '../support/workflow-runner.js';
 
 const TARGET_ACCOUNT = '222233334444';
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
+const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
 
 let table: TestTable;
 let registry: ProviderRegistry;
@@ -30,6 +30,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     TABLE_NAME: table.tableName,
     BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole',
+    PARTITION: 'aws',
     ROLE_PATH: '/capa-providers/',
     MANAGEMENT_PRINCIPAL_ARN: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root`,
     MANAGEMENT_ROLE_ARN: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:role/capa-management`,

@@ -17,10 +17,11 @@ import {
   type Tag,
 } from '@aws-sdk/client-iam';
 import { isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
-import { CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from './capa-policy.js';
-import { PolicyConflict, RoleConflict } from './errors.js';
-import type { PolicyDocument } from './policy-documents.js';
-import { sameTrustPolicy } from './trust-policy.js';
+import { CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from '../domain/capa-policy.js';
+import { PolicyConflict, RoleConflict } from '../domain/errors.js';
+import type { PolicyDocument } from '../domain/policy-documents.js';
+import { managedPolicyArnOf, roleArnOf } from '../domain/provider.js';
+import { sameTrustPolicy } from '../domain/trust-policy.js';
 
 export const TAG_PROVIDER_ID = 'capa-onboarding:provider-id';
 export const TAG_CREATED_BY = 'capa-onboarding:created-by-execution';
@@ -65,14 +66,6 @@ function ownerTags(target: ProviderRoleTarget): Tag[] {
   ];
 }
 
-export function providerRoleArn(target: Pick<ProviderRoleTarget, 'partition' | 'accountId' | 'rolePath' | 'roleName'>): string {
-  return `arn:${target.partition}:iam::${target.accountId}:role${target.rolePath}${target.roleName}`;
-}
-
-function policyArn(target: ProviderRoleTarget, policyName: string): string {
-  return `arn:${target.partition}:iam::${target.accountId}:policy${target.rolePath}${policyName}`;
-}
-
 export interface EnsuredRole {
   roleArn: string;
   roleName: string;
@@ -91,7 +84,7 @@ export async function ensureRole(
   trustPolicy: PolicyDocument,
   now: () => Date = () => new Date(),
 ): Promise<EnsuredRole> {
-  const roleArn = providerRoleArn(target);
+  const roleArn = roleArnOf(target);
   try {
     await iam.send(
       new CreateRoleCommand({
@@ -136,7 +129,7 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
   const policyArns: string[] = [];
   for (const [index, document] of CAPA_POLICY_PARTS.entries()) {
     const name = capaPolicyName(target.roleName, index);
-    const arn = policyArn(target, name);
+    const arn = managedPolicyArnOf(target, name);
     try {
       await iam.send(
         new CreatePolicyCommand({
@@ -174,7 +167,7 @@ export async function removeCreatedResources(iam: IAMClient, target: ProviderRol
   const roleIsOurs = role !== undefined && tagValue(role.Tags, TAG_CREATED_BY) === target.executionName;
 
   for (const index of CAPA_POLICY_PARTS.keys()) {
-    const arn = policyArn(target, capaPolicyName(target.roleName, index));
+    const arn = managedPolicyArnOf(target, capaPolicyName(target.roleName, index));
     const policy = (await lookup(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
     if (!policy || tagValue(policy.Tags, TAG_CREATED_BY) !== target.executionName) continue;
     if (role) {
@@ -206,7 +199,7 @@ export async function removeCreatedResources(iam: IAMClient, target: ProviderRol
       );
     }
     await lookup(`DeleteRole ${target.roleName}`, () => iam.send(new DeleteRoleCommand({ RoleName: target.roleName })));
-    removed.push(role.Arn ?? providerRoleArn(target));
+    removed.push(role.Arn ?? roleArnOf(target));
   }
   return removed;
 }

@@ -1,9 +1,9 @@
 // The shape of the onboarding state machine's data, as the ASL passes it to every task:
 // { execution: { arn, name }, state: <the accumulated state> }.
-import type { AttachedPolicies, EnsuredRole } from './role-provisioning.js';
-import type { GrantResult } from './management-access.js';
-import type { ProviderSpec } from './provider.js';
-import type { VerificationResult } from './verification.js';
+import type { AttachedPolicies, EnsuredRole } from '../adapters/role-provisioning.js';
+import type { GrantResult } from '../adapters/management-access.js';
+import type { ProviderSpec } from '../domain/provider.js';
+import type { VerificationResult } from '../adapters/verification.js';
 import { logger } from './logger.js';
 
 export interface ExecutionRef {

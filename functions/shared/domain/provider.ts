@@ -54,8 +54,20 @@ export function partitionOf(arn: string): string {
   return arn.split(':')[1] ?? 'aws';
 }
 
-export function roleArnOf(partition: string, accountId: string, rolePath: string, roleName: string): string {
-  return `arn:${partition}:iam::${accountId}:role${rolePath}${roleName}`;
+/** Where a provider's IAM entities live: its account, and the product's path in it. */
+export interface IamLocation {
+  partition: string;
+  accountId: string;
+  rolePath: string;
+}
+
+export function roleArnOf(location: IamLocation & { roleName: string }): string {
+  return `arn:${location.partition}:iam::${location.accountId}:role${location.rolePath}${location.roleName}`;
+}
+
+/** The product's managed policies share the roles' path. */
+export function managedPolicyArnOf(location: IamLocation, policyName: string): string {
+  return `arn:${location.partition}:iam::${location.accountId}:policy${location.rolePath}${policyName}`;
 }
 
 /** Everything the workflow needs about a provider, except the External ID (kept out of execution history). */

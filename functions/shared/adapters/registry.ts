@@ -1,9 +1,11 @@
 // The provider registry (DynamoDB). Every write is conditional, so a retried or stale step can
 // neither resurrect an old attempt nor overwrite a newer one.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ProviderRecord, ProviderStatus } from './provider.js';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProviderRecord, ProviderStatus } from '../domain/provider.js';
+import { SDK_CLIENT_OPTIONS } from './sdk-options.js';
 
+/** The table's one index (workspace, name), declared by the CDK registry construct from this name. */
 export const WORKSPACE_INDEX = 'byWorkspace';
 
 export class StaleAttemptError extends Error {
@@ -161,4 +163,9 @@ function decodeToken(token: string | undefined): Record<string, unknown> | undef
     // fall through
   }
   throw new InvalidPageToken('nextToken is not a token this API issued');
+}
+
+/** The registry over `tableName` with the shared SDK options: what every handler uses. */
+export function providerRegistry(tableName: string): ProviderRegistry {
+  return new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient(SDK_CLIENT_OPTIONS)), tableName);
 }

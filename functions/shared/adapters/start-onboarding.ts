@@ -2,22 +2,22 @@
 // provider, then start its execution under a deterministic name. Both steps are idempotent, so a
 // repeated or concurrent request lands on the same provider and the same execution.
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { generateExternalId } from './external-id.js';
+import { generateExternalId } from '../domain/external-id.js';
 import {
   deriveRoleName,
   executionArnOf,
   executionNameOf,
-  partitionOf,
   providerIdOf,
   roleArnOf,
   workflowInputOf,
   type ProviderRecord,
-} from './provider.js';
-import type { FieldIssue, ProviderRequest } from './provider-request.js';
+} from '../domain/provider.js';
+import type { FieldIssue, ProviderRequest } from '../domain/provider-request.js';
 import type { ProviderRegistry } from './registry.js';
 
 export interface OnboardingSettings {
   stateMachineArn: string;
+  partition: string;
   rolePath: string;
   roleNamePrefix: string;
 }
@@ -77,7 +77,7 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
       accountId: request.accountId,
       roleName,
       rolePath: settings.rolePath,
-      roleArn: roleArnOf(partitionOf(settings.stateMachineArn), request.accountId, settings.rolePath, roleName),
+      roleArn: roleArnOf({ partition: settings.partition, accountId: request.accountId, rolePath: settings.rolePath, roleName }),
       trustEc2: request.trustEc2 ?? true,
       externalId: request.externalId ?? generateExternalId(),
       externalIdSource: request.externalId === undefined ? 'generated' : 'supplied',

@@ -1,6 +1,6 @@
 // API responses: JSON bodies and the one error shape of the API contract.
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { FieldIssue } from './provider-request.js';
+import type { FieldIssue } from '../domain/provider-request.js';
 
 export type ErrorCode = 'VALIDATION_FAILED' | 'INVALID_JSON' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL';
 

@@ -20,6 +20,12 @@ export const rolePath: EnvParser<string> = (value, name) => {
   return value;
 };
 
+/** `aws`, `aws-cn`, `aws-us-gov`, ...: what CloudFormation's AWS::Partition resolves to. */
+export const partition: EnvParser<string> = (value, name) => {
+  if (!value || !/^aws(-[a-z]+)*$/.test(value)) throw new InvalidEnvironment(`${name} must be an AWS partition such as aws`);
+  return value;
+};
+
 export const grantMode: EnvParser<'path' | 'per-role'> = (value, name) => {
   if (value !== 'path' && value !== 'per-role') throw new InvalidEnvironment(`${name} must be "path" or "per-role"`);
   return value;

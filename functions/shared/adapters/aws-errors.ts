@@ -1,5 +1,5 @@
 // Recognising AWS SDK errors by what they mean rather than by class.
-import { TransientAwsError } from './errors.js';
+import { TransientAwsError } from '../domain/errors.js';
 
 interface SdkError {
   name?: string;

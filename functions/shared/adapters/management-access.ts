@@ -1,7 +1,7 @@
 // Applying the management grant on the management role (its own account's IAM, the function's credentials).
 import { DeleteRolePolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { isAccessDenied, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
-import { ManagementRoleDenied } from './errors.js';
+import { ManagementRoleDenied } from '../domain/errors.js';
 import {
   MANAGEMENT_GRANT_POLICY_NAME,
   addRoleToGrant,
@@ -9,9 +9,8 @@ import {
   managementRoleName,
   removeRoleFromGrant,
   type ManagementGrantTarget,
-} from './management-grant.js';
-import { samePolicyDocument, type PolicyDocument } from './policy-documents.js';
-import { partitionOf } from './provider.js';
+} from '../domain/management-grant.js';
+import { samePolicyDocument, type PolicyDocument } from '../domain/policy-documents.js';
 
 export interface GrantResult {
   mode: ManagementGrantTarget['mode'];
@@ -67,7 +66,7 @@ export async function ensureManagementGrant(
 ): Promise<GrantResult> {
   const current = await currentGrant(iam, target);
   if (target.mode === 'path') {
-    const wanted = buildPathGrant(partitionOf(target.managementRoleArn), target.rolePath);
+    const wanted = buildPathGrant(target.partition, target.rolePath);
     if (current && samePolicyDocument(current, wanted)) return { mode: 'path', changed: false };
     await putGrant(iam, target, wanted);
     return { mode: 'path', changed: true };

@@ -4,8 +4,9 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { isAccessDenied, rethrowTransient } from './aws-errors.js';
-import { BootstrapRoleDenied } from './errors.js';
-import type { PolicyDocument } from './policy-documents.js';
+import { BootstrapRoleDenied } from '../domain/errors.js';
+import { SDK_CLIENT_OPTIONS } from './sdk-options.js';
+import type { PolicyDocument } from '../domain/policy-documents.js';
 
 export interface TargetAccountAccess {
   accountId: string;
@@ -74,7 +75,7 @@ export async function iamClientForTargetAccount(
     }
     return new IAMClient({
       region,
-      maxAttempts: 5,
+      ...SDK_CLIENT_OPTIONS,
       credentials: {
         accessKeyId: Credentials.AccessKeyId,
         secretAccessKey: Credentials.SecretAccessKey,

@@ -67,6 +67,7 @@ export function removeRoleFromGrant(
 export interface ManagementGrantTarget {
   /** The management cluster's role, e.g. arn:aws:iam::000000000000:role/capa-management */
   managementRoleArn: string;
+  partition: string;
   rolePath: string;
   mode: GrantMode;
 }

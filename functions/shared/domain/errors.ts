@@ -72,6 +72,27 @@ export function describeFailure(error: { Error?: string; Cause?: string } | unde
   return { reason, message: causeMessage(error?.Cause) ?? name };
 }
 
+type CaughtError = { Error?: string; Cause?: string };
+
+/**
+ * A failed run's reason and message: what failed, then what compensation did about it
+ * (removed this run's resources, or could not: then the history has the details).
+ */
+export function describeRunFailure(run: {
+  error?: CaughtError;
+  compensation?: { removed: string[] };
+  compensationError?: CaughtError;
+}): { reason: FailureReason; message: string } {
+  const failure = describeFailure(run.error);
+  const removed = run.compensation?.removed ?? [];
+  const cleanup = run.compensationError
+    ? ` Cleanup failed (${describeFailure(run.compensationError).message}); see the execution history.`
+    : removed.length > 0
+      ? ` Removed what this run created: ${removed.join(', ')}.`
+      : '';
+  return { reason: failure.reason, message: `${failure.message}${cleanup}` };
+}
+
 /** A Lambda error's Cause is JSON {errorType, errorMessage, trace}; other causes are plain text. */
 function causeMessage(cause: string | undefined): string | undefined {
   if (!cause) return undefined;

@@ -2,7 +2,7 @@
 // that it cannot be assumed without it.
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { isAccessDenied, rethrowTransient } from './aws-errors.js';
-import { ExternalIdNotEnforced, PropagationTimeout, RoleNotYetAssumable } from './errors.js';
+import { ExternalIdNotEnforced, PropagationTimeout, RoleNotYetAssumable } from '../domain/errors.js';
 
 export interface VerificationRequest {
   roleArn: string;

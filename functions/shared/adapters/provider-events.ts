@@ -1,6 +1,6 @@
 // Provider lifecycle events on the service's own bus. The External ID is never in an event.
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { ProviderRecord } from './provider.js';
+import type { ProviderRecord } from '../domain/provider.js';
 
 export type ProviderDetailType = 'Provider Ready' | 'Provider Failed';
 
