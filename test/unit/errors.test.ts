@@ -38,19 +38,19 @@ describe('failure reasons', () => {
     ]);
   });
 
-  it.each<[string, Error, FailureReason]>([
-    ['BootstrapRoleDenied', new BootstrapRoleDenied('why'), 'BOOTSTRAP_ROLE_DENIED'],
-    ['RoleConflict', new RoleConflict('why'), 'ROLE_CONFLICT'],
-    ['PolicyConflict', new PolicyConflict('why'), 'POLICY_CONFLICT'],
-    ['GrantLimitExceeded', new GrantLimitExceeded('why'), 'GRANT_LIMIT_EXCEEDED'],
-    ['ManagementRoleDenied', new ManagementRoleDenied('why'), 'MANAGEMENT_ROLE_DENIED'],
-    ['PropagationTimeout', new PropagationTimeout('why'), 'PROPAGATION_TIMEOUT'],
+  it.each<[string, FailureReason, Error]>([
+    ['BootstrapRoleDenied', 'BOOTSTRAP_ROLE_DENIED', new BootstrapRoleDenied('why')],
+    ['RoleConflict', 'ROLE_CONFLICT', new RoleConflict('why')],
+    ['PolicyConflict', 'POLICY_CONFLICT', new PolicyConflict('why')],
+    ['GrantLimitExceeded', 'GRANT_LIMIT_EXCEEDED', new GrantLimitExceeded('why')],
+    ['ManagementRoleDenied', 'MANAGEMENT_ROLE_DENIED', new ManagementRoleDenied('why')],
+    ['PropagationTimeout', 'PROPAGATION_TIMEOUT', new PropagationTimeout('why')],
     // Retries ran out before the deadline did: the role still never became assumable.
-    ['RoleNotYetAssumable', new RoleNotYetAssumable('why'), 'PROPAGATION_TIMEOUT'],
-    ['ExternalIdNotEnforced', new ExternalIdNotEnforced('why'), 'EXTERNAL_ID_NOT_ENFORCED'],
-    ['TransientAwsError', new TransientAwsError('why'), 'INTERNAL'],
-    ['TypeError', new TypeError('why'), 'INTERNAL'],
-  ])('a Lambda error %s becomes reason %s with its message', (name, error, reason) => {
+    ['RoleNotYetAssumable', 'PROPAGATION_TIMEOUT', new RoleNotYetAssumable('why')],
+    ['ExternalIdNotEnforced', 'EXTERNAL_ID_NOT_ENFORCED', new ExternalIdNotEnforced('why')],
+    ['TransientAwsError', 'INTERNAL', new TransientAwsError('why')],
+    ['TypeError', 'INTERNAL', new TypeError('why')],
+  ])('a Lambda error %s becomes reason %s with its message', (name, reason, error) => {
     // Act
     const failure = describeFailure(caught(error));
 
