@@ -57,8 +57,11 @@ describe('new-account events', () => {
     const event = fixture('organizations-create-account-result');
     event.detail!.serviceEventDetails!.createAccountStatus!.state = 'FAILED';
 
-    // Act / Assess
-    expect(newAccountOf(event, 'w')).toBeUndefined();
+    // Act
+    const account = newAccountOf(event, 'w');
+
+    // Assess
+    expect(account).toBeUndefined();
   });
 
   it('onboards the account into the default workspace through the shared start path', async () => {
@@ -74,7 +77,10 @@ describe('new-account events', () => {
   });
 
   it('does nothing for an event it cannot read, without throwing (a retry would not help)', async () => {
+    // Act
     const result = await handler({ id: 'x', source: 'aws.organizations', detail: {} }, context);
+
+    // Assess
     expect(result).toEqual({ outcome: 'ignored' });
     expect(dynamo).not.toHaveReceivedAnyCommand();
     expect(sfn).not.toHaveReceivedAnyCommand();

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -92,11 +91,13 @@ describe('POST /providers', () => {
       statusUrl: 'https://api.example.com/prod/providers/payments.dev',
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
     });
-    expect(body.provider.externalId.length).toBeGreaterThanOrEqual(32);
-    expect(dynamo).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: 'attribute_not_exists(providerId)' });
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: 'payments_dev_1' });
-    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!);
-    expect(JSON.stringify(input)).not.toContain(body.provider.externalId);
+    expect(body.provider.externalId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: 'payments_dev_1',
+      input: '{"provider":{"providerId":"payments.dev","workspace":"payments","name":"dev","accountId":"123456789012","roleName":"capa-payments-dev","rolePath":"/capa-providers/","trustEc2":true,"attempt":1}}',
+    });
   });
 
   it.each([
@@ -144,57 +145,95 @@ describe('POST /providers', () => {
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: 'payments_dev_1' });
   });
 
-  it('loses a creation race gracefully: the second request answers with the first provider', async () => {
-    // Prepare
-    dynamo.on(GetCommand).resolvesOnce({}).resolves({ Item: storedRecord({ status: 'CREATING' }) });
-    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
-
-    // Act
-    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
-
-    // Assess
-    expect(response.statusCode).toBe(202);
-    expect(JSON.parse(response.body).provider.status).toBe('CREATING');
-    expect(sfn).not.toHaveReceivedAnyCommand();
-  });
-
   it('answers 409 naming the fields when the same identity comes with a different spec', async () => {
     // Prepare
     dynamo.on(GetCommand).resolves({ Item: storedRecord() });
 
     // Act
-    const response = await post({ workspace: 'payments', name: 'dev', accountId: '999999999999', externalId: 'other-id' });
+    const response = await post({ workspace: 'payments', name: 'dev', accountId: '999999999999', roleName: 'other-role', externalId: 'other-id' });
 
     // Assess
     expect(response.statusCode).toBe(409);
-    const error = JSON.parse(response.body).error;
-    expect(error.code).toBe('CONFLICT');
-    expect(error.details.map((detail: { field: string }) => detail.field)).toEqual(['accountId', 'externalId']);
+    expect(JSON.parse(response.body)).toEqual({
+      error: {
+        code: 'CONFLICT',
+        message: 'Provider payments.dev already exists with a different specification',
+        details: [
+          { field: 'accountId', issue: 'provider is bound to account 123456789012' },
+          { field: 'roleName', issue: 'provider uses role capa-payments-dev' },
+          { field: 'externalId', issue: 'provider has a different External ID' },
+        ],
+      },
+    });
+    expect(dynamo).not.toHaveReceivedCommand(PutCommand);
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
-  it('answers 500 with a generic message when DynamoDB fails', async () => {
+  it('answers 500 with a generic, retryable message when DynamoDB fails', async () => {
+    // Prepare
     dynamo.on(GetCommand).rejects(new Error('boom'));
+
+    // Act
     const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+
+    // Assess
     expect(response.statusCode).toBe(500);
-    expect(JSON.parse(response.body).error.code).toBe('INTERNAL');
+    expect(JSON.parse(response.body)).toEqual({
+      error: { code: 'INTERNAL', message: 'Internal error; retry the request, it is idempotent', details: [] },
+    });
   });
 });
 
 describe('GET /providers/{providerId}', () => {
-  it('returns the provider', async () => {
-    dynamo.on(GetCommand).resolves({ Item: storedRecord() });
+  it('returns the provider as the API shows it', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves({ Item: storedRecord({ policyArns: ['arn:aws:iam::123456789012:policy/capa'] }) });
+
+    // Act
     const response = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.dev' } }), context);
+
+    // Assess
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ providerId: 'payments.dev', roleArn: storedRecord().roleArn });
+    expect(JSON.parse(response.body)).toEqual({
+      providerId: 'payments.dev',
+      workspace: 'payments',
+      name: 'dev',
+      accountId: '123456789012',
+      roleName: 'capa-payments-dev',
+      roleArn: 'arn:aws:iam::123456789012:role/capa-providers/capa-payments-dev',
+      externalId: 'generated-external-id-0000000000000000',
+      trustEc2: true,
+      status: 'READY',
+      reason: null,
+      message: null,
+      policyVersion: null,
+      attempt: 1,
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
+      createdAt: '2026-11-28T00:00:00.000Z',
+      updatedAt: '2026-11-28T00:00:00.000Z',
+    });
   });
 
-  it('answers 404 for an unknown provider and 400 for a malformed id', async () => {
+  it('answers 404 for an unknown provider', async () => {
+    // Prepare
     dynamo.on(GetCommand).resolves({});
-    const missing = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.nope' } }), context);
-    const malformed = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'Bad' } }), context);
-    expect(missing.statusCode).toBe(404);
-    expect(malformed.statusCode).toBe(400);
+
+    // Act
+    const response = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.nope' } }), context);
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body).error.code).toBe('NOT_FOUND');
+  });
+
+  it('answers 400 for a malformed id without reading the registry', async () => {
+    // Act
+    const response = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'Bad' } }), context);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.details).toEqual([{ field: 'providerId', issue: 'must be <workspace>.<name>' }]);
+    expect(dynamo).not.toHaveReceivedAnyCommand();
   });
 });
 
@@ -218,12 +257,17 @@ describe('GET /providers?workspace=', () => {
     expect(JSON.parse(second.body)).toEqual({ items: [], nextToken: null });
   });
 
-  it('requires a valid workspace and limit, and rejects forged tokens', async () => {
-    const missing = await handler(apiEvent('GET', '/providers'), context);
-    const badLimit = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'w', limit: '1000' } }), context);
-    const forged = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'w', nextToken: '!!' } }), context);
-    expect(JSON.parse(missing.body).error.details[0].field).toBe('workspace');
-    expect(JSON.parse(badLimit.body).error.details[0].field).toBe('limit');
-    expect(forged.statusCode).toBe(400);
+  it.each([
+    ['no workspace', null, 'workspace'],
+    ['a limit over 100', { workspace: 'w', limit: '1000' }, 'limit'],
+    ['a limit of 0', { workspace: 'w', limit: '0' }, 'limit'],
+    ['a forged token', { workspace: 'w', nextToken: '!!' }, 'nextToken'],
+  ])('answers 400 for %s, naming the parameter', async (_label, query, field) => {
+    // Act
+    const response = await handler(apiEvent('GET', '/providers', { queryStringParameters: query }), context);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.details.map((detail: { field: string }) => detail.field)).toEqual([field]);
   });
 });

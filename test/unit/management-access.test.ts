@@ -8,56 +8,176 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ensureManagementGrant, revokeManagementGrant } from '../../functions/shared/adapters/management-access.js';
-import { buildPathGrant } from '../../functions/shared/domain/management-grant.js';
 
 const iam = mockClient(IAMClient);
 const managementRoleArn = 'arn:aws:iam::000000000000:role/capa-management';
-const roleArn = 'arn:aws:iam::111122223333:role/capa-providers/capa-a';
+const roleA = 'arn:aws:iam::111122223333:role/capa-providers/capa-a';
+const roleB = 'arn:aws:iam::111122223333:role/capa-providers/capa-b';
+const pathTarget = { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'path' as const };
+const perRoleTarget = { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'per-role' as const };
 const noPolicy = () => new NoSuchEntityException({ message: 'none', $metadata: {} });
-const stored = (document: unknown) => ({ PolicyDocument: encodeURIComponent(JSON.stringify(document)) });
+/** GetRolePolicy returns the document URL-encoded. */
+const stored = (document: string) => ({ RoleName: 'capa-management', PolicyName: 'capa-provider-onboarding-assume', PolicyDocument: encodeURIComponent(document) });
+
+const PATH_GRANT =
+  '{"Version":"2012-10-17","Statement":[{"Sid":"AssumeOnboardedCapaRoles","Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/capa-providers/*"}]}';
+const GRANT_OF_A =
+  '{"Version":"2012-10-17","Statement":[{"Sid":"AssumeOnboardedCapaRoles","Effect":"Allow","Action":"sts:AssumeRole","Resource":["arn:aws:iam::111122223333:role/capa-providers/capa-a"]}]}';
+const GRANT_OF_B =
+  '{"Version":"2012-10-17","Statement":[{"Sid":"AssumeOnboardedCapaRoles","Effect":"Allow","Action":"sts:AssumeRole","Resource":["arn:aws:iam::111122223333:role/capa-providers/capa-b"]}]}';
+const GRANT_OF_A_AND_B =
+  '{"Version":"2012-10-17","Statement":[{"Sid":"AssumeOnboardedCapaRoles","Effect":"Allow","Action":"sts:AssumeRole","Resource":["arn:aws:iam::111122223333:role/capa-providers/capa-a","arn:aws:iam::111122223333:role/capa-providers/capa-b"]}]}';
 
 beforeEach(() => iam.reset());
 
-describe('management grant on the management role', () => {
-  it('path mode: writes the path grant once, then leaves it alone', async () => {
+describe('management grant on the management role, path mode', () => {
+  it('writes the path grant when the management role has none', async () => {
     // Prepare
-    iam.on(GetRolePolicyCommand).rejectsOnce(noPolicy()).resolves(stored(buildPathGrant('aws', '/capa-providers/')));
-    const target = { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'path' as const };
-
-    // Act
-    const first = await ensureManagementGrant(new IAMClient({}), target, roleArn);
-    const second = await ensureManagementGrant(new IAMClient({}), target, roleArn);
-
-    // Assess
-    expect(first).toEqual({ mode: 'path', changed: true });
-    expect(second).toEqual({ mode: 'path', changed: false });
-    expect(iam).toHaveReceivedCommandTimes(PutRolePolicyCommand, 1);
-    expect(iam).toHaveReceivedCommandWith(PutRolePolicyCommand, { RoleName: 'capa-management', PolicyName: 'capa-provider-onboarding-assume' });
-    expect(await revokeManagementGrant(new IAMClient({}), target, roleArn)).toBe(false);
-  });
-
-  it('per-role mode: adds the role, and revoking the last one deletes the policy', async () => {
-    // Prepare
-    const target = { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'per-role' as const };
     iam.on(GetRolePolicyCommand).rejects(noPolicy());
-    const added = await ensureManagementGrant(new IAMClient({}), target, roleArn);
-    const written = JSON.parse(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!);
-    iam.on(GetRolePolicyCommand).resolves(stored(written));
 
     // Act
-    const revoked = await revokeManagementGrant(new IAMClient({}), target, roleArn);
+    const result = await ensureManagementGrant(new IAMClient({}), pathTarget, roleA);
 
     // Assess
-    expect(added).toEqual({ mode: 'per-role', changed: true });
-    expect(written.Statement[0].Resource).toEqual([roleArn]);
-    expect(revoked).toBe(true);
-    expect(iam).toHaveReceivedCommandTimes(DeleteRolePolicyCommand, 1);
+    expect(result).toEqual({ mode: 'path', changed: true });
+    expect(iam).toHaveReceivedCommandTimes(PutRolePolicyCommand, 1);
+    expect(iam.commandCalls(PutRolePolicyCommand)[0]?.args[0].input).toEqual({
+      RoleName: 'capa-management',
+      PolicyName: 'capa-provider-onboarding-assume',
+      PolicyDocument: PATH_GRANT,
+    });
   });
 
-  it('turns AccessDenied on the management role into ManagementRoleDenied', async () => {
+  it('leaves an identical path grant alone', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(PATH_GRANT));
+
+    // Act
+    const result = await ensureManagementGrant(new IAMClient({}), pathTarget, roleA);
+
+    // Assess
+    expect(result).toEqual({ mode: 'path', changed: false });
+    expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+  });
+
+  it('rewrites a grant that differs from the path grant', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_A));
+
+    // Act
+    const result = await ensureManagementGrant(new IAMClient({}), pathTarget, roleA);
+
+    // Assess
+    expect(result).toEqual({ mode: 'path', changed: true });
+    expect(iam).toHaveReceivedCommandWith(PutRolePolicyCommand, { PolicyDocument: PATH_GRANT });
+  });
+
+  it('never revokes the shared path grant', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(PATH_GRANT));
+
+    // Act
+    const revoked = await revokeManagementGrant(new IAMClient({}), pathTarget, roleA);
+
+    // Assess
+    expect(revoked).toBe(false);
+    expect(iam).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('management grant on the management role, per-role mode', () => {
+  it('adds the role to the grant', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_B));
+
+    // Act
+    const result = await ensureManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    expect(result).toEqual({ mode: 'per-role', changed: true });
+    expect(iam.commandCalls(PutRolePolicyCommand)[0]?.args[0].input).toEqual({
+      RoleName: 'capa-management',
+      PolicyName: 'capa-provider-onboarding-assume',
+      PolicyDocument: GRANT_OF_A_AND_B,
+    });
+  });
+
+  it('writes nothing for a role already granted', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_A_AND_B));
+
+    // Act
+    const result = await ensureManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    expect(result).toEqual({ mode: 'per-role', changed: false });
+    expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+  });
+
+  it('revoking one role keeps the others', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_A_AND_B));
+
+    // Act
+    const revoked = await revokeManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    expect(revoked).toBe(true);
+    expect(iam).toHaveReceivedCommandWith(PutRolePolicyCommand, { PolicyDocument: GRANT_OF_B });
+    expect(iam).not.toHaveReceivedCommand(DeleteRolePolicyCommand);
+  });
+
+  it('revoking the last role deletes the policy', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_A));
+
+    // Act
+    const revoked = await revokeManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    expect(revoked).toBe(true);
+    expect(iam).toHaveReceivedCommandWith(DeleteRolePolicyCommand, { RoleName: 'capa-management', PolicyName: 'capa-provider-onboarding-assume' });
+    expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+  });
+
+  it('revoking a role that is not granted changes nothing', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_B));
+
+    // Act
+    const revoked = await revokeManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    expect(revoked).toBe(false);
+    expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+    expect(iam).not.toHaveReceivedCommand(DeleteRolePolicyCommand);
+  });
+});
+
+describe('errors on the management role', () => {
+  it('turns AccessDenied into ManagementRoleDenied', async () => {
+    // Prepare
     iam.on(GetRolePolicyCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    await expect(
-      ensureManagementGrant(new IAMClient({}), { managementRoleArn, partition: 'aws', rolePath: '/capa-providers/', mode: 'path' }, roleArn),
-    ).rejects.toMatchObject({ name: 'ManagementRoleDenied' });
+
+    // Act
+    const grant = ensureManagementGrant(new IAMClient({}), pathTarget, roleA);
+
+    // Assess
+    await expect(grant).rejects.toMatchObject({
+      name: 'ManagementRoleDenied',
+      message: 'GetRolePolicy on arn:aws:iam::000000000000:role/capa-management was denied: not authorized',
+    });
+  });
+
+  it('turns throttling into TransientAwsError', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_B));
+    iam.on(PutRolePolicyCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+
+    // Act
+    const grant = ensureManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    await expect(grant).rejects.toMatchObject({ name: 'TransientAwsError', message: 'PutRolePolicy: Rate exceeded' });
   });
 });

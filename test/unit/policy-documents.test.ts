@@ -16,14 +16,14 @@ function allowedActions(documents: PolicyDocument[]): string[] {
 
 describe('policy size and splitting', () => {
   it('counts characters without white space, as IAM does', () => {
-    // Prepare
-    const document: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
+    // Prepare: 98 characters of compact JSON, one of them a space inside a value.
+    const document: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'a b' }] };
 
     // Act
     const size = policySize(document);
 
     // Assess
-    expect(size).toBe(JSON.stringify(document).length);
+    expect(size).toBe(97);
   });
 
   it('splits a document too large for one managed policy into parts that each fit and together grant the same', () => {
@@ -50,19 +50,34 @@ describe('policy size and splitting', () => {
     // Assess
     expect(parts.length).toBeGreaterThan(1);
     const statements = parts.flatMap((part) => part.Statement);
+    expect(statements.length).toBeGreaterThan(1);
     expect(statements.flatMap((s) => s.Action as string[]).sort()).toEqual([...actions].sort());
     for (const s of statements) expect(s).toMatchObject({ Resource: statement.Resource, Condition: statement.Condition });
   });
 
   it('refuses a statement that cannot fit even alone', () => {
+    // Prepare
     const statement: PolicyStatement = { Effect: 'Allow', Action: 'ec2:RunInstances', Resource: 'x'.repeat(200) };
-    expect(() => splitPolicyDocument({ Version: '2012-10-17', Statement: [statement] }, 100)).toThrow(/cannot fit/);
+
+    // Act
+    const split = () => splitPolicyDocument({ Version: '2012-10-17', Statement: [statement] }, 100);
+
+    // Assess
+    expect(split).toThrow('A policy statement of 299 characters cannot fit a 100-character policy');
   });
 
-  it('compares documents by meaning', () => {
+  it('compares documents by meaning: order, Sid and single-vs-list spelling do not matter, a resource does', () => {
+    // Prepare
     const a = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['b', 'a'], Resource: '*' }] };
     const b = { Statement: [{ Resource: '*', Action: ['a', 'b'], Effect: 'Allow', Sid: 'x' }], Version: '2012-10-17' };
-    expect(samePolicyDocument(a, b)).toBe(true);
-    expect(samePolicyDocument(a, { ...b, Statement: [{ ...b.Statement[0], Resource: 'arn' }] })).toBe(false);
+    const otherResource = { ...b, Statement: [{ ...b.Statement[0], Resource: 'arn' }] };
+
+    // Act
+    const sameAsReordered = samePolicyDocument(a, b);
+    const sameAsOtherResource = samePolicyDocument(a, otherResource);
+
+    // Assess
+    expect(sameAsReordered).toBe(true);
+    expect(sameAsOtherResource).toBe(false);
   });
 });
