@@ -1,0 +1,298 @@
+// The Step Functions model: state machines and their executions (records, histories, lookups)
+// with AWS's names, ARNs, validation and idempotency rules. No wire format (api.ts) and no
+// running (executor.ts): a started execution is handed to the injected launcher.
+import { randomUUID } from 'node:crypto';
+import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { AwsServiceError } from '../core/types.js';
+import { statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
+
+export interface StateMachineInput {
+  name: string;
+  /** ASL JSON, with substitutions already resolved. */
+  definition: string;
+  roleArn: string;
+  type?: 'STANDARD';
+}
+
+export interface ExecutionDescription {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface ExecutionListItem {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+}
+
+/** A history event as stored: the SDK's HistoryEvent with the timestamp in epoch ms. */
+export type StoredEvent = Omit<HistoryEvent, 'timestamp' | 'id'> & { timestamp: number; id: number };
+/** The *EventDetails part of a history event. */
+export type EventDetails = Omit<HistoryEvent, 'timestamp' | 'id' | 'previousEventId' | 'type'>;
+
+export interface MachineRecord {
+  arn: string;
+  name: string;
+  definition: string;
+  roleArn: string;
+  creationDate: number;
+  interpreter: StateMachine;
+  states: Map<string, StateDefinition>;
+}
+
+export interface ExecutionRecord {
+  arn: string;
+  name: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  roleArn: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Order of starts, for newest-first listing and stable page tokens. */
+  seq: number;
+  history: StoredEvent[];
+  /** Resolves once the execution has ended and its history is complete. */
+  done: Promise<void>;
+  abort?: () => void;
+}
+
+/** Runs an execution (the executor); the model only decides when one starts. */
+export interface ExecutionLauncher {
+  launch(exec: ExecutionRecord, machine: MachineRecord): void;
+}
+
+export interface StepFunctionsModelOptions {
+  accountId: string;
+  region: string;
+  partition: string;
+  now: () => number;
+  launcher: ExecutionLauncher;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+export function sfnError(code: string, message: string): AwsServiceError {
+  return new AwsServiceError(code, message, 400);
+}
+
+export function assertStateMachineArn(arn: string): void {
+  if (!/^arn:[^:]+:states:[^:]+:\d{12}:stateMachine:[^:]+$/.test(arn)) {
+    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
+  }
+}
+
+export function assertExecutionArn(arn: string): void {
+  if (!/^arn:[^:]+:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) {
+    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
+  }
+}
+
+/** Appends an event to a history, linked to the one before it. */
+export function appendEvent(history: StoredEvent[], timestamp: number, type: HistoryEventType, details: EventDetails = {}): void {
+  const id = history.length + 1;
+  history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
+}
+
+/** The details of an execution's ExecutionAborted event: the error and cause StopExecution gave. */
+export function abortedEventDetails(exec: ExecutionRecord): EventDetails {
+  return { executionAbortedEventDetails: { ...(exec.error !== undefined ? { error: exec.error } : {}), ...(exec.cause !== undefined ? { cause: exec.cause } : {}) } };
+}
+
+/** Validates an ASL definition as written (ARNs and paths included) and prepares its interpreter. */
+export function compileStateMachine(arn: string, name: string, definition: string, roleArn: string, creationDate: number): MachineRecord {
+  let parsed: StateMachineDefinition;
+  try {
+    parsed = JSON.parse(definition) as StateMachineDefinition;
+    new StateMachine(parsed, { validationOptions: { checkArn: true, checkPaths: true } });
+  } catch (error) {
+    throw sfnError('InvalidDefinition', `Invalid State Machine Definition: '${error instanceof Error ? error.message : String(error)}'`);
+  }
+  const interpreter = new StateMachine(withDefaultTaskTimeouts(parsed), { validationOptions: { noValidate: true } });
+  return { arn, name, definition, roleArn, creationDate, interpreter, states: statesByName(parsed) };
+}
+
+export function describeExecutionRecord(exec: ExecutionRecord): ExecutionDescription {
+  return {
+    ...listItemOf(exec),
+    input: exec.input,
+    ...(exec.output !== undefined ? { output: exec.output } : {}),
+    ...(exec.error !== undefined ? { error: exec.error } : {}),
+    ...(exec.cause !== undefined ? { cause: exec.cause } : {}),
+  };
+}
+
+export function listItemOf(exec: ExecutionRecord): ExecutionListItem {
+  return {
+    executionArn: exec.arn,
+    stateMachineArn: exec.stateMachineArn,
+    name: exec.name,
+    status: exec.status,
+    startDate: new Date(exec.startDate),
+    ...(exec.stopDate !== undefined ? { stopDate: new Date(exec.stopDate) } : {}),
+  };
+}
+
+function parseExecutionInput(input: string): void {
+  try {
+    JSON.parse(input);
+  } catch (error) {
+    throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${error instanceof Error ? error.message : String(error)}'`);
+  }
+}
+
+export class StepFunctionsModel {
+  private readonly machines = new Map<string, MachineRecord>();
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private seq = 0;
+
+  constructor(private readonly options: StepFunctionsModelOptions) {}
+
+  now(): number {
+    return this.options.now();
+  }
+
+  // ---- state machines --------------------------------------------------------------------------
+
+  stateMachineArn(name: string): string {
+    return `arn:${this.options.partition}:states:${this.options.region}:${this.options.accountId}:stateMachine:${name}`;
+  }
+
+  createStateMachine(input: StateMachineInput): { arn: string } {
+    if (!NAME.test(input.name)) throw sfnError('InvalidName', `Invalid Name: '${input.name}'`);
+    if (input.type !== undefined && input.type !== 'STANDARD') {
+      throw sfnError('ValidationException', `The local Step Functions runs STANDARD state machines only, not ${String(input.type)}`);
+    }
+    const arn = this.stateMachineArn(input.name);
+    const existing = this.machines.get(arn);
+    if (existing !== undefined) {
+      // CreateStateMachine is idempotent for an identical definition and role, as in AWS.
+      if (existing.definition === input.definition && existing.roleArn === input.roleArn) return { arn };
+      throw sfnError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    this.machines.set(arn, compileStateMachine(arn, input.name, input.definition, input.roleArn, this.now()));
+    return { arn };
+  }
+
+  /** Running executions keep the definition they started with. */
+  updateStateMachine(arn: string, update: { definition: string; roleArn: string }): { updateDate: number } {
+    const machine = this.machine(arn);
+    this.machines.set(arn, compileStateMachine(arn, machine.name, update.definition, update.roleArn, machine.creationDate));
+    return { updateDate: this.now() };
+  }
+
+  machine(arn: string): MachineRecord {
+    const machine = this.machines.get(arn);
+    if (machine === undefined) throw sfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  /** By name, as ListStateMachines answers. */
+  stateMachines(): MachineRecord[] {
+    return [...this.machines.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  // ---- executions ------------------------------------------------------------------------------
+
+  startExecution(stateMachineArn: string, params: { name?: string; input?: string } = {}): { executionArn: string; startDate: Date } {
+    assertStateMachineArn(stateMachineArn);
+    const machine = this.machine(stateMachineArn);
+    const name = params.name ?? randomUUID();
+    if (!NAME.test(name)) throw sfnError('InvalidName', `Invalid Name: '${name}'`);
+    const input = params.input ?? '{}';
+    parseExecutionInput(input);
+    const executionArn = `arn:${this.options.partition}:states:${this.options.region}:${this.options.accountId}:execution:${machine.name}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing !== undefined) {
+      // Same name and input while running: the same execution (StartExecution is idempotent).
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: new Date(existing.startDate) };
+      throw sfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const exec: ExecutionRecord = {
+      arn: executionArn,
+      name,
+      stateMachineArn,
+      stateMachineName: machine.name,
+      roleArn: machine.roleArn,
+      input,
+      status: 'RUNNING',
+      startDate: this.now(),
+      seq: ++this.seq,
+      history: [],
+      done: Promise.resolve(),
+    };
+    this.executions.set(executionArn, exec);
+    this.options.launcher.launch(exec, machine);
+    return { executionArn, startDate: new Date(exec.startDate) };
+  }
+
+  execution(arn: string): ExecutionRecord {
+    const exec = this.executions.get(arn);
+    if (exec === undefined) throw sfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return exec;
+  }
+
+  /** A state machine's executions, newest first, as ListExecutions answers. */
+  executionsOf(stateMachineArn: string, statusFilter?: ExecutionStatus): ExecutionRecord[] {
+    if (!this.machines.has(stateMachineArn)) throw sfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    return [...this.executions.values()]
+      .filter((exec) => exec.stateMachineArn === stateMachineArn && (statusFilter === undefined || exec.status === statusFilter))
+      .sort((a, b) => b.seq - a.seq);
+  }
+
+  stopExecution(executionArn: string, params: { error?: string; cause?: string } = {}): { stopDate: Date } {
+    const exec = this.execution(executionArn);
+    if (exec.status === 'RUNNING') {
+      exec.status = 'ABORTED';
+      exec.stopDate = this.now();
+      if (params.error !== undefined) exec.error = params.error;
+      if (params.cause !== undefined) exec.cause = params.cause;
+      if (exec.abort !== undefined) {
+        exec.abort();
+      } else {
+        // Stopped before its first step ran: the history records just the abort.
+        appendEvent(exec.history, exec.stopDate, 'ExecutionAborted', abortedEventDetails(exec));
+      }
+    }
+    return { stopDate: new Date(exec.stopDate ?? this.now()) };
+  }
+
+  // ---- whole state (persistence) ---------------------------------------------------------------
+
+  records(): { seq: number; machines: MachineRecord[]; executions: ExecutionRecord[] } {
+    return { seq: this.seq, machines: [...this.machines.values()], executions: [...this.executions.values()] };
+  }
+
+  /** Replaces all state; executions still running in the old state are stopped first. */
+  replace(seq: number, machines: MachineRecord[], executions: ExecutionRecord[]): void {
+    for (const exec of this.executions.values()) exec.abort?.();
+    this.machines.clear();
+    this.executions.clear();
+    this.seq = seq;
+    for (const machine of machines) this.machines.set(machine.arn, machine);
+    for (const exec of executions) this.executions.set(exec.arn, exec);
+  }
+
+  /** Runs a RUNNING execution again from its start (no-op when it has ended or lost its machine). */
+  relaunch(executionArn: string): void {
+    const exec = this.executions.get(executionArn);
+    const machine = exec !== undefined ? this.machines.get(exec.stateMachineArn) : undefined;
+    if (exec !== undefined && machine !== undefined && exec.status === 'RUNNING') this.options.launcher.launch(exec, machine);
+  }
+}
