@@ -1,10 +1,7 @@
-// The persisted state of the IAM/STS/Organizations emulator: plain JSON, so snapshot/restore is a copy.
-import type { PolicyDocument } from '../core/types.js';
+// The IAM state of each account: plain JSON, so snapshot/restore is a copy.
+import type { QueryTag } from '../core/query.js';
 
-export interface Tag {
-  Key: string;
-  Value: string;
-}
+export type Tag = QueryTag;
 
 export interface RoleRecord {
   accountId: string;
@@ -54,47 +51,5 @@ export interface AccountIamState {
   policies: Record<string, ManagedPolicyRecord>;
 }
 
-export interface SessionRecord {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  accountId: string;
-  roleArn: string;
-  roleName: string;
-  roleId: string;
-  sessionName: string;
-  sessionPolicy?: PolicyDocument;
-  /** epoch ms; absent for service sessions (a function's role credentials), which do not expire locally. */
-  expiresAt?: number;
-}
-
-export interface OrgAccountRecord {
-  id: string;
-  name: string;
-  email: string;
-  joinedMethod: 'INVITED' | 'CREATED';
-  joinedTimestamp: number;
-  status: 'ACTIVE';
-}
-
-export interface CreateAccountStatusRecord {
-  id: string;
-  accountName: string;
-  state: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
-  requestedTimestamp: number;
-  completedTimestamp?: number;
-  accountId?: string;
-  failureReason?: string;
-}
-
-export interface LocalIamState {
-  version: 1;
-  accounts: Record<string, AccountIamState>;
-  sessions: Record<string, SessionRecord>;
-  organization: {
-    id: string;
-    rootId: string;
-    accounts: OrgAccountRecord[];
-    createAccountStatuses: CreateAccountStatusRecord[];
-  };
-}
+/** IAM's slice of the persisted state: each account's roles and customer managed policies. */
+export type IamAccounts = Record<string, AccountIamState>;

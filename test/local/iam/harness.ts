@@ -32,6 +32,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** A request as the router hands it to a service, signed by the management account's root. */
+export function adminRequest(local: LocalIam, service: ServiceName, action: string): AwsRequest {
+  const caller = local.resolveAccessKey(local.adminCredentials().accessKeyId);
+  return { service, action, params: {}, region: 'us-east-1', rawBody: '', path: '/', headers: {}, ...(caller !== undefined ? { caller } : {}) };
+}
+
 export async function startHarness(local: LocalIam): Promise<Harness> {
   const server = createServer((req, res) => {
     void (async () => {

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalIam } from '../../../local/iam/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { adminRequest, startHarness, type Harness } from './harness.js';
 
 const MGMT = '000000000000';
 const trust = JSON.stringify({
@@ -302,5 +302,16 @@ describe('inline and managed policies through the real SDK', () => {
     // Assess
     expect(response.status).toBe(403);
     expect(response.body).toContain('<Code>MissingAuthenticationToken</Code>');
+  });
+
+  it('answers InvalidAction (400) for an operation IAM does not serve, also one named like an Object member', async () => {
+    // Prepare
+    const actions = ['CreateUser', 'constructor'];
+    // Act
+    const responses = await Promise.all(actions.map((action) => local.handleIam(adminRequest(local, 'iam', action))));
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual([400, 400]);
+    expect(responses[0]?.body).toContain('<Code>InvalidAction</Code><Message>Could not find operation CreateUser for version 2010-05-08</Message>');
+    expect(responses[1]?.body).toContain('<Code>InvalidAction</Code><Message>Could not find operation constructor for version 2010-05-08</Message>');
   });
 });

@@ -1,80 +1,26 @@
-// The IAM data model of each account: roles, inline and managed policies, tags, with IAM's own
-// validation and limits. Shared by the query API and the control plane (template deployer, tests).
-import { randomInt } from 'node:crypto';
+// The IAM data model of each account: roles, inline and managed policies with their versions, tags,
+// with IAM's own validation and quotas. Shared by the query API, STS, Organizations and the control
+// plane (template deployer, tests). No wire format here.
 import { AwsServiceError, type PolicyDocument } from '../core/types.js';
 import { findAwsManagedPolicy, type AwsManagedPolicy } from './managed-policies.js';
-import { LIMITS, parsePolicyDocument, policySize } from './policy-document.js';
-import type { AccountIamState, LocalIamState, ManagedPolicyRecord, RoleRecord, Tag } from './state.js';
-
-export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
-export const MAX_POLICY_VERSIONS = 5;
-export const MAX_TAGS = 50;
-const NAME_PATTERN = /^[\w+=,.@-]+$/;
-const PATH_PATTERN = /^(\/|\/[\x21-\x7E]+\/)$/;
-const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
-const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-export function randomId(prefix: string, length = 17): string {
-  let out = prefix;
-  for (let i = 0; i < length; i += 1) out += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
-  return out;
-}
-
-export function validationError(message: string): AwsServiceError {
-  return new AwsServiceError('ValidationError', message, 400);
-}
-
-function constraint(value: string, field: string, rule: string): AwsServiceError {
-  return validationError(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${rule}`);
-}
-
-export function noSuchEntity(message: string): AwsServiceError {
-  return new AwsServiceError('NoSuchEntity', message, 404);
-}
-
-function limitExceeded(message: string): AwsServiceError {
-  return new AwsServiceError('LimitExceeded', message, 409);
-}
-
-function checkName(value: string, field: string, max: number): void {
-  if (value.length < 1 || value.length > max) throw constraint(value, field, `Member must have length less than or equal to ${max}`);
-  if (!NAME_PATTERN.test(value)) throw constraint(value, field, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
-}
-
-function checkPath(value: string, field: string): void {
-  if (value.length > 512) throw constraint(value, field, 'Member must have length less than or equal to 512');
-  if (!PATH_PATTERN.test(value)) {
-    throw constraint(value, field, 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
-  }
-}
-
-function checkTags(tags: Tag[]): void {
-  const seen = new Set<string>();
-  for (const tag of tags) {
-    if (tag.Key.length < 1 || tag.Key.length > 128 || !TAG_KEY_PATTERN.test(tag.Key)) {
-      throw constraint(tag.Key, 'tags.member.key', 'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+');
-    }
-    if (tag.Value.length > 256 || !TAG_VALUE_PATTERN.test(tag.Value)) {
-      throw constraint(tag.Value, 'tags.member.value', 'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*');
-    }
-    if (seen.has(tag.Key)) throw new AwsServiceError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', 400);
-    seen.add(tag.Key);
-  }
-}
-
-/** Tags merged as TagRole/TagPolicy do: same key replaces the value. */
-function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
-  checkTags(added);
-  const merged = existing.map((t) => ({ ...t }));
-  for (const tag of added) {
-    const found = merged.find((t) => t.Key === tag.Key);
-    if (found !== undefined) found.Value = tag.Value;
-    else merged.push({ ...tag });
-  }
-  if (merged.length > MAX_TAGS) throw limitExceeded(`The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
-  return merged;
-}
+import { addVersion, defaultDocument, deleteVersion, setDefaultVersion } from './policy-versions.js';
+import type { AccountIamState, IamAccounts, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag } from './state.js';
+import {
+  MAX_MANAGED_POLICIES_PER_ROLE,
+  checkDescription,
+  checkInlinePolicy,
+  checkManagedDocument,
+  checkName,
+  checkNewTags,
+  checkPath,
+  checkTrustPolicy,
+  constraint,
+  limitExceeded,
+  mergeTags,
+  noSuchEntity,
+  randomId,
+  validationError,
+} from './validation.js';
 
 export type ResolvedPolicy =
   | { kind: 'local'; arn: string; record: ManagedPolicyRecord }
@@ -99,25 +45,55 @@ export interface CreatePolicyInput {
   tags?: Tag[];
 }
 
+export interface IamModelOptions {
+  now: () => number;
+  /** IAM propagation: sampled once per role at creation and at each trust policy change. */
+  propagationDelayMs?: () => number;
+}
+
 export class IamModel {
-  constructor(
-    private readonly state: () => LocalIamState,
-    private readonly now: () => number,
-    private readonly propagationDelayMs: () => number,
-  ) {}
+  private accounts: IamAccounts = {};
+  private readonly now: () => number;
+  private propagationDelayMs: () => number;
+
+  constructor(options: IamModelOptions) {
+    this.now = options.now;
+    this.propagationDelayMs = options.propagationDelayMs ?? (() => 0);
+  }
+
+  setPropagationDelay(fn: () => number): void {
+    this.propagationDelayMs = fn;
+  }
+
+  /** When a role created or changed at `at` becomes assumable. */
+  private propagatedAt(at: number): number {
+    return at + Math.max(0, this.propagationDelayMs());
+  }
+
+  snapshot(): IamAccounts {
+    return structuredClone(this.accounts);
+  }
+
+  restore(accounts: IamAccounts): void {
+    this.accounts = structuredClone(accounts);
+  }
+
+  /** Every account IAM has state for (an account id must not be handed out twice). */
+  accountIds(): string[] {
+    return Object.keys(this.accounts);
+  }
 
   account(accountId: string): AccountIamState {
-    const accounts = this.state().accounts;
-    let account = accounts[accountId];
+    let account = this.accounts[accountId];
     if (account === undefined) {
       account = { roles: {}, policies: {} };
-      accounts[accountId] = account;
+      this.accounts[accountId] = account;
     }
     return account;
   }
 
   findRole(accountId: string, roleName: string): RoleRecord | undefined {
-    return this.state().accounts[accountId]?.roles[roleName.toLowerCase()];
+    return this.accounts[accountId]?.roles[roleName.toLowerCase()];
   }
 
   requireRole(accountId: string, roleName: string): RoleRecord {
@@ -135,32 +111,21 @@ export class IamModel {
   }
 
   roles(accountId: string): RoleRecord[] {
-    return Object.values(this.state().accounts[accountId]?.roles ?? {}).sort((a, b) => a.roleName.localeCompare(b.roleName));
-  }
-
-  checkTrustPolicy(text: string): PolicyDocument {
-    const document = parsePolicyDocument(text, 'trust');
-    if (policySize(text) > LIMITS.trustPolicyChars) {
-      throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${LIMITS.trustPolicyChars}`);
-    }
-    return document;
+    return Object.values(this.accounts[accountId]?.roles ?? {}).sort((a, b) => a.roleName.localeCompare(b.roleName));
   }
 
   createRole(accountId: string, input: CreateRoleInput): RoleRecord {
     checkName(input.roleName, 'roleName', 64);
     const path = input.path ?? '/';
     checkPath(path, 'path');
-    if (input.description !== undefined && input.description.length > 1000) {
-      throw constraint(input.description, 'description', 'Member must have length less than or equal to 1000');
-    }
+    checkDescription(input.description);
     const maxSessionDuration = input.maxSessionDuration ?? 3600;
     if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
       throw constraint(String(input.maxSessionDuration), 'maxSessionDuration', 'Member must have value between 3600 and 43200');
     }
     const tags = input.tags ?? [];
-    checkTags(tags);
-    if (tags.length > MAX_TAGS) throw limitExceeded(`The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
-    this.checkTrustPolicy(input.trustPolicy);
+    checkNewTags(tags);
+    checkTrustPolicy(input.trustPolicy);
     const account = this.account(accountId);
     if (account.roles[input.roleName.toLowerCase()] !== undefined) {
       throw new AwsServiceError('EntityAlreadyExists', `Role with name ${input.roleName} already exists.`, 409);
@@ -179,7 +144,7 @@ export class IamModel {
       tags: tags.map((t) => ({ ...t })),
       inlinePolicies: {},
       attachedPolicyArns: [],
-      assumableAt: input.propagated ? now : now + Math.max(0, this.propagationDelayMs()),
+      assumableAt: input.propagated ? now : this.propagatedAt(now),
     };
     account.roles[input.roleName.toLowerCase()] = role;
     return role;
@@ -198,10 +163,10 @@ export class IamModel {
 
   updateAssumeRolePolicy(accountId: string, roleName: string, text: string): void {
     const role = this.requireRole(accountId, roleName);
-    this.checkTrustPolicy(text);
+    checkTrustPolicy(text);
     role.trustPolicy = text;
     // A changed trust policy propagates like a new role: until then, AssumeRole sees "not authorized".
-    role.assumableAt = this.now() + Math.max(0, this.propagationDelayMs());
+    role.assumableAt = this.propagatedAt(this.now());
   }
 
   tagRole(accountId: string, roleName: string, tags: Tag[]): void {
@@ -217,13 +182,7 @@ export class IamModel {
   putRolePolicy(accountId: string, roleName: string, policyName: string, text: string): void {
     checkName(policyName, 'policyName', 128);
     const role = this.requireRole(accountId, roleName);
-    parsePolicyDocument(text, 'identity');
-    const others = Object.entries(role.inlinePolicies)
-      .filter(([name]) => name !== policyName)
-      .reduce((sum, [, doc]) => sum + policySize(doc), 0);
-    if (others + policySize(text) > LIMITS.inlinePolicyCharsPerRole) {
-      throw limitExceeded(`Maximum policy size of ${LIMITS.inlinePolicyCharsPerRole} bytes exceeded for role ${role.roleName}`);
-    }
+    checkInlinePolicy(role, policyName, text);
     role.inlinePolicies[policyName] = text;
   }
 
@@ -243,7 +202,7 @@ export class IamModel {
   resolvePolicy(accountId: string, arn: string): ResolvedPolicy | undefined {
     const aws = findAwsManagedPolicy(arn);
     if (aws !== undefined) return { kind: 'aws', arn, policy: aws };
-    const record = this.state().accounts[accountId]?.policies[arn];
+    const record = this.accounts[accountId]?.policies[arn];
     return record !== undefined ? { kind: 'local', arn, record } : undefined;
   }
 
@@ -287,27 +246,17 @@ export class IamModel {
   }
 
   policies(accountId: string): ManagedPolicyRecord[] {
-    return Object.values(this.state().accounts[accountId]?.policies ?? {}).sort((a, b) => a.policyName.localeCompare(b.policyName));
-  }
-
-  private checkManagedDocument(text: string): void {
-    parsePolicyDocument(text, 'identity');
-    if (policySize(text) > LIMITS.managedPolicyChars) {
-      throw limitExceeded(`Cannot exceed quota for PolicySize: ${LIMITS.managedPolicyChars}`);
-    }
+    return Object.values(this.accounts[accountId]?.policies ?? {}).sort((a, b) => a.policyName.localeCompare(b.policyName));
   }
 
   createPolicy(accountId: string, input: CreatePolicyInput): ManagedPolicyRecord {
     checkName(input.policyName, 'policyName', 128);
     const path = input.path ?? '/';
     checkPath(path, 'path');
-    if (input.description !== undefined && input.description.length > 1000) {
-      throw constraint(input.description, 'description', 'Member must have length less than or equal to 1000');
-    }
+    checkDescription(input.description);
     const tags = input.tags ?? [];
-    checkTags(tags);
-    if (tags.length > MAX_TAGS) throw limitExceeded(`The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
-    this.checkManagedDocument(input.document);
+    checkNewTags(tags);
+    checkManagedDocument(input.document);
     const account = this.account(accountId);
     const lower = input.policyName.toLowerCase();
     if (Object.values(account.policies).some((p) => p.policyName.toLowerCase() === lower)) {
@@ -332,41 +281,18 @@ export class IamModel {
     return record;
   }
 
-  createPolicyVersion(accountId: string, arn: string, text: string, setAsDefault: boolean): string {
+  createPolicyVersion(accountId: string, arn: string, text: string, setAsDefault: boolean): PolicyVersionRecord {
     const record = this.requireLocalPolicy(accountId, arn);
-    this.checkManagedDocument(text);
-    if (record.versions.length >= MAX_POLICY_VERSIONS) {
-      throw limitExceeded(
-        `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
-      );
-    }
-    const versionId = `v${record.nextVersion}`;
-    record.nextVersion += 1;
-    const now = this.now();
-    record.versions.push({ versionId, document: text, createDate: now });
-    record.updateDate = now;
-    if (setAsDefault) record.defaultVersionId = versionId;
-    return versionId;
+    checkManagedDocument(text);
+    return addVersion(record, text, setAsDefault, this.now());
   }
 
   setDefaultPolicyVersion(accountId: string, arn: string, versionId: string): void {
-    const record = this.requireLocalPolicy(accountId, arn);
-    if (!record.versions.some((v) => v.versionId === versionId)) {
-      throw noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
-    }
-    record.defaultVersionId = versionId;
-    record.updateDate = this.now();
+    setDefaultVersion(this.requireLocalPolicy(accountId, arn), versionId, this.now());
   }
 
   deletePolicyVersion(accountId: string, arn: string, versionId: string): void {
-    const record = this.requireLocalPolicy(accountId, arn);
-    if (!record.versions.some((v) => v.versionId === versionId)) {
-      throw noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
-    }
-    if (record.defaultVersionId === versionId) {
-      throw new AwsServiceError('DeleteConflict', 'Cannot delete the default version of a policy.', 409);
-    }
-    record.versions = record.versions.filter((v) => v.versionId !== versionId);
+    deleteVersion(this.requireLocalPolicy(accountId, arn), versionId);
   }
 
   deletePolicy(accountId: string, arn: string): void {
@@ -396,9 +322,7 @@ export class IamModel {
 
   /** The default version's document of a policy, local or AWS managed. */
   policyDocument(policy: ResolvedPolicy): PolicyDocument {
-    if (policy.kind === 'aws') return policy.policy.document;
-    const version = policy.record.versions.find((v) => v.versionId === policy.record.defaultVersionId);
-    return JSON.parse(version?.document ?? '{"Statement":[]}') as PolicyDocument;
+    return policy.kind === 'aws' ? policy.policy.document : defaultDocument(policy.record);
   }
 
   /** A role's identity-based policies: inline ones and the default versions of attached managed ones. */

@@ -3,7 +3,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aw
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../../local/core/types.js';
 import { LocalIam } from '../../../local/iam/index.js';
-import { startHarness, type Credentials, type Harness } from './harness.js';
+import { adminRequest, startHarness, type Credentials, type Harness } from '../iam/harness.js';
 
 const MGMT = '000000000000';
 const TARGET = '111122223333';
@@ -321,5 +321,16 @@ describe('sessions as callers', () => {
     expect(badArn).toMatchObject({ name: 'ValidationError' });
     expect(badSession).toMatchObject({ name: 'ValidationError' });
     expect(badPolicy).toMatchObject({ name: 'MalformedPolicyDocumentException' });
+  });
+
+  it('answers InvalidAction (400) for an operation STS does not serve, also one named like an Object member', async () => {
+    // Prepare
+    const actions = ['GetSessionToken', 'toString'];
+    // Act
+    const responses = await Promise.all(actions.map((action) => local.handleSts(adminRequest(local, 'sts', action))));
+    // Assess
+    expect(responses.map((r) => r.status)).toEqual([400, 400]);
+    expect(responses[0]?.body).toContain('<Code>InvalidAction</Code><Message>Could not find operation GetSessionToken for version 2011-06-15</Message>');
+    expect(responses[1]?.body).toContain('<Code>InvalidAction</Code><Message>Could not find operation toString for version 2011-06-15</Message>');
   });
 });

@@ -1,0 +1,147 @@
+// The Organizations JSON 1.1 API: one function per operation (read the body, authorize, call the
+// model, answer JSON) and the table the endpoint dispatches on. Only the management account may call.
+import { asAwsError, jsonError, jsonResponse } from '../core/protocol.js';
+import { missingAuthentication } from '../core/query.js';
+import { AwsServiceError, type AwsRequest, type AwsResponse, type Authorize, type CallerIdentity } from '../core/types.js';
+import { DEFAULT_BOOTSTRAP_ROLE, invalidInput, type OrganizationsModel } from './model.js';
+import type { CreateAccountStatusRecord, OrgAccountRecord } from './state.js';
+
+/** One Organizations call: the model, the parameters, and authorization of this action on a resource. */
+export interface OrganizationsCall {
+  org: OrganizationsModel;
+  params: Record<string, unknown>;
+  authorize(resource: string): void;
+}
+
+type OrganizationsOperation = (call: OrganizationsCall) => unknown;
+
+/** JSON protocol timestamps are epoch seconds. */
+function epochSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+function accountJson(org: OrganizationsModel, account: OrgAccountRecord): Record<string, unknown> {
+  return {
+    Id: account.id,
+    Arn: org.accountArn(account.id),
+    Email: account.email,
+    Name: account.name,
+    Status: account.status,
+    State: account.status,
+    JoinedMethod: account.joinedMethod,
+    JoinedTimestamp: epochSeconds(account.joinedTimestamp),
+  };
+}
+
+function statusJson(status: CreateAccountStatusRecord): Record<string, unknown> {
+  return {
+    Id: status.id,
+    AccountName: status.accountName,
+    State: status.state,
+    RequestedTimestamp: epochSeconds(status.requestedTimestamp),
+    ...(status.completedTimestamp !== undefined ? { CompletedTimestamp: epochSeconds(status.completedTimestamp) } : {}),
+    ...(status.accountId !== undefined ? { AccountId: status.accountId } : {}),
+    ...(status.failureReason !== undefined ? { FailureReason: status.failureReason } : {}),
+  };
+}
+
+/** A required string member of the request body. */
+function field(params: Record<string, unknown>, name: string): string {
+  const value = params[name];
+  if (typeof value !== 'string' || value === '') {
+    throw invalidInput('INVALID_INPUT', `1 validation error detected: Value at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  }
+  return value;
+}
+
+const createAccount: OrganizationsOperation = ({ org, params, authorize }) => {
+  authorize(org.organizationArn());
+  const roleName = typeof params.RoleName === 'string' && params.RoleName !== '' ? params.RoleName : DEFAULT_BOOTSTRAP_ROLE;
+  const status = org.createAccount(field(params, 'AccountName'), field(params, 'Email'), roleName);
+  return { CreateAccountStatus: statusJson(status) };
+};
+
+const describeCreateAccountStatus: OrganizationsOperation = ({ org, params, authorize }) => {
+  authorize(org.organizationArn());
+  const status = org.findCreateAccountStatus(field(params, 'CreateAccountRequestId'));
+  if (status === undefined) {
+    throw new AwsServiceError('CreateAccountStatusNotFoundException', "We can't find an create account request with the CreateAccountRequestId that you specified.", 400);
+  }
+  return { CreateAccountStatus: statusJson(status) };
+};
+
+const listCreateAccountStatus: OrganizationsOperation = ({ org, params, authorize }) => {
+  authorize(org.organizationArn());
+  const states = Array.isArray(params.States) ? (params.States as unknown[]).map(String) : undefined;
+  return { CreateAccountStatuses: org.createAccountStatuses(states).map(statusJson) };
+};
+
+const describeAccount: OrganizationsOperation = ({ org, params, authorize }) => {
+  const id = field(params, 'AccountId');
+  authorize(org.accountArn(id));
+  const account = org.findAccount(id);
+  if (account === undefined) throw new AwsServiceError('AccountNotFoundException', "You specified an account that doesn't exist.", 400);
+  return { Account: accountJson(org, account) };
+};
+
+const listAccounts: OrganizationsOperation = ({ org, params, authorize }) => {
+  authorize(org.organizationArn());
+  const maxResults = typeof params.MaxResults === 'number' ? params.MaxResults : 20;
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 20) throw invalidInput('INVALID_INPUT', 'MaxResults must be between 1 and 20.');
+  const start = typeof params.NextToken === 'string' ? Number(Buffer.from(params.NextToken, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(start) || start < 0) throw invalidInput('INVALID_PAGINATION_TOKEN', 'The NextToken is not valid.');
+  const accounts = org.accounts();
+  const page = accounts.slice(start, start + maxResults);
+  const next = start + page.length;
+  return {
+    Accounts: page.map((a) => accountJson(org, a)),
+    ...(next < accounts.length ? { NextToken: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
+  };
+};
+
+const describeOrganization: OrganizationsOperation = ({ org, authorize }) => {
+  authorize(org.organizationArn());
+  return {
+    Organization: {
+      Id: org.organizationId,
+      Arn: org.organizationArn(),
+      FeatureSet: 'ALL',
+      MasterAccountArn: org.accountArn(org.managementAccountId),
+      MasterAccountId: org.managementAccountId,
+      MasterAccountEmail: org.findAccount(org.managementAccountId)?.email,
+      AvailablePolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }],
+    },
+  };
+};
+
+/** The operations Organizations serves, by action name. */
+export const operations: Readonly<Record<string, OrganizationsOperation>> = {
+  CreateAccount: createAccount,
+  DescribeCreateAccountStatus: describeCreateAccountStatus,
+  ListCreateAccountStatus: listCreateAccountStatus,
+  DescribeAccount: describeAccount,
+  ListAccounts: listAccounts,
+  DescribeOrganization: describeOrganization,
+};
+
+function callerOf(org: OrganizationsModel, req: AwsRequest): CallerIdentity {
+  const caller = req.caller;
+  if (caller === undefined) throw missingAuthentication('organizations');
+  if (caller.accountId !== org.managementAccountId) {
+    throw new AwsServiceError('AccessDeniedException', "You don't have permissions to access this resource.", 400);
+  }
+  return caller;
+}
+
+/** Serves one Organizations request; errors are answered in the JSON protocol's shape. */
+export function handleOrganizations(org: OrganizationsModel, authorize: Authorize, req: AwsRequest): AwsResponse {
+  try {
+    const caller = callerOf(org, req);
+    const operation = Object.hasOwn(operations, req.action) ? operations[req.action] : undefined;
+    if (operation === undefined) throw new AwsServiceError('UnknownOperationException', `The local cloud's Organizations does not implement ${req.action}`, 400);
+    const call: OrganizationsCall = { org, params: req.params, authorize: (resource) => authorize(caller, `organizations:${req.action}`, resource) };
+    return jsonResponse(operation(call));
+  } catch (error) {
+    return jsonError(asAwsError(error));
+  }
+}

@@ -1,0 +1,167 @@
+// AWS Organizations of the local cloud: the management account creates member accounts; each new
+// account gets its bootstrap role through the IAM model (trusting the management account, with
+// AdministratorAccess) and the CreateAccountResult event. No wire format here.
+import { randomBytes, randomInt } from 'node:crypto';
+import { AwsServiceError } from '../core/types.js';
+import type { IamModel } from '../iam/model.js';
+import { createAccountResultEvent, emitSafely, type EmitEvent } from './events.js';
+import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationState } from './state.js';
+
+export const DEFAULT_BOOTSTRAP_ROLE = 'OrganizationAccountAccessRole';
+const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
+const ACCOUNT_NAME = /^[\u0020-\u007E]{1,50}$/;
+
+export interface OrganizationsModelOptions {
+  iam: IamModel;
+  managementAccountId: string;
+  region: string;
+  now: () => number;
+  emitEvent?: EmitEvent;
+}
+
+/** The reason code leads the message: the JSON error body carries only __type and message. */
+export function invalidInput(reason: string, message: string): AwsServiceError {
+  return new AwsServiceError('InvalidInputException', `${reason}: ${message}`, 400);
+}
+
+function newOrganization(): OrganizationState {
+  return { id: `o-${randomBytes(5).toString('hex')}`, rootId: `r-${randomBytes(2).toString('hex')}`, accounts: [], createAccountStatuses: [] };
+}
+
+export class OrganizationsModel {
+  private org: OrganizationState = newOrganization();
+
+  constructor(private readonly options: OrganizationsModelOptions) {
+    this.ensureManagementAccount();
+  }
+
+  get managementAccountId(): string {
+    return this.options.managementAccountId;
+  }
+
+  get organizationId(): string {
+    return this.org.id;
+  }
+
+  organizationArn(): string {
+    return `arn:aws:organizations::${this.managementAccountId}:organization/${this.org.id}`;
+  }
+
+  accountArn(accountId: string): string {
+    return `arn:aws:organizations::${this.managementAccountId}:account/${this.org.id}/${accountId}`;
+  }
+
+  accounts(): OrgAccountRecord[] {
+    return this.org.accounts;
+  }
+
+  findAccount(accountId: string): OrgAccountRecord | undefined {
+    return this.org.accounts.find((a) => a.id === accountId);
+  }
+
+  /** The CreateAccount requests (INVITED accounts have none), optionally only those in `states`. */
+  createAccountStatuses(states?: string[]): CreateAccountStatusRecord[] {
+    return this.org.createAccountStatuses.filter((s) => states === undefined || states.includes(s.state));
+  }
+
+  findCreateAccountStatus(requestId: string): CreateAccountStatusRecord | undefined {
+    return this.org.createAccountStatuses.find((s) => s.id === requestId);
+  }
+
+  private ensureManagementAccount(): void {
+    const id = this.managementAccountId;
+    if (this.org.accounts.some((a) => a.id === id)) return;
+    this.org.accounts.unshift({
+      id,
+      name: 'management',
+      email: `management+${id}@local.invalid`,
+      joinedMethod: 'CREATED',
+      joinedTimestamp: this.options.now(),
+      status: 'ACTIVE',
+    });
+  }
+
+  private newAccountId(): string {
+    const taken = new Set([...this.org.accounts.map((a) => a.id), ...this.options.iam.accountIds()]);
+    let id: string;
+    do id = String(randomInt(1, 10)) + Array.from({ length: 11 }, () => String(randomInt(10))).join('');
+    while (taken.has(id));
+    return id;
+  }
+
+  /**
+   * Creates the account (or records why not) and emits CreateAccountResult either way, as AWS does.
+   * An INVITED account is one that existed before joining: it gets the bootstrap role (which an
+   * invited account's owner creates by hand in AWS) and no CreateAccountResult event.
+   */
+  createAccount(
+    accountName: string,
+    email: string,
+    roleName = DEFAULT_BOOTSTRAP_ROLE,
+    joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
+  ): CreateAccountStatusRecord {
+    if (!ACCOUNT_NAME.test(accountName)) throw invalidInput('INVALID_INPUT', 'You provided a value that does not match the required pattern.');
+    if (!EMAIL.test(email) || email.length > 64) throw invalidInput('INVALID_EMAIL_ADDRESS_TARGET', 'The email address is not valid.');
+    const requested = this.options.now();
+    const status: CreateAccountStatusRecord = {
+      id: `car-${randomBytes(16).toString('hex')}`,
+      accountName,
+      state: 'SUCCEEDED',
+      requestedTimestamp: requested,
+    };
+    if (this.org.accounts.some((a) => a.email.toLowerCase() === email.toLowerCase())) {
+      status.state = 'FAILED';
+      status.failureReason = 'EMAIL_ALREADY_EXISTS';
+    } else {
+      const accountId = this.newAccountId();
+      this.org.accounts.push({ id: accountId, name: accountName, email, joinedMethod, joinedTimestamp: requested, status: 'ACTIVE' });
+      this.createBootstrapRole(accountId, roleName);
+      status.accountId = accountId;
+    }
+    status.completedTimestamp = this.options.now();
+    if (joinedMethod === 'INVITED') return status;
+    this.org.createAccountStatuses.push(status);
+    if (this.options.emitEvent !== undefined) {
+      emitSafely(this.options.emitEvent, createAccountResultEvent(status, status.completedTimestamp, this.options));
+    }
+    return status;
+  }
+
+  /** The role the management account reaches a member account through. */
+  private createBootstrapRole(accountId: string, roleName: string): void {
+    // CreateAccountResult is only SUCCEEDED once the account is usable: its role has propagated.
+    this.options.iam.createRole(accountId, {
+      propagated: true,
+      roleName,
+      trustPolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${this.managementAccountId}:root` }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    this.options.iam.attachRolePolicy(accountId, roleName, ADMINISTRATOR_ACCESS);
+  }
+
+  /** createAccount for the control plane: the new account's id, or an error when AWS would report FAILED. */
+  createAccountOrThrow(
+    accountName: string,
+    email: string,
+    joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
+  ): { accountId: string; createAccountRequestId: string } {
+    const status = this.createAccount(accountName, email, DEFAULT_BOOTSTRAP_ROLE, joinedMethod);
+    if (status.state !== 'SUCCEEDED' || status.accountId === undefined) {
+      throw new AwsServiceError('CreateAccountFailed', `CreateAccount ${accountName} failed: ${status.failureReason ?? 'unknown'}`, 400);
+    }
+    return { accountId: status.accountId, createAccountRequestId: status.id };
+  }
+
+  snapshot(): OrganizationState {
+    return structuredClone(this.org);
+  }
+
+  /** A restored organization always lists the management account, as a fresh one does. */
+  restore(organization: OrganizationState): void {
+    this.org = structuredClone(organization);
+    this.ensureManagementAccount();
+  }
+}

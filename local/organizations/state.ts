@@ -1,0 +1,27 @@
+// The persisted organization: plain JSON, so snapshot/restore is a copy.
+
+export interface OrgAccountRecord {
+  id: string;
+  name: string;
+  email: string;
+  joinedMethod: 'INVITED' | 'CREATED';
+  joinedTimestamp: number;
+  status: 'ACTIVE';
+}
+
+export interface CreateAccountStatusRecord {
+  id: string;
+  accountName: string;
+  state: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  requestedTimestamp: number;
+  completedTimestamp?: number;
+  accountId?: string;
+  failureReason?: string;
+}
+
+export interface OrganizationState {
+  id: string;
+  rootId: string;
+  accounts: OrgAccountRecord[];
+  createAccountStatuses: CreateAccountStatusRecord[];
+}

@@ -1,0 +1,182 @@
+// STS of the local cloud: who an access key is (the management root or a live role session), and
+// role sessions issued by AssumeRole (caller's policies, trust policy, propagation delay) or to AWS
+// services (a function's role credentials). No wire format here.
+import { randomBytes } from 'node:crypto';
+import { AwsServiceError, type CallerIdentity, type PolicyDocument } from '../core/types.js';
+import type { Authorizer } from '../iam/authorize.js';
+import type { IamModel } from '../iam/model.js';
+import { evaluateTrustPolicy, type ConditionContext, type PrincipalRef } from '../iam/policy-eval.js';
+import type { RoleRecord } from '../iam/state.js';
+import { randomId } from '../iam/validation.js';
+import type { SessionRecord, Sessions } from './state.js';
+import { checkAssumeRoleInput, checkSessionDuration } from './validation.js';
+
+export const ADMIN_ACCESS_KEY_ID = 'LOCALADMINACCESSKEY0';
+export const ADMIN_SECRET_ACCESS_KEY = 'local-admin-secret';
+
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+export interface AssumeRoleInput {
+  roleArn: string;
+  roleSessionName: string;
+  externalId?: string;
+  /** The session policy as the caller sent it (JSON text). */
+  policy?: string;
+  durationSeconds: number;
+}
+
+export interface AssumedRole {
+  session: SessionRecord;
+  /** epoch ms */
+  expiresAt: number;
+  /** The session policy's share of the packed policy quota, in percent. */
+  packedPolicySize?: number;
+}
+
+export interface StsModelOptions {
+  iam: IamModel;
+  authorizer: Authorizer;
+  managementAccountId: string;
+  now: () => number;
+}
+
+export class StsModel {
+  private sessions: Sessions = {};
+
+  constructor(private readonly options: StsModelOptions) {}
+
+  adminCredentials(): { accessKeyId: typeof ADMIN_ACCESS_KEY_ID; secretAccessKey: typeof ADMIN_SECRET_ACCESS_KEY } {
+    return { accessKeyId: ADMIN_ACCESS_KEY_ID, secretAccessKey: ADMIN_SECRET_ACCESS_KEY };
+  }
+
+  /** An access key's secret and identity: the management root, or a live role session (expired sessions are unknown). */
+  resolveCredentials(accessKeyId: string): { secretAccessKey: string; identity: CallerIdentity } | undefined {
+    if (accessKeyId === ADMIN_ACCESS_KEY_ID) {
+      const accountId = this.options.managementAccountId;
+      return {
+        secretAccessKey: ADMIN_SECRET_ACCESS_KEY,
+        identity: { accessKeyId, accountId, arn: `arn:aws:iam::${accountId}:root`, principalType: 'account-root' },
+      };
+    }
+    const session = this.sessions[accessKeyId];
+    if (session === undefined) return undefined;
+    if (session.expiresAt !== undefined && session.expiresAt <= this.options.now()) return undefined;
+    return {
+      secretAccessKey: session.secretAccessKey,
+      identity: {
+        accessKeyId,
+        accountId: session.accountId,
+        arn: `arn:aws:sts::${session.accountId}:assumed-role/${session.roleName}/${session.sessionName}`,
+        principalType: 'assumed-role',
+        roleArn: session.roleArn,
+        sessionName: session.sessionName,
+        ...(session.sessionPolicy !== undefined ? { sessionPolicy: session.sessionPolicy } : {}),
+      },
+    };
+  }
+
+  /** `aws:userid` and GetCallerIdentity's UserId: role id and session name, or the root's account id. */
+  userId(caller: CallerIdentity): string {
+    if (caller.principalType !== 'assumed-role') return caller.accountId;
+    return `${this.sessions[caller.accessKeyId]?.roleId ?? 'AROA'}:${caller.sessionName ?? ''}`;
+  }
+
+  assumeRole(caller: CallerIdentity, input: AssumeRoleInput): AssumedRole {
+    const { sessionPolicy, packedPolicySize } = checkAssumeRoleInput(input);
+    const context: ConditionContext = {
+      ...this.options.authorizer.requestContext(caller),
+      'sts:RoleSessionName': input.roleSessionName,
+      ...(input.externalId !== undefined ? { 'sts:ExternalId': input.externalId } : {}),
+    };
+    // The caller's own policies must let it call AssumeRole on that ARN.
+    this.options.authorizer.authorize(caller, 'sts:AssumeRole', input.roleArn, context);
+    const role = this.trustingRole(caller, input.roleArn, context);
+    checkSessionDuration(input.durationSeconds, role, caller.principalType === 'assumed-role');
+    const expiresAt = this.options.now() + input.durationSeconds * 1000;
+    const session = this.issueSession(role, input.roleSessionName, sessionPolicy, expiresAt);
+    return { session, expiresAt, ...(packedPolicySize !== undefined ? { packedPolicySize } : {}) };
+  }
+
+  /** The role, if it has propagated and its trust policy lets the caller in. */
+  private trustingRole(caller: CallerIdentity, roleArn: string, context: ConditionContext): RoleRecord {
+    const notAuthorized = () =>
+      new AwsServiceError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+    const role = this.options.iam.roleByArn(roleArn);
+    // A missing role, a role still propagating and a trust policy that says no all look the same, as in AWS.
+    if (role === undefined || this.options.now() < role.assumableAt) throw notAuthorized();
+    const principal: PrincipalRef = { type: 'AWS', accountId: caller.accountId, arn: caller.arn, ...(caller.roleArn !== undefined ? { roleArn: caller.roleArn } : {}) };
+    const trust = evaluateTrustPolicy(JSON.parse(role.trustPolicy) as PolicyDocument, { principal, roleArn: role.arn, context });
+    if (trust !== 'Allow') throw notAuthorized();
+    return role;
+  }
+
+  /**
+   * Credentials of a role as a service (e.g. lambda.amazonaws.com) assumes it: the trust policy
+   * must allow that service principal. No propagation delay: the deployer acts after creation.
+   */
+  sessionForService(
+    roleArn: string,
+    servicePrincipal: string,
+    options: { sessionName?: string; sourceAccount?: string; sourceArn?: string } = {},
+  ): TemporaryCredentials {
+    const role = this.options.iam.roleByArn(roleArn);
+    const denied = () =>
+      new AwsServiceError('AccessDenied', `${servicePrincipal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+    if (role === undefined) throw denied();
+    const context: ConditionContext = {
+      'aws:SourceAccount': options.sourceAccount ?? role.accountId,
+      ...(options.sourceArn !== undefined ? { 'aws:SourceArn': options.sourceArn } : {}),
+      'aws:PrincipalServiceName': servicePrincipal,
+      'aws:CurrentTime': new Date(this.options.now()).toISOString(),
+    };
+    const trust = evaluateTrustPolicy(JSON.parse(role.trustPolicy) as PolicyDocument, {
+      principal: { type: 'Service', service: servicePrincipal },
+      roleArn: role.arn,
+      context,
+    });
+    if (trust !== 'Allow') throw denied();
+    const sessionName = (options.sessionName ?? servicePrincipal.split('.')[0] ?? 'service').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+    const session = this.issueSession(role, sessionName.length >= 2 ? sessionName : `${sessionName}-session`, undefined, undefined);
+    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+  }
+
+  private issueSession(role: RoleRecord, sessionName: string, sessionPolicy: PolicyDocument | undefined, expiresAt: number | undefined): SessionRecord {
+    let accessKeyId: string;
+    do accessKeyId = randomId('ASIA', 16);
+    while (this.sessions[accessKeyId] !== undefined || accessKeyId === ADMIN_ACCESS_KEY_ID);
+    const session: SessionRecord = {
+      accessKeyId,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(96).toString('base64')}`,
+      accountId: role.accountId,
+      roleArn: role.arn,
+      roleName: role.roleName,
+      roleId: role.roleId,
+      sessionName,
+      ...(sessionPolicy !== undefined ? { sessionPolicy } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    };
+    this.pruneExpiredSessions();
+    this.sessions[accessKeyId] = session;
+    return session;
+  }
+
+  private pruneExpiredSessions(): void {
+    const now = this.options.now();
+    for (const [key, session] of Object.entries(this.sessions)) {
+      if (session.expiresAt !== undefined && session.expiresAt <= now) delete this.sessions[key];
+    }
+  }
+
+  snapshot(): Sessions {
+    return structuredClone(this.sessions);
+  }
+
+  restore(sessions: Sessions): void {
+    this.sessions = structuredClone(sessions);
+  }
+}
