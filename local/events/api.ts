@@ -78,7 +78,7 @@ function putRule(params: Params, { model, authorize, caller }: OperationContext)
   const pattern = parsePattern(patternText);
   const state = optionalString(params, 'State') ?? 'ENABLED';
   if (state !== 'ENABLED' && state !== 'DISABLED') throw validation(`State ${state} is not valid.`);
-  model.requireBus(busName);
+  model.requireBus(busName); // a missing bus is reported before an invalid Description
   const description = optionalString(params, 'Description');
   const rule = model.putRule({ name, busName, pattern, state, ...(description !== undefined ? { description } : {}) });
   return { RuleArn: rule.arn };
@@ -92,7 +92,7 @@ function describeRule(params: Params, context: OperationContext): unknown {
 function listRules(params: Params, { model, authorize, caller }: OperationContext): unknown {
   const busName = model.busNameOf(optionalString(params, 'EventBusName'));
   authorize(caller, 'events:ListRules', '*');
-  model.requireBus(busName);
+  model.requireBus(busName); // a missing bus is reported before an invalid NamePrefix
   return page(params, model.listRules(busName, optionalString(params, 'NamePrefix') ?? ''), ruleToWire, 'Rules');
 }
 
@@ -118,7 +118,7 @@ function disableRule(params: Params, context: OperationContext): unknown {
 
 function putTargets(params: Params, context: OperationContext): unknown {
   const { busName, name } = authorizeOnRule(params, 'Rule', 'events:PutTargets', context);
-  context.model.requireRule(busName, name);
+  context.model.requireRule(busName, name); // a missing rule is reported before invalid Targets
   const targets = params['Targets'];
   if (!Array.isArray(targets) || targets.length === 0 || targets.length > MAX_TARGETS_PER_REQUEST) {
     throw validation(`Targets must be a list of 1 to ${MAX_TARGETS_PER_REQUEST} targets.`);
@@ -141,7 +141,7 @@ function listTargetsByRule(params: Params, context: OperationContext): unknown {
 
 function removeTargets(params: Params, context: OperationContext): unknown {
   const { busName, name } = authorizeOnRule(params, 'Rule', 'events:RemoveTargets', context);
-  context.model.requireRule(busName, name);
+  context.model.requireRule(busName, name); // a missing rule is reported before invalid Ids
   const ids = params['Ids'];
   if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
     throw validation('Ids must be a non-empty list of target ids.');

@@ -147,10 +147,6 @@ export class EventBridgeModel {
     return bus;
   }
 
-  findRule(busName: string, ruleName: string): Readonly<Rule> | undefined {
-    return this.rules.get(ruleKey(busName, ruleName));
-  }
-
   requireRule(busName: string, ruleName: string): Readonly<Rule> {
     return this.mutableRule(busName, ruleName);
   }
@@ -203,7 +199,7 @@ export class EventBridgeModel {
 
   /** The PutRule operation: creates the rule or updates it in place; its targets stay, so does its description unless a new one is given. */
   putRule(input: { name: string; busName: string; pattern: Record<string, unknown>; state: RuleState; description?: string }): Readonly<Rule> {
-    const existing = this.findRule(input.busName, input.name);
+    const existing = this.rules.get(ruleKey(input.busName, input.name));
     const description = input.description ?? existing?.description;
     return this.putRuleWithTargets({
       name: input.name,
