@@ -1,6 +1,7 @@
-// The REST API route table the deployer builds from AWS::ApiGateway::* resources, and the
-// matcher that picks a route for a request the way API Gateway does (literal segments win over
-// `{param}`, `{proxy+}` takes the rest, a method beats ANY).
+// The route model of the local API Gateway: the REST API route table the deployer builds from
+// AWS::ApiGateway::* resources, the matcher that picks a route for a request the way API Gateway
+// does (literal segments win over `{param}`, `{proxy+}` takes the rest, a method beats ANY), and
+// the registry of deployed APIs that tells which API and stage a request addresses.
 
 export interface RestApiRoute {
   /** GET, POST, ... or ANY. */
@@ -81,4 +82,46 @@ export function matchRoute(routes: RestApiRoute[], httpMethod: string, path: str
   });
   const best = candidates[0];
   return best === undefined ? undefined : { route: best.route, pathParameters: best.pathParameters };
+}
+
+/** Where a request goes: the API, its stage, and the path within the stage. */
+export interface RouteTarget {
+  api: RestApiDefinition;
+  stage: string;
+  path: string;
+}
+
+/** The deployed REST APIs, by id. */
+export class RestApiRegistry {
+  private readonly apis = new Map<string, RestApiDefinition>();
+
+  /** Adds or replaces a REST API (the deployer calls this on every deploy). */
+  register(api: RestApiDefinition): void {
+    this.apis.set(api.apiId, { ...api, routes: [...api.routes] });
+  }
+
+  list(): RestApiDefinition[] {
+    return [...this.apis.values()];
+  }
+
+  /**
+   * Which API and stage a request addresses, and its path within the stage. Accepted forms:
+   * `/restapis/{apiId}/{stage}/_user_request_/path`, Host `{apiId}.execute-api...`, or, for the
+   * (first) deployed API, `/{stage}/path` and plain `/path`.
+   */
+  resolveTarget(host: string | undefined, rawPath: string): RouteTarget | undefined {
+    const explicit = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/.exec(rawPath);
+    if (explicit !== null) {
+      const api = this.apis.get(explicit[1]!);
+      return api === undefined ? undefined : { api, stage: explicit[2]!, path: explicit[3] ?? '/' };
+    }
+    const byHost = host !== undefined ? this.apis.get(host.split('.')[0] ?? '') : undefined;
+    const api = byHost ?? this.apis.values().next().value;
+    if (api === undefined) return undefined;
+    const stagePrefix = `/${api.stageName}`;
+    if (rawPath === stagePrefix || rawPath.startsWith(`${stagePrefix}/`)) {
+      return { api, stage: api.stageName, path: rawPath.slice(stagePrefix.length) || '/' };
+    }
+    return { api, stage: api.stageName, path: rawPath };
+  }
 }

@@ -1,0 +1,330 @@
+// The state of the local EventBridge and everything that changes it: event buses, rules with
+// their targets, the archive of accepted events, and routing an accepted event to the targets of
+// the matching rules. No wire format here: api.ts reads requests and serialises answers.
+import { randomUUID } from 'node:crypto';
+import { AwsServiceError } from '../core/types.js';
+import type { DeliveryQueue } from './delivery.js';
+import { matchesValidatedPattern, parsePattern, validatePattern } from './pattern.js';
+
+/** An event as EventBridge delivers it to targets. */
+export interface EventEnvelope {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  /** ISO 8601 without milliseconds, e.g. 2026-11-20T09:14:05Z. */
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+/** An event to put on a bus: the envelope fields left out are filled as AWS fills them. */
+export type PublishableEvent = Pick<EventEnvelope, 'source' | 'detail-type' | 'detail'> & Partial<EventEnvelope>;
+
+export interface RuleTarget {
+  id: string;
+  arn: string;
+  roleArn?: string;
+  input?: string;
+}
+
+export type RuleState = 'ENABLED' | 'DISABLED';
+
+/** A rule together with all its targets, as a CloudFormation AWS::Events::Rule declares it. */
+export interface PutRuleInput {
+  name: string;
+  eventBusName?: string;
+  /** A pattern object, or its JSON text. */
+  eventPattern: unknown;
+  state?: RuleState;
+  description?: string;
+  targets: RuleTarget[];
+}
+
+export interface Bus {
+  name: string;
+  arn: string;
+  description?: string;
+  creationTime: number;
+}
+
+export interface Rule {
+  name: string;
+  arn: string;
+  busName: string;
+  pattern: Record<string, unknown>;
+  state: RuleState;
+  description?: string;
+  targets: RuleTarget[];
+  creationTime: number;
+}
+
+export interface EventBridgeSnapshot {
+  kind: 'local-eventbridge';
+  version: 1;
+  buses: Bus[];
+  rules: Rule[];
+  events: Record<string, EventEnvelope[]>;
+}
+
+const MAX_TARGETS_PER_RULE = 5;
+/** Recorded events kept per bus, so a long-running local cloud does not grow without bound. */
+const MAX_RECORDED_PER_BUS = 10_000;
+/** Rule names and target ids. */
+export const NAME_RE = /^[.\-_A-Za-z0-9]{1,64}$/;
+const BUS_NAME_RE = /^[/.\-_A-Za-z0-9]{1,256}$/;
+/** Marks a bus named by another account's or region's ARN: no local bus has that name. */
+const FOREIGN = '\u0000foreign:';
+
+export function validation(message: string): AwsServiceError {
+  return new AwsServiceError('ValidationException', message);
+}
+
+function limitExceeded(): AwsServiceError {
+  return new AwsServiceError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
+}
+
+/** A bus name as errors show it: a foreign bus by the ARN it was given as. */
+export function displayBus(name: string): string {
+  return name.startsWith(FOREIGN) ? name.slice(FOREIGN.length) : name;
+}
+
+/** ISO 8601 in whole seconds, as EventBridge writes `time`. */
+export function eventTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class EventBridgeModel {
+  private buses = new Map<string, Bus>();
+  private rules = new Map<string, Rule>();
+  private events = new Map<string, EventEnvelope[]>();
+
+  constructor(
+    readonly accountId: string,
+    readonly region: string,
+    private readonly now: () => number,
+    private readonly deliveries: DeliveryQueue,
+  ) {
+    this.addBus('default');
+  }
+
+  // ---------------------------------------------------------------- names, ARNs and lookups
+
+  busArn(name: string): string {
+    return `arn:aws:events:${this.region}:${this.accountId}:event-bus/${name}`;
+  }
+
+  ruleArn(busName: string, ruleName: string): string {
+    const path = busName === 'default' ? ruleName : `${busName}/${ruleName}`;
+    return `arn:aws:events:${this.region}:${this.accountId}:rule/${path}`;
+  }
+
+  /** A bus name from a name or an event-bus ARN; absent means 'default'. */
+  busNameOf(nameOrArn: string | undefined): string {
+    if (nameOrArn === undefined || nameOrArn === '') return 'default';
+    if (!nameOrArn.startsWith('arn:')) return nameOrArn;
+    const match = /^arn:[^:]+:events:([^:]*):([^:]*):event-bus\/(.+)$/.exec(nameOrArn);
+    if (!match) throw validation(`Parameter EventBusName is not valid: ${nameOrArn}`);
+    const [, region, account, name] = match as unknown as [string, string, string, string];
+    if (region !== this.region || account !== this.accountId) return `${FOREIGN}${nameOrArn}`;
+    return name;
+  }
+
+  /** The ARN IAM decides PutEvents on: a foreign bus keeps the ARN the caller gave. */
+  putEventsResourceOf(busName: string): string {
+    return busName.startsWith(FOREIGN) ? displayBus(busName) : this.busArn(busName);
+  }
+
+  hasBus(name: string): boolean {
+    return this.buses.has(name);
+  }
+
+  requireBus(name: string): Readonly<Bus> {
+    const bus = this.buses.get(name);
+    if (!bus) throw new AwsServiceError('ResourceNotFoundException', `Event bus ${displayBus(name)} does not exist.`);
+    return bus;
+  }
+
+  requireRule(busName: string, ruleName: string): Readonly<Rule> {
+    return this.mutableRule(busName, ruleName);
+  }
+
+  // ---------------------------------------------------------------- buses
+
+  /** Creates a custom bus ('default' exists from the start). */
+  createEventBus(name: string, description?: string): Readonly<Bus> {
+    if (!BUS_NAME_RE.test(name)) throw validation(`Event bus name ${name} is not valid.`);
+    if (this.buses.has(name)) throw new AwsServiceError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
+    return this.addBus(name, description);
+  }
+
+  /** Deletes a custom bus with its rules and recorded events; deleting a missing bus is a no-op. */
+  deleteEventBus(name: string): void {
+    if (name === 'default') throw validation('Cannot delete event bus default.');
+    if (!this.buses.delete(name)) return;
+    this.events.delete(name);
+    for (const [key, rule] of this.rules) if (rule.busName === name) this.rules.delete(key);
+  }
+
+  listEventBuses(namePrefix: string): Readonly<Bus>[] {
+    return [...this.buses.values()].filter((b) => b.name.startsWith(namePrefix)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  // ---------------------------------------------------------------- rules and targets
+
+  /** Creates or replaces a rule with exactly the given targets. */
+  putRuleWithTargets(input: PutRuleInput): Readonly<Rule> {
+    const busName = this.busNameOf(input.eventBusName);
+    this.requireBus(busName);
+    const pattern = typeof input.eventPattern === 'string' ? parsePattern(input.eventPattern) : input.eventPattern;
+    validatePattern(pattern);
+    if (!NAME_RE.test(input.name)) throw validation(`Rule name ${input.name} is not valid.`);
+    if (input.targets.length > MAX_TARGETS_PER_RULE) throw limitExceeded();
+    const key = ruleKey(busName, input.name);
+    const rule: Rule = {
+      name: input.name,
+      arn: this.ruleArn(busName, input.name),
+      busName,
+      pattern: structuredClone(pattern as Record<string, unknown>),
+      state: input.state ?? 'ENABLED',
+      targets: input.targets.map((t) => ({ ...t })),
+      creationTime: this.rules.get(key)?.creationTime ?? this.now(),
+    };
+    if (input.description !== undefined) rule.description = input.description;
+    this.rules.set(key, rule);
+    return rule;
+  }
+
+  /** The PutRule operation: creates the rule or updates it in place; its targets stay, so does its description unless a new one is given. */
+  putRule(input: { name: string; busName: string; pattern: Record<string, unknown>; state: RuleState; description?: string }): Readonly<Rule> {
+    const existing = this.rules.get(ruleKey(input.busName, input.name));
+    const description = input.description ?? existing?.description;
+    return this.putRuleWithTargets({
+      name: input.name,
+      eventBusName: input.busName,
+      eventPattern: input.pattern,
+      state: input.state,
+      targets: existing?.targets ?? [],
+      ...(description !== undefined ? { description } : {}),
+    });
+  }
+
+  listRules(busName: string, namePrefix: string): Readonly<Rule>[] {
+    return [...this.rules.values()]
+      .filter((r) => r.busName === busName && r.name.startsWith(namePrefix))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  setRuleState(busName: string, ruleName: string, state: RuleState): void {
+    this.mutableRule(busName, ruleName).state = state;
+  }
+
+  /** Deletes a rule that has no targets left (as AWS requires); deleting a missing rule is a no-op. */
+  deleteRule(busName: string, ruleName: string): void {
+    const key = ruleKey(busName, ruleName);
+    if ((this.rules.get(key)?.targets.length ?? 0) > 0) throw validation("Rule can't be deleted since it has targets.");
+    this.rules.delete(key);
+  }
+
+  /** Adds targets to a rule, replacing those with the same id. */
+  putTargets(busName: string, ruleName: string, targets: RuleTarget[]): void {
+    const rule = this.mutableRule(busName, ruleName);
+    const next = new Map(rule.targets.map((t) => [t.id, t]));
+    for (const target of targets) next.set(target.id, { ...target });
+    if (next.size > MAX_TARGETS_PER_RULE) throw limitExceeded();
+    rule.targets = [...next.values()];
+  }
+
+  removeTargets(busName: string, ruleName: string, ids: string[]): void {
+    const rule = this.mutableRule(busName, ruleName);
+    rule.targets = rule.targets.filter((t) => !ids.includes(t.id));
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** The full envelope of an event, its missing fields filled as AWS fills them. */
+  envelope(event: PublishableEvent): EventEnvelope {
+    return {
+      version: event.version ?? '0',
+      id: event.id ?? randomUUID(),
+      'detail-type': event['detail-type'],
+      source: event.source,
+      account: event.account ?? this.accountId,
+      time: event.time ?? eventTime(this.now()),
+      region: event.region ?? this.region,
+      resources: [...(event.resources ?? [])],
+      detail: structuredClone(event.detail),
+    };
+  }
+
+  /** Puts an AWS-service event on a bus: no source check, no authorization. */
+  publish(event: PublishableEvent, busName: string): void {
+    const name = this.busNameOf(busName);
+    this.requireBus(name);
+    this.accept(this.envelope(event), name);
+  }
+
+  /** Records an event on its bus and starts delivering it to the targets of every enabled matching rule. */
+  accept(event: EventEnvelope, busName: string): void {
+    const recorded = this.events.get(busName) ?? [];
+    recorded.push(structuredClone(event));
+    if (recorded.length > MAX_RECORDED_PER_BUS) recorded.splice(0, recorded.length - MAX_RECORDED_PER_BUS);
+    this.events.set(busName, recorded);
+    for (const rule of this.rules.values()) {
+      if (rule.busName !== busName || rule.state !== 'ENABLED') continue;
+      if (!matchesValidatedPattern(rule.pattern, event)) continue;
+      for (const target of rule.targets) this.deliveries.schedule(rule.arn, target, event);
+    }
+  }
+
+  /** Every event accepted on the bus, newest last. */
+  recordedEvents(busName: string): EventEnvelope[] {
+    return structuredClone(this.events.get(this.busNameOf(busName)) ?? []);
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  snapshot(): EventBridgeSnapshot {
+    return structuredClone({
+      kind: 'local-eventbridge',
+      version: 1,
+      buses: [...this.buses.values()],
+      rules: [...this.rules.values()],
+      events: Object.fromEntries(this.events),
+    });
+  }
+
+  restore(snapshot: unknown): void {
+    const s = snapshot as Partial<EventBridgeSnapshot> | null;
+    if (!s || s.kind !== 'local-eventbridge' || s.version !== 1 || !Array.isArray(s.buses) || !Array.isArray(s.rules)) {
+      throw new Error('Not a LocalEventBridge snapshot (version 1)');
+    }
+    const copy = structuredClone(s as EventBridgeSnapshot);
+    this.buses = new Map(copy.buses.map((b) => [b.name, b]));
+    if (!this.buses.has('default')) this.buses.set('default', { name: 'default', arn: this.busArn('default'), creationTime: this.now() });
+    this.rules = new Map(copy.rules.map((r) => [ruleKey(r.busName, r.name), r]));
+    this.events = new Map([...this.buses.keys()].map((name) => [name, copy.events?.[name] ?? []]));
+  }
+
+  private mutableRule(busName: string, ruleName: string): Rule {
+    const rule = this.rules.get(ruleKey(busName, ruleName));
+    if (!rule) {
+      throw new AwsServiceError('ResourceNotFoundException', `Rule ${ruleName} does not exist on EventBus ${displayBus(busName)}.`);
+    }
+    return rule;
+  }
+
+  private addBus(name: string, description?: string): Bus {
+    const bus: Bus = { name, arn: this.busArn(name), creationTime: this.now() };
+    if (description !== undefined) bus.description = description;
+    this.buses.set(name, bus);
+    this.events.set(name, []);
+    return bus;
+  }
+}
+
+function ruleKey(busName: string, ruleName: string): string {
+  return `${busName}\u0000${ruleName}`;
+}
