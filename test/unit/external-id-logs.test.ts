@@ -33,6 +33,9 @@ beforeAll(async () => {
     DEFAULT_WORKSPACE: 'payments',
     POWERTOOLS_LOG_LEVEL: 'TRACE',
     LOG_LEVEL: 'TRACE',
+    // An operator debugging in production may switch on event logging: the API event's body
+    // carries the External ID, so the functions must not log events whatever this says.
+    POWERTOOLS_LOGGER_LOG_EVENT: 'true',
   });
   ({ handler: apiHandler } = await import('../../functions/api/handler.js'));
   ({ handler: triggerHandler } = await import('../../functions/account-trigger/handler.js'));

@@ -9,7 +9,9 @@ const RETRIED_BY_WORKFLOW = new Set(['RoleNotYetAssumable', 'TransientAwsError']
 
 export function withMiddleware<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
   return middy<TEvent, TResult>(handler)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Never the whole event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: an API event's body can
+    // carry an External ID, which must appear in no log line.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use({
       onError: async (request) => {
         const error = request.error;
