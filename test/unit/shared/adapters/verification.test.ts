@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { verifyRoleAssumable } from '../../functions/shared/adapters/verification.js';
+import { verifyRoleAssumable } from '../../../../functions/shared/adapters/verification.js';
 
 const sts = mockClient(STSClient);
 const roleArn = 'arn:aws:iam::111122223333:role/capa-providers/capa-a';

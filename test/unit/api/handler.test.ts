@@ -3,7 +3,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderRecord } from '../../functions/shared/domain/provider.js';
+import type { ProviderRecord } from '../../../functions/shared/domain/provider.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboard';
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -20,7 +20,7 @@ beforeAll(async () => {
     ROLE_NAME_PREFIX: 'capa-',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  ({ handler } = await import('../../functions/api/handler.js'));
+  ({ handler } = await import('../../../functions/api/handler.js'));
 });
 
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildTrustPolicy, sameTrustPolicy } from '../../functions/shared/domain/trust-policy.js';
-import { addRoleToGrant, buildPathGrant, removeRoleFromGrant } from '../../functions/shared/domain/management-grant.js';
-import { GrantLimitExceeded } from '../../functions/shared/domain/errors.js';
+import { buildTrustPolicy, sameTrustPolicy } from '../../../../functions/shared/domain/trust-policy.js';
+import { addRoleToGrant, buildPathGrant, removeRoleFromGrant } from '../../../../functions/shared/domain/management-grant.js';
+import { GrantLimitExceeded } from '../../../../functions/shared/domain/errors.js';
 
 const MANAGEMENT = 'arn:aws:iam::000000000000:root';
 

@@ -5,9 +5,9 @@ import {
   executionNameOf,
   parseProviderId,
   providerIdOf,
-} from '../../functions/shared/domain/provider.js';
-import { parseProviderRequest } from '../../functions/shared/domain/provider-request.js';
-import { externalIdFingerprint, generateExternalId, isValidExternalId } from '../../functions/shared/domain/external-id.js';
+} from '../../../../functions/shared/domain/provider.js';
+import { parseProviderRequest } from '../../../../functions/shared/domain/provider-request.js';
+import { externalIdFingerprint, generateExternalId, isValidExternalId } from '../../../../functions/shared/domain/external-id.js';
 
 describe('provider request', () => {
   it('accepts a minimal request', () => {

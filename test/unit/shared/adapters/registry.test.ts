@@ -1,9 +1,9 @@
 // The registry's conditional writes, run against a real DynamoDB engine (dynalite): the conditions
 // are evaluated by the engine, so a wrong or missing condition shows up as a wrong stored record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidPageToken, StaleAttemptError, type ProviderRegistry } from '../../functions/shared/adapters/registry.js';
-import { startRegistryTable, type TestTable } from '../support/dynamodb.js';
-import { providerRecord, registryOn } from '../support/provider-records.js';
+import { InvalidPageToken, StaleAttemptError, type ProviderRegistry } from '../../../../functions/shared/adapters/registry.js';
+import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
+import { providerRecord, registryOn } from '../../../support/provider-records.js';
 
 let table: TestTable;
 let registry: ProviderRegistry;

@@ -3,11 +3,11 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProviderRecord } from '../../functions/shared/domain/provider.js';
-import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
-import { startOnboarding, type OnboardingDependencies } from '../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../support/dynamodb.js';
-import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../support/provider-records.js';
+import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
+import type { ProviderRequest } from '../../../../functions/shared/domain/provider-request.js';
+import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
+import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
+import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
 
 const sfn = mockClient(SFNClient);
 const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };

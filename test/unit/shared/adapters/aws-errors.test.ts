@@ -5,8 +5,8 @@ import {
   isNoSuchEntity,
   isTransient,
   rethrowTransient,
-} from '../../functions/shared/adapters/aws-errors.js';
-import { TransientAwsError } from '../../functions/shared/domain/errors.js';
+} from '../../../../functions/shared/adapters/aws-errors.js';
+import { TransientAwsError } from '../../../../functions/shared/domain/errors.js';
 
 /** An error shaped as the AWS SDK v3 throws it. */
 function sdkError(name: string, httpStatusCode: number, extra: object = {}): Error {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
+import { CAPA_MINIMAL_POLICY } from '../../../../functions/shared/domain/capa-policy.js';
 import {
   policySize,
   samePolicyDocument,
   splitPolicyDocument,
   type PolicyDocument,
   type PolicyStatement,
-} from '../../functions/shared/domain/policy-documents.js';
+} from '../../../../functions/shared/domain/policy-documents.js';
 
 function allowedActions(documents: PolicyDocument[]): string[] {
   return documents.flatMap((document) =>

@@ -12,7 +12,7 @@ import {
   TransientAwsError,
   describeFailure,
   type FailureReason,
-} from '../../functions/shared/domain/errors.js';
+} from '../../../../functions/shared/domain/errors.js';
 
 /** How Step Functions hands a caught Lambda error to the next state. */
 function caught(error: Error): { Error: string; Cause: string } {

@@ -4,10 +4,10 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { newAccountOf, type NewAccountEvent } from '../../functions/shared/domain/new-account.js';
+import { newAccountOf, type NewAccountEvent } from '../../../functions/shared/domain/new-account.js';
 
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../../shared/fixtures/events/${name}.json`, import.meta.url), 'utf8')) as NewAccountEvent;
+  JSON.parse(readFileSync(new URL(`../../../../shared/fixtures/events/${name}.json`, import.meta.url), 'utf8')) as NewAccountEvent;
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -25,7 +25,7 @@ beforeAll(async () => {
     DEFAULT_WORKSPACE: 'landing-zone',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  ({ handler } = await import('../../functions/account-trigger/handler.js'));
+  ({ handler } = await import('../../../functions/account-trigger/handler.js'));
 });
 
 beforeEach(() => {

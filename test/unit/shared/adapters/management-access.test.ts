@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ensureManagementGrant, revokeManagementGrant } from '../../functions/shared/adapters/management-access.js';
+import { ensureManagementGrant, revokeManagementGrant } from '../../../../functions/shared/adapters/management-access.js';
 
 const iam = mockClient(IAMClient);
 const managementRoleArn = 'arn:aws:iam::000000000000:role/capa-management';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CAPA_MINIMAL_POLICY, CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from '../../functions/shared/domain/capa-policy.js';
-import { MANAGED_POLICY_SIZE_LIMIT, policySize } from '../../functions/shared/domain/policy-documents.js';
+import { CAPA_MINIMAL_POLICY, CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from '../../../../functions/shared/domain/capa-policy.js';
+import { MANAGED_POLICY_SIZE_LIMIT, policySize } from '../../../../functions/shared/domain/policy-documents.js';
 
-const SEED = new URL('../../../shared/seed/000_b2ce273c22445d6e.txt', import.meta.url);
+const SEED = new URL('../../../../../shared/seed/000_b2ce273c22445d6e.txt', import.meta.url);
 
 /** The first balanced {...} block of the seed text: the minimal IAM policy. */
 function firstJsonDocumentOf(text: string): unknown {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantMode, nonEmpty, positiveInteger, readEnv, rolePath } from '../../functions/shared/runtime/env.js';
+import { grantMode, nonEmpty, positiveInteger, readEnv, rolePath } from '../../../../functions/shared/runtime/env.js';
 
 const schema = { TABLE_NAME: nonEmpty, ROLE_PATH: rolePath, GRANT_MODE: grantMode, VERIFY_TIMEOUT_SECONDS: positiveInteger(120) };
 

@@ -1,8 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { providerEventDetail, publishProviderEvent } from '../../functions/shared/adapters/provider-events.js';
-import { providerRecord } from '../support/provider-records.js';
+import { providerEventDetail, publishProviderEvent } from '../../../../functions/shared/adapters/provider-events.js';
+import { providerRecord } from '../../../support/provider-records.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 const bus = { busName: 'capa-provider-onboarding', source: 'capa-provider-onboarding' };
