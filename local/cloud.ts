@@ -12,7 +12,7 @@ import { LocalEventBridge, type EventEnvelope } from './events/index.js';
 import { LocalIam } from './iam/index.js';
 import { ensureManagementRoles } from './prerequisites.js';
 import { LocalLambda } from './lambda/index.js';
-import { startServer, type LocalServer, type ResolvedCredentials } from './server.js';
+import { startServer, type LocalServer, type ResolvedCredentials } from './core/server.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { verifySignature } from '../core/sigv4.js';
 import { AwsServiceError, type Authorize, type CallerIdentity } from '../core/types.js';
-import type { ResolvedCredentials } from '../server.js';
+import type { ResolvedCredentials } from '../core/server.js';
 import { matchRoute, type RestApiDefinition, type RestApiRoute } from './routes.js';
 
 export { matchRoute, type RestApiDefinition, type RestApiRoute, type RouteMatch } from './routes.js';

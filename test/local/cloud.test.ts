@@ -4,9 +4,9 @@ import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/c
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../../local/signed-fetch.js';
+import { NodeSha256 } from '../../local/signed-fetch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud.js';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 
 // The whole local cloud on a small hand-written assembly: a table, a function with its role, a
 // state machine, a rule on the default bus and an IAM-authorized REST API.

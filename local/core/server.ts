@@ -4,10 +4,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { FaultInjector } from './core/faults.js';
-import { asAwsError, jsonError, queryError } from './core/protocol.js';
-import { parseAuthorization, verifySignature } from './core/sigv4.js';
-import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './core/types.js';
+import { FaultInjector } from './faults.js';
+import { asAwsError, jsonError, queryError } from './protocol.js';
+import { parseAuthorization, verifySignature } from './sigv4.js';
+import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './types.js';
 
 export type ServiceFunction = (request: AwsRequest) => Promise<AwsResponse>;
 
