@@ -13,8 +13,8 @@ import {
   type ExecutionListItem,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { LOCAL_REGION, startLocalCloud, type LocalCloud } from './cloud.js';
-import { signedFetch, type Credentials } from './signed-fetch.js';
+import { LOCAL_REGION, startLocalCloud, type LocalCloud } from '../local/cloud.js';
+import { signedFetch, type Credentials } from '../local/signed-fetch.js';
 import { formatTable, formatTimeline } from './timeline.js';
 
 // Lambda runs Node 22; on a Node 20 machine the SDK would print its upgrade notice here.

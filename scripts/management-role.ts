@@ -1,7 +1,7 @@
 // What the stack expects to exist before it is deployed, which a platform team creates in AWS:
 // the management cluster's role (the one Kommander / the CAPA controllers run as), which the
 // workflow grants sts:AssumeRole on every provider role. The local cloud creates it when missing.
-import type { LocalIam } from './iam/index.js';
+import type { LocalIam } from '../local/iam/index.js';
 
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role(\/(?:[\w+=,.@-]+\/)*)([\w+=,.@-]+)$/;
 
