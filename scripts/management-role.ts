@@ -1,9 +1,26 @@
 // What the stack expects to exist before it is deployed, which a platform team creates in AWS:
 // the management cluster's role (the one Kommander / the CAPA controllers run as), which the
-// workflow grants sts:AssumeRole on every provider role. The local cloud creates it when missing.
+// workflow grants sts:AssumeRole on every provider role. Locally, the local cloud's afterDeploy
+// hook creates it when missing, named as the deployed functions' MANAGEMENT_ROLE_ARN says.
+import { LambdaClient, paginateListFunctions } from '@aws-sdk/client-lambda';
+import type { DeployedCloud } from '../local/cloud.js';
 import type { LocalIam } from '../local/iam/index.js';
 
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role(\/(?:[\w+=,.@-]+\/)*)([\w+=,.@-]+)$/;
+
+/** The MANAGEMENT_ROLE_ARN values of the deployed functions, read through the Lambda API. */
+export async function managementRoleArns(cloud: DeployedCloud): Promise<string[]> {
+  const client = new LambdaClient({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.adminCredentials });
+  const arns = new Set<string>();
+  for await (const page of paginateListFunctions({ client }, {})) {
+    for (const fn of page.Functions ?? []) {
+      const arn = fn.Environment?.Variables?.MANAGEMENT_ROLE_ARN;
+      if (arn) arns.add(arn);
+    }
+  }
+  client.destroy();
+  return [...arns];
+}
 
 export function ensureManagementRoles(iam: LocalIam, roleArns: string[], log: (line: string) => void): void {
   for (const roleArn of new Set(roleArns)) {
@@ -26,4 +43,9 @@ export function ensureManagementRoles(iam: LocalIam, roleArns: string[], log: (l
     });
     log(`created the management cluster role ${roleArn}`);
   }
+}
+
+/** The local cloud's afterDeploy hook for this stack (startLocalCloud({ afterDeploy: createManagementRole })). */
+export async function createManagementRole(cloud: DeployedCloud, log: (line: string) => void): Promise<void> {
+  ensureManagementRoles(cloud.iam, await managementRoleArns(cloud), log);
 }
