@@ -5,12 +5,13 @@ import { performance } from 'node:perf_hooks';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startLocalCloud } from '../local/cloud.js';
 import { signedFetch } from '../local/signed-fetch.js';
+import { createManagementRole } from '../scripts/management-role.js';
 
 // Lambda runs Node 22; on a Node 20 machine the SDK would print its upgrade notice here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const runs = Number(process.argv[2] ?? 5);
-const cloud = await startLocalCloud({ port: 0, apiPort: 0, quiet: true });
+const cloud = await startLocalCloud({ port: 0, apiPort: 0, quiet: true, afterDeploy: createManagementRole });
 const sfn = new SFNClient({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.adminCredentials });
 const samples: { seconds: number; transitions: number; invocations: number; verifyAttempts: number }[] = [];
 

@@ -26,8 +26,6 @@ export const CONFIG_DEFAULTS = {
   verifyTimeoutSeconds: 120,
 } as const satisfies Omit<OnboardingConfig, 'managementAccountId'>;
 
-export const CONFIG_KEYS = ['managementAccountId', ...Object.keys(CONFIG_DEFAULTS)] as const;
-
 export class ConfigError extends Error {
   constructor(
     readonly key: string,

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { verifySignature } from '../core/sigv4.js';
 import { AwsServiceError, type Authorize, type CallerIdentity } from '../core/types.js';
-import type { ResolvedCredentials } from '../server.js';
+import type { ResolvedCredentials } from '../core/server.js';
 import { gatewayError, missingToken, type HttpAnswer } from './http.js';
 import type { RestApiRoute } from './routes.js';
 

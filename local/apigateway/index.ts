@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Authorize } from '../core/types.js';
-import type { ResolvedCredentials } from '../server.js';
+import type { ResolvedCredentials } from '../core/server.js';
 import { authorizeRoute } from './authorization.js';
 import { internalServerError, missingToken, send, type HttpAnswer } from './http.js';
 import { buildProxyEvent, runIntegration, type Invoke, type ProxyEvent, type RouteRequest } from './integration.js';

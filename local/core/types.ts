@@ -57,10 +57,6 @@ export interface AwsResponse {
   body: string;
 }
 
-export interface ServiceHandler {
-  handle(request: AwsRequest): Promise<AwsResponse>;
-}
-
 /**
  * Decides whether `caller` may perform `action` on `resource`. Throws AwsServiceError
  * AccessDenied/AccessDeniedException (the message names the action and resource as AWS does).

@@ -120,79 +120,77 @@ export function evaluateCondition(value: unknown, ctx: ResolveContext): boolean 
   throw new IntrinsicError(`A condition must evaluate to a boolean, got ${JSON.stringify(resolved)}`);
 }
 
+function conditionValue(name: string, ctx: ResolveContext): boolean {
+  if (!(name in ctx.conditions)) throw new IntrinsicError(`Unknown condition ${name}`);
+  return ctx.conditions[name]!;
+}
+
+type Intrinsic = (arg: unknown, ctx: ResolveContext) => unknown;
+
+/** Each intrinsic function, given its (unresolved) argument. */
+const INTRINSICS: Record<string, Intrinsic> = {
+  Ref: (arg, ctx) => resolveRef(asString(arg, 'Ref'), ctx),
+  Condition: (arg, ctx) => conditionValue(asString(arg, 'Condition'), ctx),
+  'Fn::GetAtt': (arg, ctx) => {
+    const [logicalId, attribute] = splitGetAtt(resolveValue(arg, ctx));
+    return ctx.getAtt(logicalId, attribute);
+  },
+  'Fn::Join': (arg, ctx) => {
+    const [delimiter, list] = asList(arg, 'Fn::Join');
+    const items = asList(resolveValue(list, ctx), 'Fn::Join values');
+    return items.map((item) => asString(item, 'Fn::Join value')).join(asString(delimiter, 'Fn::Join delimiter'));
+  },
+  'Fn::Sub': (arg, ctx) => {
+    if (typeof arg === 'string') return substitute(arg, {}, ctx);
+    const [template, variables] = asList(arg, 'Fn::Sub');
+    const resolvedVariables = resolveValue(variables ?? {}, ctx);
+    if (!isObject(resolvedVariables)) throw new IntrinsicError('Fn::Sub variables must be a map');
+    return substitute(asString(template, 'Fn::Sub template'), resolvedVariables, ctx);
+  },
+  'Fn::Select': (arg, ctx) => {
+    const [index, list] = asList(arg, 'Fn::Select');
+    const i = Number(resolveValue(index, ctx));
+    const items = asList(resolveValue(list, ctx), 'Fn::Select list');
+    if (!Number.isInteger(i) || i < 0 || i >= items.length) throw new IntrinsicError(`Fn::Select index ${String(index)} out of range (${items.length} items)`);
+    return items[i];
+  },
+  'Fn::Split': (arg, ctx) => {
+    const [delimiter, source] = asList(arg, 'Fn::Split');
+    return asString(resolveValue(source, ctx), 'Fn::Split source').split(asString(delimiter, 'Fn::Split delimiter'));
+  },
+  'Fn::If': (arg, ctx) => {
+    const [condition, whenTrue, whenFalse] = asList(arg, 'Fn::If');
+    return resolveValue(conditionValue(asString(condition, 'Fn::If condition'), ctx) ? whenTrue : whenFalse, ctx);
+  },
+  'Fn::Equals': (arg, ctx) => {
+    const [a, b] = asList(arg, 'Fn::Equals');
+    return JSON.stringify(resolveValue(a, ctx)) === JSON.stringify(resolveValue(b, ctx));
+  },
+  'Fn::Not': (arg, ctx) => !evaluateCondition(asList(arg, 'Fn::Not')[0], ctx),
+  'Fn::And': (arg, ctx) => asList(arg, 'Fn::And').every((item) => evaluateCondition(item, ctx)),
+  'Fn::Or': (arg, ctx) => asList(arg, 'Fn::Or').some((item) => evaluateCondition(item, ctx)),
+  'Fn::FindInMap': (arg, ctx) => {
+    const [map, top, second] = asList(resolveValue(arg, ctx), 'Fn::FindInMap').map((part) => asString(part, 'Fn::FindInMap key'));
+    const value = ctx.mappings[map!]?.[top!]?.[second!];
+    if (value === undefined) throw new IntrinsicError(`Fn::FindInMap ${map}/${top}/${second} not found`);
+    return value;
+  },
+  'Fn::Base64': (arg, ctx) => Buffer.from(asString(resolveValue(arg, ctx), 'Fn::Base64'), 'utf8').toString('base64'),
+  'Fn::GetAZs': (arg, ctx) => {
+    const region = asString(resolveValue(arg, ctx), 'Fn::GetAZs') || ctx.pseudo.region;
+    return ['a', 'b', 'c'].map((zone) => `${region}${zone}`);
+  },
+  'Fn::Length': (arg, ctx) => asList(resolveValue(arg, ctx), 'Fn::Length').length,
+  'Fn::ToJsonString': (arg, ctx) => JSON.stringify(resolveValue(arg, ctx)),
+  'Fn::ImportValue': () => {
+    throw new IntrinsicError('Fn::ImportValue is not supported by the local cloud (it deploys a single stack)');
+  },
+};
+
 function resolveIntrinsic(name: string, arg: unknown, ctx: ResolveContext): unknown {
-  switch (name) {
-    case 'Ref':
-      return resolveRef(asString(arg, 'Ref'), ctx);
-    case 'Condition': {
-      const condition = asString(arg, 'Condition');
-      if (!(condition in ctx.conditions)) throw new IntrinsicError(`Unknown condition ${condition}`);
-      return ctx.conditions[condition];
-    }
-    case 'Fn::GetAtt': {
-      const [logicalId, attribute] = splitGetAtt(resolveValue(arg, ctx));
-      return ctx.getAtt(logicalId, attribute);
-    }
-    case 'Fn::Join': {
-      const [delimiter, list] = asList(arg, 'Fn::Join');
-      const items = asList(resolveValue(list, ctx), 'Fn::Join values');
-      return items.map((item) => asString(item, 'Fn::Join value')).join(asString(delimiter, 'Fn::Join delimiter'));
-    }
-    case 'Fn::Sub': {
-      if (typeof arg === 'string') return substitute(arg, {}, ctx);
-      const [template, variables] = asList(arg, 'Fn::Sub');
-      const resolvedVariables = resolveValue(variables ?? {}, ctx);
-      if (!isObject(resolvedVariables)) throw new IntrinsicError('Fn::Sub variables must be a map');
-      return substitute(asString(template, 'Fn::Sub template'), resolvedVariables, ctx);
-    }
-    case 'Fn::Select': {
-      const [index, list] = asList(arg, 'Fn::Select');
-      const i = Number(resolveValue(index, ctx));
-      const items = asList(resolveValue(list, ctx), 'Fn::Select list');
-      if (!Number.isInteger(i) || i < 0 || i >= items.length) throw new IntrinsicError(`Fn::Select index ${String(index)} out of range (${items.length} items)`);
-      return items[i];
-    }
-    case 'Fn::Split': {
-      const [delimiter, source] = asList(arg, 'Fn::Split');
-      return asString(resolveValue(source, ctx), 'Fn::Split source').split(asString(delimiter, 'Fn::Split delimiter'));
-    }
-    case 'Fn::If': {
-      const [condition, whenTrue, whenFalse] = asList(arg, 'Fn::If');
-      const conditionName = asString(condition, 'Fn::If condition');
-      if (!(conditionName in ctx.conditions)) throw new IntrinsicError(`Unknown condition ${conditionName}`);
-      return resolveValue(ctx.conditions[conditionName] ? whenTrue : whenFalse, ctx);
-    }
-    case 'Fn::Equals': {
-      const [a, b] = asList(arg, 'Fn::Equals');
-      return JSON.stringify(resolveValue(a, ctx)) === JSON.stringify(resolveValue(b, ctx));
-    }
-    case 'Fn::Not':
-      return !evaluateCondition(asList(arg, 'Fn::Not')[0], ctx);
-    case 'Fn::And':
-      return asList(arg, 'Fn::And').every((item) => evaluateCondition(item, ctx));
-    case 'Fn::Or':
-      return asList(arg, 'Fn::Or').some((item) => evaluateCondition(item, ctx));
-    case 'Fn::FindInMap': {
-      const [map, top, second] = asList(resolveValue(arg, ctx), 'Fn::FindInMap').map((part) => asString(part, 'Fn::FindInMap key'));
-      const value = ctx.mappings[map!]?.[top!]?.[second!];
-      if (value === undefined) throw new IntrinsicError(`Fn::FindInMap ${map}/${top}/${second} not found`);
-      return value;
-    }
-    case 'Fn::Base64':
-      return Buffer.from(asString(resolveValue(arg, ctx), 'Fn::Base64'), 'utf8').toString('base64');
-    case 'Fn::GetAZs': {
-      const region = asString(resolveValue(arg, ctx), 'Fn::GetAZs') || ctx.pseudo.region;
-      return ['a', 'b', 'c'].map((zone) => `${region}${zone}`);
-    }
-    case 'Fn::Length':
-      return asList(resolveValue(arg, ctx), 'Fn::Length').length;
-    case 'Fn::ToJsonString':
-      return JSON.stringify(resolveValue(arg, ctx));
-    case 'Fn::ImportValue':
-      throw new IntrinsicError('Fn::ImportValue is not supported by the local cloud (it deploys a single stack)');
-    default:
-      throw new IntrinsicError(`Unsupported intrinsic function ${name}`);
-  }
+  const intrinsic = INTRINSICS[name];
+  if (intrinsic === undefined) throw new IntrinsicError(`Unsupported intrinsic function ${name}`);
+  return intrinsic(arg, ctx);
 }
 
 /** Resolves every intrinsic in `value`; AWS::NoValue removes the property or list element. */

@@ -96,7 +96,7 @@ export class LocalIam {
     return this.resolveCredentials(accessKeyId)?.identity;
   }
 
-  /** The secret too, for SigV4 verification (the shape local/server.ts `credentials` expects). */
+  /** The secret too, for SigV4 verification (the shape local/core/server.ts `credentials` expects). */
   resolveCredentials(accessKeyId: string): { secretAccessKey: string; identity: CallerIdentity } | undefined {
     return this.sts.resolveCredentials(accessKeyId);
   }

@@ -27,9 +27,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 import { signedFetch } from '../../local/signed-fetch.js';
+import { createManagementRole } from '../../scripts/management-role.js';
 import { api, CDK_OUT, clientConfig, ensureSynthesized, memberIam, waitForProvider, type ProviderBody } from './support.js';
 
-const FAST = { port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT } as const;
+// The management cluster role the stack expects beside it is created after each deploy, as `npm start` does.
+const FAST = { port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT, afterDeploy: createManagementRole } as const;
 
 beforeAll(() => {
   ensureSynthesized();

@@ -10,7 +10,7 @@ import { FaultInjector } from '../../../local/core/faults.js';
 import { jsonResponse, queryResponse, xmlElement } from '../../../local/core/protocol.js';
 import type { AwsRequest, CallerIdentity } from '../../../local/core/types.js';
 import { AwsServiceError } from '../../../local/core/types.js';
-import { routeRequest, startServer, type LocalServer } from '../../../local/server.js';
+import { routeRequest, startServer, type LocalServer } from '../../../local/core/server.js';
 
 const ADMIN: CallerIdentity = {
   accessKeyId: 'LOCALADMINACCESSKEY0',

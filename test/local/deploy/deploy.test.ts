@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployAssembly, stateMachineDefinition, type DeployTargets } from '../../../local/deploy/index.js';
-import { generatedName } from '../../../local/deploy/resources.js';
+import { deployAssembly, type DeployTargets } from '../../../local/deploy/index.js';
+import { generatedName } from '../../../local/deploy/naming.js';
 import type { RestApiDefinition } from '../../../local/apigateway/routes.js';
 import { AwsServiceError } from '../../../local/core/types.js';
 
@@ -317,16 +317,5 @@ describe('deployAssembly', () => {
     expect(again.resources.Registry?.status).toBe('unchanged');
     expect(again.resources.Fn?.status).toBe('updated');
     expect(fake.apis).toHaveLength(2);
-  });
-});
-
-describe('stateMachineDefinition', () => {
-  it('reports a placeholder without substitution instead of deploying a broken machine', () => {
-    // Prepare
-    const props = { DefinitionString: '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Missing}","End":true}}}', DefinitionSubstitutions: {} };
-    // Act
-    const attempt = () => stateMachineDefinition('Sm', props, undefined);
-    // Assess
-    expect(attempt).toThrow(/\$\{Missing\} has no DefinitionSubstitutions entry/);
   });
 });

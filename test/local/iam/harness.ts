@@ -1,6 +1,6 @@
 // A minimal test router in front of LocalIam, so the tests drive it through the real SDK clients:
 // the service comes from X-Amz-Target (JSON) or from the SigV4 credential scope (query protocol).
-// The real router (local/server.ts) also verifies signatures; here the access key alone names the caller.
+// The real router (local/core/server.ts) also verifies signatures; here the access key alone names the caller.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IAMClient } from '@aws-sdk/client-iam';

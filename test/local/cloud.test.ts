@@ -4,9 +4,9 @@ import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/c
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../../local/signed-fetch.js';
+import { NodeSha256 } from '../../local/signed-fetch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud.js';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 
 // The whole local cloud on a small hand-written assembly: a table, a function with its role, a
 // state machine, a rule on the default bus and an IAM-authorized REST API.
@@ -227,5 +227,47 @@ describe('startLocalCloud', () => {
     expect(cloud.stack.resources.Items!.status).toBe('unchanged');
     expect(cloud.stack.resources.FnRole!.status).toBe('unchanged');
     expect(executions.executions?.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('startLocalCloud afterDeploy', () => {
+  let work: string;
+
+  beforeAll(() => {
+    mkdirSync(root, { recursive: true });
+    work = mkdtempSync(join(root, 'cloud-hook-test-'));
+    writeAssembly(join(work, 'cdk.out'));
+  });
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('runs the hook once with the deployed stack, and what it creates is there when the cloud is up', async () => {
+    // Prepare
+    const deployedMachines: string[] = [];
+    // Act
+    const cloud = await startLocalCloud({
+      cdkOut: join(work, 'cdk.out'),
+      port: 0,
+      apiPort: 0,
+      propagationDelayMs: [0, 0],
+      faults: '',
+      quiet: true,
+      afterDeploy: (deployed) => {
+        deployedMachines.push(deployed.stack.resources.Sm!.arn!);
+        deployed.iam.createRole(deployed.accountId, {
+          roleName: 'made-after-deploy',
+          assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } }] },
+        });
+      },
+    });
+    try {
+      // Assess
+      expect(deployedMachines).toEqual([expect.stringMatching(/^arn:aws:states:us-east-1:000000000000:stateMachine:Test-Sm-[A-Z0-9]{12}$/)]);
+      expect(cloud.iam.getRole('000000000000', 'made-after-deploy')?.arn).toBe('arn:aws:iam::000000000000:role/made-after-deploy');
+    } finally {
+      await cloud.close();
+    }
   });
 });

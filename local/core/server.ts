@@ -4,10 +4,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { FaultInjector } from './core/faults.js';
-import { asAwsError, jsonError, queryError } from './core/protocol.js';
-import { parseAuthorization, verifySignature } from './core/sigv4.js';
-import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './core/types.js';
+import { FaultInjector } from './faults.js';
+import { asAwsError, jsonError, queryError } from './protocol.js';
+import { parseAuthorization, verifySignature } from './sigv4.js';
+import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './types.js';
 
 export type ServiceFunction = (request: AwsRequest) => Promise<AwsResponse>;
 
@@ -168,92 +168,92 @@ function send(res: ServerResponse, response: AwsResponse): void {
   res.end(body);
 }
 
-export function startServer(options: LocalServerOptions): Promise<LocalServer> {
-  const region = options.region ?? 'us-east-1';
-  const faults = options.faults ?? new FaultInjector();
-  const log =
-    options.log ?? (process.env.LOCAL_LOG === 'debug' ? (line: string) => process.stderr.write(`[local] ${line}\n`) : undefined);
+/** One HTTP request as the endpoint reads it, before routing. */
+interface IncomingCall {
+  method: string;
+  url: URL;
+  /** The request target as sent (the signature covers it). */
+  target: string;
+  headers: Record<string, string>;
+  nodeHeaders: IncomingMessage['headers'];
+  raw: Buffer;
+  rawBody: string;
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now();
-    const raw = await readBody(req);
-    const rawBody = raw.toString('utf8');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', 'http://local');
-    const headers = flatHeaders(req);
-    let routed: RoutedRequest | undefined;
-    let callerArn = '-';
-    let response: AwsResponse;
-    try {
-      if (method === 'GET' && url.pathname === '/_local/health') {
-        response = { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: Object.keys(options.handlers) }) };
-        send(res, response);
-        return;
-      }
-      let scopeService: string | undefined;
-      try {
-        scopeService = parseAuthorization(headers.authorization)?.service;
-      } catch {
-        scopeService = undefined; // a malformed header is reported by verifySignature below
-      }
-      routed = routeRequest({ method, path: url.pathname, query: url.searchParams, headers, body: rawBody, ...(scopeService !== undefined ? { signingService: scopeService } : {}) });
-      if (routed === undefined) {
-        response = {
-          status: 400,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            __type: 'UnknownOperationException',
-            message: `The local cloud has no service for ${method} ${url.pathname}${headers['x-amz-target'] ? ` (X-Amz-Target: ${headers['x-amz-target']})` : ''}. Supported: X-Amz-Target AWSEvents.*, AWSStepFunctions.*, DynamoDB_20120810.*, AWSOrganizationsV20161128.*; Lambda /2015-03-31/functions/...; IAM/STS query protocol.`,
-          }),
-        };
-      } else {
-        const handler = options.handlers[routed.service];
-        if (handler === undefined) throw new AwsServiceError('UnknownOperationException', `The local cloud does not run ${routed.service}`, 400);
-        let resolved: ResolvedCredentials | undefined;
-        const verified = verifySignature({ method, url: req.url ?? '/', headers: req.headers, body: raw }, (akid) => {
-          resolved = options.credentials(akid);
-          return resolved?.secretAccessKey;
-        });
-        const caller = verified !== undefined ? resolved?.identity : undefined;
-        if (caller !== undefined) callerArn = caller.arn;
-        const fault = await faults.apply(routed.service, routed.action);
-        if (fault !== undefined) throw fault;
-        const request: AwsRequest = {
-          service: routed.service,
-          action: routed.action,
-          params: routed.params,
-          region: verified?.region ?? region,
-          rawBody,
-          path: url.pathname,
-          headers,
-          ...(caller !== undefined ? { caller } : {}),
-        };
-        response = await handler(request);
-      }
-    } catch (error) {
-      const awsError = asAwsError(error);
-      response = errorResponse(routed?.service, awsError);
-    }
-    send(res, response);
-    log?.(`${routed ? `${routed.service}.${routed.action}` : `${method} ${url.pathname}`} ${response.status} ${(performance.now() - started).toFixed(1)}ms ${callerArn}`);
+async function readCall(req: IncomingMessage): Promise<IncomingCall> {
+  const raw = await readBody(req);
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    url: new URL(req.url ?? '/', 'http://local'),
+    target: req.url ?? '/',
+    headers: flatHeaders(req),
+    nodeHeaders: req.headers,
+    raw,
+    rawBody: raw.toString('utf8'),
+  };
+}
+
+function healthResponse(options: LocalServerOptions): AwsResponse {
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', services: Object.keys(options.handlers) }) };
+}
+
+function unknownRouteResponse(call: IncomingCall): AwsResponse {
+  const target = call.headers['x-amz-target'];
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      __type: 'UnknownOperationException',
+      message: `The local cloud has no service for ${call.method} ${call.url.pathname}${target ? ` (X-Amz-Target: ${target})` : ''}. Supported: X-Amz-Target AWSEvents.*, AWSStepFunctions.*, DynamoDB_20120810.*, AWSOrganizationsV20161128.*; Lambda /2015-03-31/functions/...; IAM/STS query protocol.`,
+    }),
+  };
+}
+
+/** The service named in the SigV4 credential scope, when the Authorization header parses. */
+function signingServiceOf(headers: Record<string, string>): string | undefined {
+  try {
+    return parseAuthorization(headers.authorization)?.service;
+  } catch {
+    return undefined; // a malformed header is reported by verifySignature
   }
+}
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      // Only reachable if writing the response itself failed; the connection is already gone.
-      log?.(`request failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) send(res, jsonError(asAwsError(error)));
-    });
+/** Authenticates a routed call, applies injected faults and hands it to its service. */
+async function invokeService(
+  call: IncomingCall,
+  routed: RoutedRequest,
+  options: LocalServerOptions,
+  context: { region: string; faults: FaultInjector; onCaller: (caller: CallerIdentity) => void },
+): Promise<AwsResponse> {
+  const handler = options.handlers[routed.service];
+  if (handler === undefined) throw new AwsServiceError('UnknownOperationException', `The local cloud does not run ${routed.service}`, 400);
+  let resolved: ResolvedCredentials | undefined;
+  const verified = verifySignature({ method: call.method, url: call.target, headers: call.nodeHeaders, body: call.raw }, (akid) => {
+    resolved = options.credentials(akid);
+    return resolved?.secretAccessKey;
   });
-  // SDK clients keep connections alive; do not let an idle socket hold the process open on close.
-  server.keepAliveTimeout = 5_000;
+  const caller = verified !== undefined ? resolved?.identity : undefined;
+  if (caller !== undefined) context.onCaller(caller);
+  const fault = await context.faults.apply(routed.service, routed.action);
+  if (fault !== undefined) throw fault;
+  return handler({
+    service: routed.service,
+    action: routed.action,
+    params: routed.params,
+    region: verified?.region ?? context.region,
+    rawBody: call.rawBody,
+    path: call.url.pathname,
+    headers: call.headers,
+    ...(caller !== undefined ? { caller } : {}),
+  });
+}
 
+function listen(server: Server, port: number, host: string): Promise<LocalServer> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
-      const host = options.host ?? '127.0.0.1';
       resolve({
         url: `http://${host}:${address.port}`,
         port: address.port,
@@ -266,4 +266,46 @@ export function startServer(options: LocalServerOptions): Promise<LocalServer> {
       });
     });
   });
+}
+
+export function startServer(options: LocalServerOptions): Promise<LocalServer> {
+  const region = options.region ?? 'us-east-1';
+  const faults = options.faults ?? new FaultInjector();
+  const log =
+    options.log ?? (process.env.LOCAL_LOG === 'debug' ? (line: string) => process.stderr.write(`[local] ${line}\n`) : undefined);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const call = await readCall(req);
+    if (call.method === 'GET' && call.url.pathname === '/_local/health') {
+      send(res, healthResponse(options));
+      return;
+    }
+    let routed: RoutedRequest | undefined;
+    let callerArn = '-';
+    let response: AwsResponse;
+    try {
+      const signingService = signingServiceOf(call.headers);
+      routed = routeRequest({ method: call.method, path: call.url.pathname, query: call.url.searchParams, headers: call.headers, body: call.rawBody, ...(signingService !== undefined ? { signingService } : {}) });
+      response =
+        routed === undefined
+          ? unknownRouteResponse(call)
+          : await invokeService(call, routed, options, { region, faults, onCaller: (caller) => (callerArn = caller.arn) });
+    } catch (error) {
+      response = errorResponse(routed?.service, asAwsError(error));
+    }
+    send(res, response);
+    log?.(`${routed ? `${routed.service}.${routed.action}` : `${call.method} ${call.url.pathname}`} ${response.status} ${(performance.now() - started).toFixed(1)}ms ${callerArn}`);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Only reachable if writing the response itself failed; the connection is already gone.
+      log?.(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) send(res, jsonError(asAwsError(error)));
+    });
+  });
+  // SDK clients keep connections alive; do not let an idle socket hold the process open on close.
+  server.keepAliveTimeout = 5_000;
+  return listen(server, options.port ?? 4566, options.host ?? '127.0.0.1');
 }

@@ -1,0 +1,74 @@
+// CloudFormation types of EventBridge: custom event buses and rules with their targets.
+import type { ResourceHandler } from '../deploy/handler.js';
+import { isAlreadyExists, requireString } from '../deploy/properties.js';
+
+/** The EventBridge operations the deployer needs (structural, so tests can pass fakes). */
+export interface EventsDeployTarget {
+  createEventBus(name: string): { arn: string };
+  putRule(input: {
+    name: string;
+    eventBusName?: string;
+    eventPattern: unknown;
+    state?: 'ENABLED' | 'DISABLED';
+    description?: string;
+    targets: Array<{ id: string; arn: string; roleArn?: string; input?: string }>;
+  }): { arn: string };
+}
+
+const eventBus: ResourceHandler = {
+  type: 'AWS::Events::EventBus',
+  persistent: true,
+  deploy(props, ctx) {
+    const name = ctx.physicalName(props.Name, 256);
+    let arn = `arn:${ctx.env.partition}:events:${ctx.env.region}:${ctx.env.accountId}:event-bus/${name}`;
+    try {
+      arn = ctx.targets.events.createEventBus(name).arn;
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+    return { physicalId: name, ref: name, arn, attributes: { Arn: arn, Name: name } };
+  },
+};
+
+function ruleTargets(props: Record<string, unknown>, log: (line: string) => void, logicalId: string) {
+  const targets = (props.Targets ?? []) as Array<Record<string, unknown>>;
+  for (const target of targets) {
+    if (target.InputTransformer !== undefined || target.InputPath !== undefined) {
+      log(`note: ${logicalId}: target ${String(target.Id)} uses InputPath/InputTransformer, which the local EventBridge does not apply`);
+    }
+  }
+  return targets.map((target) => ({
+    id: requireString(target.Id, 'Target Id'),
+    arn: requireString(target.Arn, 'Target Arn'),
+    ...(typeof target.RoleArn === 'string' ? { roleArn: target.RoleArn } : {}),
+    ...(typeof target.Input === 'string' ? { input: target.Input } : {}),
+  }));
+}
+
+const rule: ResourceHandler = {
+  type: 'AWS::Events::Rule',
+  persistent: true,
+  deploy(props, ctx) {
+    const name = ctx.physicalName(props.Name, 64);
+    const busName = typeof props.EventBusName === 'string' ? props.EventBusName.split('/').pop()! : undefined;
+    const bus = busName ?? 'default';
+    const computedArn = `arn:${ctx.env.partition}:events:${ctx.env.region}:${ctx.env.accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
+    // CloudFormation's Ref of a rule on a custom bus is "bus|name".
+    const identity = { physicalId: name, ref: bus === 'default' ? name : `${bus}|${name}` };
+    if (props.ScheduleExpression !== undefined && props.EventPattern === undefined) {
+      ctx.log(`note: ${ctx.logicalId}: scheduled rules do not fire locally`);
+      return { ...identity, arn: computedArn, attributes: { Arn: computedArn }, skipped: true };
+    }
+    const { arn } = ctx.targets.events.putRule({
+      name,
+      ...(busName !== undefined ? { eventBusName: busName } : {}),
+      eventPattern: props.EventPattern,
+      state: props.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+      ...(typeof props.Description === 'string' ? { description: props.Description } : {}),
+      targets: ruleTargets(props, (line) => ctx.log(line), ctx.logicalId),
+    });
+    return { ...identity, arn, attributes: { Arn: arn } };
+  },
+};
+
+export const eventsResourceHandlers: ResourceHandler[] = [eventBus, rule];

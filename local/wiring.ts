@@ -1,0 +1,183 @@
+// How the emulators reach each other: IAM authorizes everyone, EventBridge delivers to Lambda and
+// Step Functions, Step Functions invokes Lambda, and one AWS endpoint serves them all.
+import { join } from 'node:path';
+import { LocalApiGateway } from './apigateway/index.js';
+import type { LocalCloudOptions } from './cloud.js';
+import { FaultInjector } from './core/faults.js';
+import { startServer, type LocalServer } from './core/server.js';
+import type { CallerIdentity } from './core/types.js';
+import type { AdminCall } from './deploy/index.js';
+import { LocalDynamoDb } from './dynamodb/index.js';
+import { LocalEventBridge, type EventEnvelope } from './events/index.js';
+import { LocalIam } from './iam/index.js';
+import { LocalLambda } from './lambda/index.js';
+import { LocalStepFunctions } from './stepfunctions/index.js';
+
+/** What every step of startLocalCloud reads. */
+export interface Settings {
+  options: LocalCloudOptions;
+  accountId: string;
+  region: string;
+  log: (line: string) => void;
+  stateDir: string | undefined;
+}
+
+/** The emulators; Lambda and Step Functions join once the endpoint they call back listens. */
+export interface Services {
+  iam: LocalIam;
+  events: LocalEventBridge;
+  dynamodb: LocalDynamoDb;
+  faults: FaultInjector;
+  lambda?: LocalLambda;
+  sfn?: LocalStepFunctions;
+}
+
+export type RunningServices = Required<Services>;
+
+function lambdaOf(services: Services): LocalLambda {
+  if (services.lambda === undefined) throw new Error('Lambda is not started yet');
+  return services.lambda;
+}
+
+function sfnOf(services: Services): LocalStepFunctions {
+  if (services.sfn === undefined) throw new Error('Step Functions is not started yet');
+  return services.sfn;
+}
+
+/** The identity a service principal gets when it assumes `roleArn` (an event rule's, a state machine's). */
+function serviceSession(iam: LocalIam, roleArn: string, principal: string): CallerIdentity {
+  const session = iam.sessionForService(roleArn, principal);
+  const identity = iam.resolveAccessKey(session.accessKeyId);
+  if (identity === undefined) throw new Error(`IAM returned a session for ${roleArn} it cannot resolve`);
+  return identity;
+}
+
+/** IAM first (everything authorizes through it), then EventBridge and DynamoDB. */
+export async function createServices(settings: Settings): Promise<Services> {
+  const { options, accountId, region, log } = settings;
+  const [minDelay, maxDelay] = options.propagationDelayMs ?? [2_000, 5_000];
+  const faults =
+    options.faults !== undefined
+      ? new FaultInjector({ spec: options.faults, ...(options.faultSeed !== undefined ? { seed: options.faultSeed } : {}) })
+      : FaultInjector.fromEnv(process.env, options.faultSeed);
+  // IAM's events (Organizations CreateAccountResult) go to the default bus, built just below.
+  let services: Services | undefined;
+  const iam = new LocalIam({
+    managementAccountId: accountId,
+    region,
+    propagationDelayMs: () => minDelay + Math.random() * Math.max(0, maxDelay - minDelay),
+    emitEvent: (event) => {
+      services?.events.publish(event as Parameters<LocalEventBridge['publish']>[0]).catch((error: unknown) => log(`event delivery failed: ${String(error)}`));
+    },
+  });
+  const events = new LocalEventBridge({
+    accountId,
+    region,
+    authorize: iam.authorize,
+    deliver: async (target, event: EventEnvelope) => {
+      const input = target.input ?? JSON.stringify(event);
+      if (target.arn.includes(':lambda:')) {
+        await lambdaOf(services!).invoke(target.arn, input, { invocationType: 'Event' });
+      } else if (target.arn.includes(':states:')) {
+        const caller = target.roleArn !== undefined ? serviceSession(iam, target.roleArn, 'events.amazonaws.com') : undefined;
+        await sfnOf(services!).startExecution(target.arn, { input }, caller);
+      } else {
+        log(`event target ${target.arn} is not a local service; event ${event.id} not delivered`);
+      }
+    },
+  });
+  const dynamodb = await LocalDynamoDb.start({ accountId, region, authorize: iam.authorize, ...(settings.stateDir !== undefined ? { path: join(settings.stateDir, 'dynamodb') } : {}) });
+  services = { iam, events, dynamodb, faults };
+  return services;
+}
+
+/** The one AWS endpoint every SDK client and every function talks to. */
+export function startEndpoint(services: Services, settings: Settings): Promise<LocalServer> {
+  const { iam, events, dynamodb } = services;
+  return startServer({
+    ...(settings.options.host !== undefined ? { host: settings.options.host } : {}),
+    port: settings.options.port ?? 4566,
+    region: settings.region,
+    faults: services.faults,
+    credentials: (accessKeyId) => iam.resolveCredentials(accessKeyId),
+    handlers: {
+      iam: (req) => iam.handleIam(req),
+      sts: (req) => iam.handleSts(req),
+      organizations: (req) => iam.handleOrganizations(req),
+      events: (req) => events.handle(req),
+      dynamodb: (req) => dynamodb.handle(req),
+      lambda: (req) => lambdaOf(services).handle(req),
+      states: (req) => sfnOf(services).handle(req),
+    },
+  });
+}
+
+/** Lambda's result payload, parsed when it is JSON. */
+function parsePayload(payload: unknown): unknown {
+  if (typeof payload !== 'string') return payload;
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    return payload;
+  }
+}
+
+/** Lambda (its functions call back `endpointUrl`) and Step Functions (whose tasks invoke them). */
+export function startRuntimes(services: Services, settings: Settings, endpointUrl: string): RunningServices {
+  const { options, accountId, region } = settings;
+  const authorize = services.iam.authorize;
+  const functionLog = options.functionLog ?? (options.quiet ? () => undefined : undefined);
+  services.lambda = new LocalLambda({ accountId, region, authorize, endpointUrl, ...(functionLog ? { onLog: functionLog } : {}) });
+  services.sfn = new LocalStepFunctions({
+    accountId,
+    region,
+    authorize,
+    ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    roleSession: (roleArn) => serviceSession(services.iam, roleArn, 'states.amazonaws.com'),
+    invokeLambda: async (functionArn, input, caller) => {
+      // The state machine's role must allow the call, as in AWS.
+      authorize(caller, 'lambda:InvokeFunction', functionArn);
+      const result = await lambdaOf(services).invoke(functionArn, JSON.stringify(input ?? {}));
+      const payload = parsePayload(result.payload);
+      if (result.functionError !== undefined) {
+        const errorType = (payload as { errorType?: unknown } | null)?.errorType;
+        const error = new Error(typeof payload === 'string' ? payload : JSON.stringify(payload));
+        error.name = typeof errorType === 'string' ? errorType : 'Lambda.Unknown';
+        throw error;
+      }
+      return payload;
+    },
+  });
+  return services as RunningServices;
+}
+
+export function createApiGateway(services: RunningServices, settings: Settings): LocalApiGateway {
+  const { iam, lambda } = services;
+  return new LocalApiGateway({
+    accountId: settings.accountId,
+    region: settings.region,
+    ...(settings.options.host !== undefined ? { host: settings.options.host } : {}),
+    port: settings.options.apiPort ?? 3000,
+    authorize: iam.authorize,
+    credentials: (accessKeyId) => iam.resolveCredentials(accessKeyId),
+    log: settings.log,
+    invoke: async (functionArn, event) => {
+      const result = await lambda.invoke(functionArn, JSON.stringify(event));
+      return { payload: parsePayload(result.payload), ...(result.functionError !== undefined ? { functionError: result.functionError } : {}) };
+    },
+  });
+}
+
+/** The deployer's route to operations outside the facades, called as the management account's root. */
+export function adminCall(services: RunningServices, region: string): AdminCall {
+  const { iam } = services;
+  const admin = iam.resolveAccessKey(iam.adminCredentials().accessKeyId);
+  return async (service, action, params) => {
+    const request = { service, action, params, region, rawBody: '', path: '/', headers: {}, ...(admin !== undefined ? { caller: admin } : {}) };
+    const handler = { iam: iam.handleIam, sts: iam.handleSts, organizations: iam.handleOrganizations }[service as 'iam'];
+    if (handler !== undefined) return handler.call(iam, { ...request, params: { Action: action, ...params } });
+    if (service === 'states') return services.sfn.handle(request);
+    if (service === 'events') return services.events.handle(request);
+    throw new Error(`no admin route to ${service}`);
+  };
+}

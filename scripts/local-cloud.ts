@@ -1,0 +1,88 @@
+// The product's local commands, on the local cloud:
+//   npm start                     synthesize, deploy the stack locally, serve it until Ctrl-C
+//   npm run demo                  a complete story on a fresh in-memory cloud, then its timelines
+//   npm run history -- <id>       a provider's executions, as the console's execution history
+import { performance } from 'node:perf_hooks';
+import { startLocalCloud } from '../local/cloud.js';
+import { demo } from './demo.js';
+import { history } from './history.js';
+import { createManagementRole } from './management-role.js';
+import { synthesizeUnlessSkipped } from './synth.js';
+
+// Lambda runs Node 22; on a Node 20 machine the SDK would print its upgrade notice here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** "2000-5000" or "3000" (milliseconds). */
+function delayRange(value: string | undefined): [number, number] | undefined {
+  if (!value) return undefined;
+  const [min, max = min] = value.split('-').map(Number);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || (min as number) < 0 || (max as number) < (min as number)) {
+    throw new Error(`LOCAL_PROPAGATION_DELAY_MS must be "<ms>" or "<min>-<max>", got ${value}`);
+  }
+  return [min as number, max as number];
+}
+
+function port(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`${name} must be a port number, got ${value}`);
+  return parsed;
+}
+
+async function start(args: string[]): Promise<void> {
+  const started = performance.now();
+  const env = process.env;
+  const propagationDelayMs = delayRange(env.LOCAL_PROPAGATION_DELAY_MS);
+  await synthesizeUnlessSkipped(args);
+  const cloud = await startLocalCloud({
+    stateDir: env.LOCAL_STATE_DIR ?? '.local',
+    port: port(env.LOCAL_PORT, 'LOCAL_PORT', 4566),
+    apiPort: port(env.LOCAL_API_PORT, 'LOCAL_API_PORT', 3000),
+    ...(env.LOCAL_HOST ? { host: env.LOCAL_HOST } : {}),
+    ...(propagationDelayMs ? { propagationDelayMs } : {}),
+    afterDeploy: createManagementRole,
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const api = cloud.apiUrl;
+  const { accessKeyId, secretAccessKey } = cloud.adminCredentials;
+  console.log(`
+Local cloud ready in ${seconds} s (state in ${process.env.LOCAL_STATE_DIR ?? '.local'}/; Ctrl-C to stop)
+
+  AWS endpoint   ${cloud.endpoint}    (IAM, STS, Organizations, EventBridge, Step Functions, DynamoDB, Lambda)
+  REST API       ${api}    (IAM auth: SigV4, service execute-api)
+  account        ${cloud.accountId}  region ${cloud.region}
+  credentials    AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}
+
+Try it (a member account, then a provider for it):
+
+  export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_DEFAULT_REGION=${cloud.region}
+  ACCOUNT=$(aws --endpoint-url ${cloud.endpoint} organizations create-account --account-name team-payments-dev \\
+      --email payments-dev@example.com --query CreateAccountStatus.AccountId --output text)
+  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
+      -H 'content-type: application/json' -X POST ${api}/providers \\
+      -d "{\\"workspace\\":\\"payments\\",\\"name\\":\\"dev\\",\\"accountId\\":\\"$ACCOUNT\\"}"
+  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ${api}/providers/payments.dev
+  npm run history -- payments.dev
+
+(create-account also fires the new-account trigger: provider default.aws-$ACCOUNT appears too.)
+`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('\nStopping; state saved.');
+  await cloud.close();
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const commands: Record<string, (args: string[]) => Promise<void>> = { start, demo, history };
+const run = commands[command ?? ''];
+if (!run) {
+  console.error('usage: local-cloud.ts start | demo | history <providerId>');
+  process.exitCode = 2;
+} else {
+  run(rest).catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  });
+}
