@@ -7,11 +7,10 @@ import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/c
 import { CreateRoleCommand, IAMClient, ListPoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../local/cloud.js';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 import { signedFetch, type SignedResponse } from '../../local/signed-fetch.js';
 
 export type { LocalCloud } from '../../local/cloud.js';
-export { signedFetch } from '../../local/signed-fetch.js';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 export const CDK_OUT = join(PROJECT_ROOT, 'cdk.out');
@@ -56,7 +55,9 @@ export class FunctionLog {
  * A local cloud on free ports deploying this repo's cdk.out. Each describe block starts its own,
  * with the propagation delay, retry scale and function environment its tests rely on spelled out.
  */
-export function startTestCloud(options: LocalCloudOptions & Required<Pick<LocalCloudOptions, 'propagationDelayMs'>>): Promise<LocalCloud> {
+type CloudOptions = NonNullable<Parameters<typeof startLocalCloud>[0]>;
+
+export function startTestCloud(options: CloudOptions & Required<Pick<CloudOptions, 'propagationDelayMs'>>): Promise<LocalCloud> {
   return startLocalCloud({ port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT, ...options });
 }
 
