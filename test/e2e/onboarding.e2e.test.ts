@@ -1,80 +1,107 @@
 // End to end: the synthesized stack deployed on the local cloud, driven like production is:
 // SigV4-signed HTTP to the REST API, Organizations calls, and real SDK clients to inspect IAM,
-// DynamoDB and Step Functions.
+// DynamoDB, Lambda, EventBridge and Step Functions.
+// Every test creates the accounts and providers it needs under names of its own, so any test passes
+// alone or in any order. Each describe block starts its own cloud and spells out the IAM propagation
+// delay and the timeouts its tests rely on.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
+  DeletePolicyCommand,
+  DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
-  ListPoliciesCommand,
   ListRolePoliciesCommand,
-  ListRolesCommand,
   PutRolePolicyCommand,
-  GetPolicyCommand,
+  TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
-import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
-import { signedFetch } from '../../local/signed-fetch.js';
-import { createManagementRole } from '../../scripts/management-role.js';
-import { api, CDK_OUT, clientConfig, ensureSynthesized, memberIam, waitForProvider, type ProviderBody } from './support.js';
-
-// The management cluster role the stack expects beside it is created after each deploy, as `npm start` does.
-const FAST = { port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT, afterDeploy: createManagementRole } as const;
+import { bootstrapSessionPolicy } from '../../functions/shared/adapters/target-account.js';
+import {
+  api,
+  bootstrapSession,
+  clientConfig,
+  deployedFunctions,
+  ensureSynthesized,
+  executionsNamed,
+  FunctionLog,
+  iamInventory,
+  memberIam,
+  onboardingStateMachineArn,
+  PRODUCT_BUS,
+  providerResourcesIn,
+  registryTableName,
+  startTestCloud,
+  subscribeToProviderEvents,
+  waitForProvider,
+  type LocalCloud,
+  type ProviderBody,
+} from './support.js';
 
 beforeAll(() => {
   ensureSynthesized();
 }, 180_000);
 
-function stateMachineArnOf(cloud: LocalCloud): string {
-  const machine = Object.values(cloud.stack.resources).find((resource) => resource.type === 'AWS::StepFunctions::StateMachine');
-  if (!machine?.arn) throw new Error('The stack has no state machine');
-  return machine.arn;
+const TRUST_EC2 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+
+/** A trust policy like the product writes, but bound to someone else's External ID. */
+function foreignTrust(managementAccountId: string, externalId: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${managementAccountId}:root` },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      },
+    ],
+  };
 }
 
-async function executionsNamed(cloud: LocalCloud, prefix: string) {
-  const sfn = new SFNClient(clientConfig(cloud));
-  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stateMachineArnOf(cloud) }));
-  return executions.filter((execution) => execution.name?.startsWith(prefix));
+/** The error name of a call, or "allowed". */
+async function outcomeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'allowed';
+  } catch (error) {
+    return (error as Error).name;
+  }
 }
 
-async function providerResourcesIn(iam: IAMClient): Promise<string[]> {
-  const roles = await iam.send(new ListRolesCommand({ PathPrefix: '/capa-providers/' }));
-  const policies = await iam.send(new ListPoliciesCommand({ Scope: 'Local', PathPrefix: '/capa-providers/' }));
-  return [...(roles.Roles ?? []).map((role) => role.Arn!), ...(policies.Policies ?? []).map((policy) => policy.Arn!)];
-}
+/** The detail keys docs and README promise for provider events, and nothing else. */
+const EVENT_DETAIL_KEYS = ['accountId', 'executionArn', 'message', 'name', 'policyVersion', 'providerId', 'reason', 'roleArn', 'status', 'workspace'];
 
-describe('onboarding on the local cloud', () => {
+describe('onboarding on the local cloud (roles assumable at once)', () => {
   let cloud: LocalCloud;
-  const functionOutput: string[] = [];
+  const functionLog = new FunctionLog();
 
   beforeAll(async () => {
-    // New roles need 1.5-2 s to propagate, so verification is retried; retry intervals are scaled
-    // down 20x so the suite stays quick.
-    cloud = await startLocalCloud({
-      ...FAST,
-      propagationDelayMs: [1_500, 2_000],
-      retryIntervalScale: 0.05,
-      functionLog: (functionName, line) => functionOutput.push(`${functionName} ${line}`),
-    });
+    // No test here observes IAM propagation (the describe blocks below do, each with its own delay).
+    cloud = await startTestCloud({ propagationDelayMs: [0, 0], retryIntervalScale: 0.05, functionLog: functionLog.sink });
   }, 120_000);
 
   afterAll(async () => {
     await cloud?.close();
   });
 
-  it('POST /providers reaches READY with the exact CAPA policy and a two-statement trust bound to the External ID', async () => {
+  it('POST /providers reaches READY with the exact CAPA policy, a two-statement trust bound to the External ID, and one Provider Ready event', async () => {
     // Prepare
     const { accountId } = cloud.iam.inviteAccount('team-payments-dev', 'payments-dev@example.com');
 
@@ -85,7 +112,7 @@ describe('onboarding on the local cloud', () => {
     // Assess
     expect(accepted.status).toBe(202);
     const { statusUrl } = accepted.body as { statusUrl: string };
-    const viaStatusUrl = await signedFetch(statusUrl, {}, cloud.adminCredentials, cloud.region);
+    const viaStatusUrl = await api(cloud).getUrl(statusUrl);
     expect(viaStatusUrl).toMatchObject({ status: 200, body: { providerId: 'payments.dev' } });
     expect(provider).toMatchObject({ status: 'READY', roleArn: `arn:aws:iam::${accountId}:role/capa-providers/capa-payments-dev` });
     const iam = await memberIam(cloud, accountId);
@@ -110,13 +137,19 @@ describe('onboarding on the local cloud', () => {
       new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn, VersionId: Policy!.DefaultVersionId }),
     );
     expect(JSON.parse(decodeURIComponent(PolicyVersion!.Document!))).toEqual(CAPA_MINIMAL_POLICY);
-    const ready = cloud.events.recordedEvents('capa-provider-onboarding').filter((event) => event['detail-type'] === 'Provider Ready');
-    expect(ready.map((event) => (event.detail as { providerId: string }).providerId)).toContain('payments.dev');
+    const ready = cloud.events
+      .recordedEvents(PRODUCT_BUS)
+      .filter((event) => event['detail-type'] === 'Provider Ready')
+      .map((event) => (event.detail as { providerId: string }).providerId);
+    expect(ready).toContain('payments.dev');
+    expect(ready.filter((providerId) => providerId === 'payments.dev')).toHaveLength(1);
   });
 
-  it('the role is assumable from the management account with its External ID only', async () => {
+  it('the role is assumable from the management account with its External ID, and denied without it', async () => {
     // Prepare
-    const provider = (await api(cloud).get('payments.dev')).body as ProviderBody;
+    const { accountId } = cloud.iam.inviteAccount('team-assume-dev', 'assume-dev@example.com');
+    await api(cloud).post({ workspace: 'assume', name: 'dev', accountId });
+    const provider = await waitForProvider(cloud, 'assume.dev');
     const sts = new STSClient(clientConfig(cloud));
 
     // Act
@@ -124,19 +157,34 @@ describe('onboarding on the local cloud', () => {
     const withoutId = sts.send(new AssumeRoleCommand({ RoleArn: provider.roleArn, RoleSessionName: 'deputy' }));
 
     // Assess
-    expect(withId.AssumedRoleUser?.Arn).toContain('assumed-role/capa-payments-dev/kommander');
+    expect(provider.status).toBe('READY');
+    expect(withId.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${accountId}:assumed-role/capa-assume-dev/kommander`);
+    expect(withId.AssumedRoleUser?.Arn).toContain('assumed-role/capa-assume-dev/kommander');
     await expect(withoutId).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 
-  it('the management role got the path-scoped grant', async () => {
+  it('after an onboarding the management role holds exactly the path-scoped grant on roles under /capa-providers/', async () => {
+    // Prepare
+    const { accountId } = cloud.iam.inviteAccount('team-grant-dev', 'grant-dev@example.com');
+    await api(cloud).post({ workspace: 'grant', name: 'dev', accountId });
+    await waitForProvider(cloud, 'grant.dev');
     const iam = new IAMClient(clientConfig(cloud));
+
+    // Act
     const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName: 'capa-management', PolicyName: 'capa-provider-onboarding-assume' }));
-    expect(JSON.parse(decodeURIComponent(PolicyDocument!)).Statement[0].Resource).toBe('arn:aws:iam::*:role/capa-providers/*');
+
+    // Assess
+    const grant = JSON.parse(decodeURIComponent(PolicyDocument!));
+    expect(grant.Statement[0].Resource).toBe('arn:aws:iam::*:role/capa-providers/*');
+    expect(grant).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'AssumeOnboardedCapaRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/capa-providers/*' }],
+    });
   });
 
-  it('bad input answers 400 naming the field, writes nothing and starts nothing', async () => {
+  it('bad input answers 400 naming the fields, writes nothing and starts nothing', async () => {
     // Act
-    const invalid = await api(cloud).post({ workspace: 'payments', name: 'Bad_Name', accountId: '123' });
+    const invalid = await api(cloud).post({ workspace: 'invalid', name: 'Bad_Name', accountId: '123' });
     const notJson = await api(cloud).postRaw('{nope');
 
     // Assess
@@ -144,16 +192,30 @@ describe('onboarding on the local cloud', () => {
     const fields = (invalid.body as { error: { details: { field: string }[] } }).error.details.map((d) => d.field).sort();
     expect(fields).toEqual(['accountId', 'name']);
     expect(notJson.status).toBe(400);
-    const { Items = [] } = await new DynamoDBClient(clientConfig(cloud)).send(
-      new ScanCommand({ TableName: Object.values(cloud.stack.resources).find((r) => r.type === 'AWS::DynamoDB::Table')!.physicalId }),
-    );
-    expect(Items.map((item) => item.providerId?.S)).not.toContain('payments.Bad_Name');
-    expect(await executionsNamed(cloud, 'payments_Bad_Name')).toHaveLength(0);
+    const { Items = [] } = await new DynamoDBClient(clientConfig(cloud)).send(new ScanCommand({ TableName: registryTableName(cloud) }));
+    expect(Items.map((item) => item.providerId?.S)).not.toContain('invalid.Bad_Name');
+    expect(Items.map((item) => item.workspace?.S)).not.toContain('invalid');
+    expect(await executionsNamed(cloud, 'invalid_')).toHaveLength(0);
   });
 
-  it('unsigned requests are refused by IAM auth', async () => {
-    const response = await fetch(`${cloud.apiUrl}/providers/payments.dev`);
-    expect(response.status).toBe(403);
+  it('unsigned GET and POST are refused with 403 by IAM auth, and the POST writes and starts nothing', async () => {
+    // Prepare
+    const { accountId } = cloud.iam.inviteAccount('team-unsigned-dev', 'unsigned-dev@example.com');
+
+    // Act
+    const get = await fetch(`${cloud.apiUrl}/providers/unsigned.dev`);
+    const post = await fetch(`${cloud.apiUrl}/providers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workspace: 'unsigned', name: 'dev', accountId }),
+    });
+
+    // Assess
+    expect(get.status).toBe(403);
+    expect(post.status).toBe(403);
+    expect(await post.json()).toEqual({ message: 'Missing Authentication Token' });
+    expect((await api(cloud).get('unsigned.dev')).status).toBe(404);
+    expect(await executionsNamed(cloud, 'unsigned_')).toHaveLength(0);
   });
 
   it('duplicate requests return the same provider and run one execution; another spec is 409', async () => {
@@ -176,17 +238,28 @@ describe('onboarding on the local cloud', () => {
     expect(await executionsNamed(cloud, 'search_dev_')).toHaveLength(1);
   });
 
-  it('an existing role with another External ID fails the provider with ROLE_CONFLICT and is left alone', async () => {
-    // Prepare: the account already has a role of that name, trusted with someone else's External ID.
+  it('an existing role with another External ID fails the provider with ROLE_CONFLICT; that role, its tags and a same-named foreign policy are left alone', async () => {
+    // Prepare: the account already has a role of the provider's name, trusted with someone else's
+    // External ID, tagged by its owner, with a policy of the name the product would give its own.
     const { accountId } = cloud.iam.inviteAccount('team-legacy', 'legacy@example.com');
     const iam = await memberIam(cloud, accountId);
-    const foreignTrust = {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${cloud.accountId}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'someone-else' } } },
-      ],
-    };
-    await iam.send(new CreateRoleCommand({ RoleName: 'capa-legacy-main', Path: '/capa-providers/', AssumeRolePolicyDocument: JSON.stringify(foreignTrust) }));
+    const trust = foreignTrust(cloud.accountId, 'someone-else');
+    const { Role: created } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'capa-legacy-main',
+        Path: '/capa-providers/',
+        AssumeRolePolicyDocument: JSON.stringify(trust),
+        Tags: [{ Key: 'owner', Value: 'legacy-team' }],
+      }),
+    );
+    const { Policy: foreignPolicy } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'capa-legacy-main-capa-1',
+        Path: '/capa-providers/',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }),
+      }),
+    );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'capa-legacy-main', PolicyArn: foreignPolicy!.Arn }));
 
     // Act
     await api(cloud).post({ workspace: 'legacy', name: 'main', accountId });
@@ -195,8 +268,117 @@ describe('onboarding on the local cloud', () => {
     // Assess
     expect(provider).toMatchObject({ status: 'FAILED', reason: 'ROLE_CONFLICT' });
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'capa-legacy-main' }));
-    expect(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))).toEqual(foreignTrust);
-    expect(await providerResourcesIn(iam)).toEqual([Role!.Arn]);
+    expect(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))).toEqual(trust);
+    expect(Role!.Tags).toEqual([{ Key: 'owner', Value: 'legacy-team' }]);
+    expect(Role!.RoleId).toBe(created!.RoleId);
+    const { AttachedPolicies } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'capa-legacy-main' }));
+    expect(AttachedPolicies).toEqual([{ PolicyName: 'capa-legacy-main-capa-1', PolicyArn: `arn:aws:iam::${accountId}:policy/capa-providers/capa-legacy-main-capa-1` }]);
+    expect(await providerResourcesIn(iam)).toEqual([Role!.Arn, foreignPolicy!.Arn]);
+  });
+
+  it('a same-named role out of band under /other/ fails the provider with ROLE_CONFLICT, denied even a read by the session policy, and nothing in the account changes', async () => {
+    // Prepare: IAM role names are unique per account whatever the path, so the product's CreateRole
+    // collides with this role, which its bootstrap session (limited to /capa-providers/) may not touch.
+    const { accountId } = cloud.iam.inviteAccount('team-shadow', 'shadow@example.com');
+    const iam = await memberIam(cloud, accountId);
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'capa-shadow-dev', Path: '/other/', AssumeRolePolicyDocument: JSON.stringify(TRUST_EC2), Tags: [{ Key: 'owner', Value: 'platform' }] }),
+    );
+    const { Policy: boundary } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'team-boundary',
+        Path: '/other/',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }] }),
+      }),
+    );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'capa-shadow-dev', PolicyArn: boundary!.Arn }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'capa-shadow-dev',
+        PolicyName: 'inline',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }),
+      }),
+    );
+
+    // Act
+    await api(cloud).post({ workspace: 'shadow', name: 'dev', accountId });
+    const provider = await waitForProvider(cloud, 'shadow.dev');
+
+    // Assess
+    expect(provider).toMatchObject({ status: 'FAILED', reason: 'ROLE_CONFLICT' });
+    expect(provider.message).toBe(
+      `Role capa-shadow-dev already exists in account ${accountId} outside /capa-providers/ ` +
+        `(User: arn:aws:sts::${accountId}:assumed-role/OrganizationAccountAccessRole/capa-onboarding-create-role-1 is not authorized ` +
+        `to perform: iam:GetRole on resource: arn:aws:iam::${accountId}:role/other/capa-shadow-dev because no session policy allows ` +
+        'the iam:GetRole action); it was left unchanged',
+    );
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'capa-shadow-dev' }));
+    expect(Role).toMatchObject({ Path: '/other/', Tags: [{ Key: 'owner', Value: 'platform' }] });
+    expect(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))).toEqual(TRUST_EC2);
+    const { AttachedPolicies } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'capa-shadow-dev' }));
+    expect(AttachedPolicies).toEqual([{ PolicyName: 'team-boundary', PolicyArn: boundary!.Arn }]);
+    const { PolicyNames } = await iam.send(new ListRolePoliciesCommand({ RoleName: 'capa-shadow-dev' }));
+    expect(PolicyNames).toEqual(['inline']);
+    expect(await iamInventory(iam)).toEqual(['policy /other/team-boundary', 'role /OrganizationAccountAccessRole', 'role /other/capa-shadow-dev']);
+  });
+
+  it('the bootstrap session the workflow opens may write IAM only under /capa-providers/, as the local IAM evaluates its session policy', async () => {
+    // Prepare: a role out of band under another path, and a session in the bootstrap role narrowed
+    // by the product's own session policy (what every workflow step uses in the target account).
+    const { accountId } = cloud.iam.inviteAccount('team-session', 'session@example.com');
+    const admin = await memberIam(cloud, accountId);
+    await admin.send(new CreateRoleCommand({ RoleName: 'team-app', Path: '/other/', AssumeRolePolicyDocument: JSON.stringify(TRUST_EC2) }));
+    const { Policy: outsidePolicy } = await admin.send(
+      new CreatePolicyCommand({
+        PolicyName: 'team-policy',
+        Path: '/other/',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }] }),
+      }),
+    );
+    const session = await bootstrapSession(cloud, accountId, bootstrapSessionPolicy('aws', accountId, '/capa-providers/'));
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }] });
+
+    // Act
+    const outcomes = {
+      createRoleOutside: await outcomeOf(session.send(new CreateRoleCommand({ RoleName: 'escape', Path: '/other/', AssumeRolePolicyDocument: JSON.stringify(TRUST_EC2) }))),
+      createRoleAtRoot: await outcomeOf(session.send(new CreateRoleCommand({ RoleName: 'escape-root', AssumeRolePolicyDocument: JSON.stringify(TRUST_EC2) }))),
+      createPolicyOutside: await outcomeOf(session.send(new CreatePolicyCommand({ PolicyName: 'escape', Path: '/other/', PolicyDocument: document }))),
+      attachToOutsideRole: await outcomeOf(session.send(new AttachRolePolicyCommand({ RoleName: 'team-app', PolicyArn: outsidePolicy!.Arn }))),
+      tagOutsideRole: await outcomeOf(session.send(new TagRoleCommand({ RoleName: 'team-app', Tags: [{ Key: 'k', Value: 'v' }] }))),
+      retrustOutsideRole: await outcomeOf(session.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'team-app', PolicyDocument: JSON.stringify(TRUST_EC2) }))),
+      inlinePolicyOnOutsideRole: await outcomeOf(session.send(new PutRolePolicyCommand({ RoleName: 'team-app', PolicyName: 'x', PolicyDocument: document }))),
+      deleteOutsidePolicy: await outcomeOf(session.send(new DeletePolicyCommand({ PolicyArn: outsidePolicy!.Arn }))),
+      deleteOutsideRole: await outcomeOf(session.send(new DeleteRoleCommand({ RoleName: 'team-app' }))),
+      deleteBootstrapRole: await outcomeOf(session.send(new DeleteRoleCommand({ RoleName: 'OrganizationAccountAccessRole' }))),
+      createRoleInside: await outcomeOf(session.send(new CreateRoleCommand({ RoleName: 'capa-inside', Path: '/capa-providers/', AssumeRolePolicyDocument: JSON.stringify(TRUST_EC2) }))),
+      createPolicyInside: await outcomeOf(session.send(new CreatePolicyCommand({ PolicyName: 'capa-inside', Path: '/capa-providers/', PolicyDocument: document }))),
+      inlinePolicyOnInsideRole: await outcomeOf(session.send(new PutRolePolicyCommand({ RoleName: 'capa-inside', PolicyName: 'x', PolicyDocument: document }))),
+    };
+
+    // Assess
+    expect(outcomes).toEqual({
+      createRoleOutside: 'AccessDenied',
+      createRoleAtRoot: 'AccessDenied',
+      createPolicyOutside: 'AccessDenied',
+      attachToOutsideRole: 'AccessDenied',
+      tagOutsideRole: 'AccessDenied',
+      retrustOutsideRole: 'AccessDenied',
+      inlinePolicyOnOutsideRole: 'AccessDenied',
+      deleteOutsidePolicy: 'AccessDenied',
+      deleteOutsideRole: 'AccessDenied',
+      deleteBootstrapRole: 'AccessDenied',
+      createRoleInside: 'allowed',
+      createPolicyInside: 'allowed',
+      // The product never writes inline policies in a target account: not even under its path.
+      inlinePolicyOnInsideRole: 'AccessDenied',
+    });
+    expect(await iamInventory(admin)).toEqual([
+      'policy /capa-providers/capa-inside',
+      'policy /other/team-policy',
+      'role /OrganizationAccountAccessRole',
+      'role /capa-providers/capa-inside',
+      'role /other/team-app',
+    ]);
   });
 
   it('a new account created in Organizations is onboarded into the default workspace by the trigger', async () => {
@@ -208,31 +390,6 @@ describe('onboarding on the local cloud', () => {
 
     // Assess
     expect(provider).toMatchObject({ status: 'READY', roleArn: `arn:aws:iam::${accountId}:role/capa-providers/capa-default-aws-${accountId}` });
-  });
-
-  it('the execution history shows each step, and verification retried while IAM propagated', async () => {
-    // Prepare
-    const [execution] = await executionsNamed(cloud, 'payments_dev_');
-    const sfn = new SFNClient(clientConfig(cloud));
-
-    // Act
-    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution!.executionArn }));
-
-    // Assess
-    const entered = events.filter((event) => event.type === 'TaskStateEntered').map((event) => event.stateEnteredEventDetails?.name);
-    expect(entered).toEqual([
-      'Create Role In Target Account',
-      'Attach CAPA Policies',
-      'Grant Management Role Access',
-      'Verify Role Is Assumable',
-      'Record Provider Ready',
-    ]);
-    const verifyFailures = events
-      .filter((event) => event.type === 'LambdaFunctionFailed')
-      .map((event) => event.lambdaFunctionFailedEventDetails?.error);
-    expect(verifyFailures.length).toBeGreaterThan(0);
-    expect(new Set(verifyFailures)).toEqual(new Set(['RoleNotYetAssumable']));
-    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
   });
 
   it('an account whose bootstrap role does not trust the service fails with BOOTSTRAP_ROLE_DENIED, creating nothing', async () => {
@@ -257,9 +414,11 @@ describe('onboarding on the local cloud', () => {
     expect(provider).toMatchObject({ status: 'FAILED', reason: 'BOOTSTRAP_ROLE_DENIED' });
     expect(provider.message).toContain('OrganizationAccountAccessRole');
     expect(cloud.iam.listRoles(accountId).map((role) => role.path)).not.toContain('/capa-providers/');
+    expect(cloud.iam.listRoles(accountId).map((role) => `${role.path}${role.roleName}`)).toEqual(['/OrganizationAccountAccessRole']);
+    expect(cloud.iam.listPolicies(accountId)).toEqual([]);
   });
 
-  it('a function whose role lacks a permission gets AccessDenied, as in AWS', async () => {
+  it('a function whose role lacks a permission gets AccessDenied naming the action, as in AWS, and works again once it is restored', async () => {
     // Prepare: take the api function's DynamoDB permissions away.
     const apiRole = Object.values(cloud.stack.resources).find(
       (resource) => resource.type === 'AWS::IAM::Role' && resource.logicalId.startsWith('OnboardingApiRole'),
@@ -274,6 +433,7 @@ describe('onboarding on the local cloud', () => {
       })),
     );
     for (const { PolicyName } of saved) await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName }));
+    const mark = functionLog.mark();
 
     try {
       // Act
@@ -281,7 +441,10 @@ describe('onboarding on the local cloud', () => {
 
       // Assess
       expect(response.status).toBe(500);
-      const denial = functionOutput.find((line) => line.includes('AccessDeniedException'));
+      const denial = functionLog
+        .since(mark)
+        .map(({ line }) => line)
+        .find((line) => line.includes('AccessDeniedException'));
       expect(denial).toContain('dynamodb:GetItem');
     } finally {
       for (const policy of saved) await iam.send(new PutRolePolicyCommand({ RoleName: roleName, ...policy }));
@@ -290,68 +453,286 @@ describe('onboarding on the local cloud', () => {
   });
 });
 
-describe('realism knobs', () => {
-  it('survives injected IAM and STS throttling', async () => {
+describe('IAM propagation of 4 s: verification is retried until the role is assumable', () => {
+  let cloud: LocalCloud;
+
+  beforeAll(async () => {
+    // Every new role takes 4 s to become assumable: far longer than the steps between creating the
+    // role and the first verification, so that attempt is denied and retried. Retry intervals are
+    // scaled down (0.06 s, 0.12 s, ...) so the role is READY within about 5 s.
+    cloud = await startTestCloud({ propagationDelayMs: [4_000, 4_000], retryIntervalScale: 0.03 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cloud?.close();
+  });
+
+  it('the execution history shows each step in order, Verify failing only with RoleNotYetAssumable before the execution succeeds', async () => {
     // Prepare
-    const cloud = await startLocalCloud({
-      ...FAST,
+    const { accountId } = cloud.iam.inviteAccount('team-history', 'history@example.com');
+    await api(cloud).post({ workspace: 'history', name: 'dev', accountId });
+    const provider = await waitForProvider(cloud, 'history.dev');
+    const sfn = new SFNClient(clientConfig(cloud));
+
+    // Act
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: provider.executionArn, maxResults: 1000 }));
+
+    // Assess
+    expect(provider.status).toBe('READY');
+    const entered = events.filter((event) => event.type === 'TaskStateEntered').map((event) => event.stateEnteredEventDetails?.name);
+    expect(entered).toEqual([
+      'Create Role In Target Account',
+      'Attach CAPA Policies',
+      'Grant Management Role Access',
+      'Verify Role Is Assumable',
+      'Record Provider Ready',
+    ]);
+    const verifyFailures = events
+      .filter((event) => event.type === 'LambdaFunctionFailed')
+      .map((event) => event.lambdaFunctionFailedEventDetails?.error);
+    expect(verifyFailures.length).toBeGreaterThan(0);
+    expect(new Set(verifyFailures)).toEqual(new Set(['RoleNotYetAssumable']));
+    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
+  });
+});
+
+describe('IAM propagation longer than the verification window (2 s)', () => {
+  let cloud: LocalCloud;
+  const functionLog = new FunctionLog();
+
+  beforeAll(async () => {
+    // Roles never become assumable within the test, and verification gives up after 2 s.
+    cloud = await startTestCloud({
+      propagationDelayMs: [600_000, 600_000],
+      retryIntervalScale: 0.1,
+      functionEnvironment: { VERIFY_TIMEOUT_SECONDS: '2', POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+      functionLog: functionLog.sink,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cloud?.close();
+  });
+
+  it('a role that never becomes assumable fails with PROPAGATION_TIMEOUT, leaves no role or policy behind and emits one Provider Failed event', async () => {
+    // Prepare
+    const { accountId } = cloud.iam.inviteAccount('team-slow', 'slow@example.com');
+
+    // Act
+    await api(cloud).post({ workspace: 'slow', name: 'dev', accountId });
+    const provider = await waitForProvider(cloud, 'slow.dev');
+
+    // Assess
+    expect(provider).toMatchObject({ status: 'FAILED', reason: 'PROPAGATION_TIMEOUT' });
+    expect(await providerResourcesIn(await memberIam(cloud, accountId))).toEqual([]);
+    const failed = cloud.events
+      .recordedEvents(PRODUCT_BUS)
+      .filter((event) => event['detail-type'] === 'Provider Failed' && event.detail.providerId === 'slow.dev');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.detail).toMatchObject({ status: 'FAILED', reason: 'PROPAGATION_TIMEOUT' });
+  });
+
+  it('no function logs the External ID at DEBUG level while verification fails until its timeout (verify-role logs PropagationTimeout once)', async () => {
+    // Prepare
+    const { accountId } = cloud.iam.inviteAccount('team-slow-log', 'slow-log@example.com');
+    const verifyRole = deployedFunctions(cloud).OnboardingWorkflowVerifyRole;
+    const mark = functionLog.mark();
+
+    // Act
+    await api(cloud).post({ workspace: 'slowlog', name: 'dev', accountId, externalId: 'confidential-slow-external-id-0006' });
+    const provider = await waitForProvider(cloud, 'slowlog.dev');
+
+    // Assess
+    expect(provider.reason).toBe('PROPAGATION_TIMEOUT');
+    const lines = functionLog.since(mark);
+    const timeouts = lines.filter(({ functionName, line }) => functionName === verifyRole && line.includes('"errorName":"PropagationTimeout"'));
+    expect(timeouts).toHaveLength(1);
+    expect(lines.filter(({ line }) => line.includes('confidential-slow-external-id-0006'))).toEqual([]);
+  });
+});
+
+describe('External ID confidentiality (functions at DEBUG level)', () => {
+  let cloud: LocalCloud;
+  const functionLog = new FunctionLog();
+
+  beforeAll(async () => {
+    cloud = await startTestCloud({
+      propagationDelayMs: [0, 0],
+      retryIntervalScale: 0.05,
+      functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+      functionLog: functionLog.sink,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cloud?.close();
+  });
+
+  it('no log line of any function at DEBUG carries an External ID (the API logs its fingerprint): API accepted/409/400, trigger, and every workflow step on the READY and ROLE_CONFLICT paths', async () => {
+    // Prepare
+    const functions = deployedFunctions(cloud);
+    const lambda = new LambdaClient(clientConfig(cloud));
+    const levels = await Promise.all(
+      Object.values(functions).map(async (FunctionName) => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName }))).Environment?.Variables?.POWERTOOLS_LOG_LEVEL),
+    );
+    const ready = cloud.iam.inviteAccount('team-secret-ready', 'secret-ready@example.com');
+    const conflicting = cloud.iam.inviteAccount('team-secret-conflict', 'secret-conflict@example.com');
+    const conflictIam = await memberIam(cloud, conflicting.accountId);
+    await conflictIam.send(
+      new CreateRoleCommand({
+        RoleName: 'capa-secret-conflict',
+        Path: '/capa-providers/',
+        AssumeRolePolicyDocument: JSON.stringify(foreignTrust(cloud.accountId, 'confidential-foreign-external-id-0004')),
+      }),
+    );
+    const organizations = new OrganizationsClient(clientConfig(cloud));
+    const mark = functionLog.mark();
+
+    // Act
+    const accepted = await api(cloud).post({ workspace: 'secret', name: 'ready', accountId: ready.accountId, externalId: 'confidential-api-external-id-0001' });
+    await waitForProvider(cloud, 'secret.ready');
+    const differentId = await api(cloud).post({ workspace: 'secret', name: 'ready', accountId: ready.accountId, externalId: 'confidential-conflicting-id-0002' });
+    const invalid = await api(cloud).post({ workspace: 'secret', name: 'Not_Valid', accountId: ready.accountId, externalId: 'confidential-invalid-request-id-0003' });
+    await api(cloud).post({ workspace: 'secret', name: 'conflict', accountId: conflicting.accountId, externalId: 'confidential-compensated-id-0005' });
+    const conflict = await waitForProvider(cloud, 'secret.conflict');
+    const created = await organizations.send(new CreateAccountCommand({ AccountName: 'team-secret-new', Email: 'secret-new@example.com' }));
+    const triggered = await waitForProvider(cloud, `default.aws-${created.CreateAccountStatus!.AccountId!}`);
+
+    // Assess
+    expect(levels).toEqual(['DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG']);
+    expect([accepted.status, differentId.status, invalid.status, conflict.reason, triggered.status]).toEqual([202, 409, 400, 'ROLE_CONFLICT', 'READY']);
+    const lines = functionLog.since(mark);
+    const nameOf = Object.fromEntries(Object.entries(functions).map(([logicalName, physicalName]) => [physicalName, logicalName]));
+    expect([...new Set(lines.map(({ functionName }) => nameOf[functionName]))].sort()).toEqual([
+      'NewAccountTriggersAccountTrigger',
+      'OnboardingApi',
+      'OnboardingWorkflowAttachPolicies',
+      'OnboardingWorkflowCompensate',
+      'OnboardingWorkflowCreateRole',
+      'OnboardingWorkflowGrantManagement',
+      'OnboardingWorkflowRecordResult',
+      'OnboardingWorkflowVerifyRole',
+    ]);
+    const secrets = [
+      'confidential-api-external-id-0001',
+      'confidential-conflicting-id-0002',
+      'confidential-invalid-request-id-0003',
+      'confidential-foreign-external-id-0004',
+      'confidential-compensated-id-0005',
+      triggered.externalId,
+    ];
+    expect(triggered.externalId).toMatch(/^[\w-]{43}$/);
+    expect(lines.filter(({ line }) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
+    // What the API logs instead: the External ID's fingerprint, sha256 truncated to 12 hex digits.
+    expect(lines.map(({ line }) => line)).toContainEqual(expect.stringContaining('"externalId":"sha256:3e8ecd508e59"'));
+  });
+
+  it('events on the product bus, as a subscribed rule receives them, carry exactly the documented detail keys and no External ID', async () => {
+    // Prepare
+    const subscription = await subscribeToProviderEvents(cloud, 'e2e-provider-events');
+    const ready = cloud.iam.inviteAccount('team-events-ready', 'events-ready@example.com');
+    const conflicting = cloud.iam.inviteAccount('team-events-conflict', 'events-conflict@example.com');
+    await (await memberIam(cloud, conflicting.accountId)).send(
+      new CreateRoleCommand({
+        RoleName: 'capa-events-conflict',
+        Path: '/capa-providers/',
+        AssumeRolePolicyDocument: JSON.stringify(foreignTrust(cloud.accountId, 'someone-else')),
+      }),
+    );
+    const stateMachineArn = onboardingStateMachineArn(cloud);
+
+    // Act
+    await api(cloud).post({ workspace: 'events', name: 'ready', accountId: ready.accountId, externalId: 'confidential-event-id-0007' });
+    await api(cloud).post({ workspace: 'events', name: 'conflict', accountId: conflicting.accountId, externalId: 'confidential-event-id-0008' });
+    await waitForProvider(cloud, 'events.ready');
+    const failed = await waitForProvider(cloud, 'events.conflict');
+    const [readyEvent] = await subscription.eventsAbout('events.ready', 1);
+    const [failedEvent] = await subscription.eventsAbout('events.conflict', 1);
+
+    // Assess
+    expect(Object.keys(readyEvent!.detail).sort()).toEqual(EVENT_DETAIL_KEYS);
+    expect(Object.keys(failedEvent!.detail).sort()).toEqual(EVENT_DETAIL_KEYS);
+    expect(readyEvent).toMatchObject({
+      source: 'capa-provider-onboarding',
+      'detail-type': 'Provider Ready',
+      resources: [`arn:aws:iam::${ready.accountId}:role/capa-providers/capa-events-ready`],
+    });
+    expect(readyEvent!.detail).toEqual({
+      providerId: 'events.ready',
+      workspace: 'events',
+      name: 'ready',
+      accountId: ready.accountId,
+      roleArn: `arn:aws:iam::${ready.accountId}:role/capa-providers/capa-events-ready`,
+      status: 'READY',
+      reason: null,
+      message: null,
+      policyVersion: expect.stringMatching(/^sha256:[0-9a-f]{16}$/),
+      executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:events_ready_1`,
+    });
+    expect(failedEvent).toMatchObject({ source: 'capa-provider-onboarding', 'detail-type': 'Provider Failed' });
+    expect(failedEvent!.detail).toEqual({
+      providerId: 'events.conflict',
+      workspace: 'events',
+      name: 'conflict',
+      accountId: conflicting.accountId,
+      roleArn: `arn:aws:iam::${conflicting.accountId}:role/capa-providers/capa-events-conflict`,
+      status: 'FAILED',
+      reason: 'ROLE_CONFLICT',
+      message: failed.message,
+      policyVersion: null,
+      executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:events_conflict_1`,
+    });
+    const delivered = JSON.stringify([readyEvent, failedEvent]);
+    expect(delivered).not.toContain('confidential-event-id-0007');
+    expect(delivered).not.toContain('confidential-event-id-0008');
+  });
+});
+
+describe('injected IAM and STS throttling', () => {
+  let cloud: LocalCloud;
+
+  beforeAll(async () => {
+    cloud = await startTestCloud({
       propagationDelayMs: [0, 0],
       retryIntervalScale: 0.05,
       faults: 'iam:CreateRole=throttle:0.6;iam:AttachRolePolicy=throttle:0.5;sts:AssumeRole=throttle:0.3',
       faultSeed: 7,
     });
-    try {
-      const { accountId } = cloud.iam.inviteAccount('team-noisy', 'noisy@example.com');
-
-      // Act
-      await api(cloud).post({ workspace: 'noisy', name: 'dev', accountId });
-      const provider = await waitForProvider(cloud, 'noisy.dev');
-
-      // Assess
-      expect(provider.status).toBe('READY');
-      expect(Object.keys(cloud.faults.stats()).length).toBeGreaterThan(0);
-    } finally {
-      await cloud.close();
-    }
   }, 120_000);
 
-  it('a role that never becomes assumable fails with PROPAGATION_TIMEOUT and leaves no role or policy behind', async () => {
-    // Prepare: propagation slower than the (shortened) verification window.
-    const cloud = await startLocalCloud({
-      ...FAST,
-      propagationDelayMs: [600_000, 600_000],
-      retryIntervalScale: 0.1,
-      functionEnvironment: { VERIFY_TIMEOUT_SECONDS: '2' },
-    });
-    try {
-      const { accountId } = cloud.iam.inviteAccount('team-slow', 'slow@example.com');
+  afterAll(async () => {
+    await cloud?.close();
+  });
 
-      // Act
-      await api(cloud).post({ workspace: 'slow', name: 'dev', accountId });
-      const provider = await waitForProvider(cloud, 'slow.dev');
+  it('an onboarding still reaches READY, with throttling injected only where configured', async () => {
+    // Prepare
+    const { accountId } = cloud.iam.inviteAccount('team-noisy', 'noisy@example.com');
 
-      // Assess
-      expect(provider).toMatchObject({ status: 'FAILED', reason: 'PROPAGATION_TIMEOUT' });
-      expect(await providerResourcesIn(await memberIam(cloud, accountId))).toEqual([]);
-      const failed = cloud.events.recordedEvents('capa-provider-onboarding').filter((event) => event['detail-type'] === 'Provider Failed');
-      expect(failed).toHaveLength(1);
-    } finally {
-      await cloud.close();
-    }
+    // Act
+    await api(cloud).post({ workspace: 'noisy', name: 'dev', accountId });
+    const provider = await waitForProvider(cloud, 'noisy.dev');
+
+    // Assess
+    expect(provider.status).toBe('READY');
+    const injected = Object.keys(cloud.faults.stats());
+    expect(injected.length).toBeGreaterThan(0);
+    expect(injected.filter((key) => !['iam:CreateRole:throttle', 'iam:AttachRolePolicy:throttle', 'sts:AssumeRole:throttle'].includes(key))).toEqual([]);
   }, 120_000);
+});
 
-  it('keeps state across a restart', async () => {
+describe('persistence', () => {
+  it('keeps providers, roles and executions across a restart', async () => {
     // Prepare
     const stateDir = mkdtempSync(join(tmpdir(), 'capa-local-'));
     try {
-      const first = await startLocalCloud({ ...FAST, stateDir, propagationDelayMs: [0, 0], retryIntervalScale: 0.05 });
+      const first = await startTestCloud({ stateDir, propagationDelayMs: [0, 0], retryIntervalScale: 0.05 });
       const { accountId } = first.iam.inviteAccount('team-durable', 'durable@example.com');
       await api(first).post({ workspace: 'durable', name: 'dev', accountId });
       const before = await waitForProvider(first, 'durable.dev');
       await first.close();
 
       // Act
-      const second = await startLocalCloud({ ...FAST, stateDir, propagationDelayMs: [0, 0], retryIntervalScale: 0.05 });
+      const second = await startTestCloud({ stateDir, propagationDelayMs: [0, 0], retryIntervalScale: 0.05 });
       try {
         const after = (await api(second).get('durable.dev')).body as ProviderBody;
         const { Role } = await (await memberIam(second, accountId)).send(new GetRoleCommand({ RoleName: 'capa-durable-dev' }));

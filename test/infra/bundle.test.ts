@@ -37,7 +37,7 @@ describe('function bundles', () => {
     // Assess
     expect(functions).toHaveLength(expectedCount);
     expect(missing).toEqual([]);
-    for (const fn of functions) expect(fn.handler).toBe('index.handler');
+    expect(functions.map((fn) => fn.handler)).toEqual(Array.from({ length: expectedCount }, () => 'index.handler'));
   });
 
   it('start with the createRequire banner, so CommonJS dependencies work inside ESM', () => {
@@ -48,6 +48,7 @@ describe('function bundles', () => {
     const withoutBanner = heads.filter((head) => !head.startsWith("import { createRequire as __cjsCreateRequire } from 'node:module';"));
 
     // Assess
+    expect(heads).toHaveLength(8);
     expect(withoutBanner).toEqual([]);
   });
 });

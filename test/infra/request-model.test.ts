@@ -60,6 +60,7 @@ describe('POST /providers request model', () => {
 
     // Assess
     expect(keys.filter((k) => !known.has(k))).toEqual([]);
+    expect(Object.keys(PROVIDER_REQUEST_MODEL.properties ?? {})).toEqual(['workspace', 'name', 'accountId', 'externalId', 'roleName', 'trustEc2']);
     expect(propertyKeys.filter((k) => k !== 'type' && k !== 'pattern')).toEqual([]);
   });
 

@@ -132,7 +132,14 @@ describe('onboarding state machine', () => {
     expect(invokeStatements).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
-        Resource: wf.functions.map((fn) => getAtt(fn.function)),
+        Resource: [
+          getAtt(wf.createRole.function),
+          getAtt(wf.attachPolicies.function),
+          getAtt(wf.grantManagement.function),
+          getAtt(wf.verifyRole.function),
+          getAtt(wf.recordResult.function),
+          getAtt(wf.compensate.function),
+        ],
       }),
     ]);
     s.template.hasResourceProperties('AWS::IAM::Policy', {
@@ -152,6 +159,7 @@ describe('functions', () => {
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
+    expect(all).toHaveLength(8);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -166,6 +174,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
+    // One per function, plus the state machine's execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 10);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -179,7 +189,7 @@ describe('functions', () => {
     // Assess
     expect(timeoutOf(s.stack.api.handler)).toBe(10);
     expect(timeoutOf(s.stack.triggers.handler)).toBe(10);
-    for (const fn of s.stack.workflow.functions) expect(timeoutOf(fn)).toBe(30);
+    expect(s.stack.workflow.functions.map(timeoutOf)).toEqual([30, 30, 30, 30, 30, 30]);
   });
 
   it('receive exactly the environment of docs/CONTRACTS.md', () => {
@@ -278,7 +288,8 @@ describe('new-account rules', () => {
 
     // Assess
     expect(rules.map((rule) => rule.Properties.EventPattern)).toEqual([ORGANIZATIONS, CONTROL_TOWER]);
-    for (const rule of rules) expect(rule.Properties.EventBusName).toBeUndefined();
+    // No EventBusName: both rules are on the default bus, where Organizations and Control Tower publish.
+    expect(rules.map((rule) => rule.Properties.EventBusName)).toEqual([undefined, undefined]);
     for (const pattern of [ORGANIZATIONS, CONTROL_TOWER]) {
       s.template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: Match.exact(pattern),
@@ -304,7 +315,8 @@ describe('new-account rules', () => {
   it('match the sample Organizations and Control Tower events, and not a failed account', () => {
     // Prepare
     const s = synth();
-    const [organizations, controlTower] = Object.values(s.template.findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    const patterns = Object.values(s.template.findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    const [organizations, controlTower] = patterns;
     const created = fixture('organizations-create-account-result');
     const failed = structuredClone(created) as { detail: { serviceEventDetails: { createAccountStatus: { state: string } } } };
     failed.detail.serviceEventDetails.createAccountStatus.state = 'FAILED';
@@ -319,6 +331,7 @@ describe('new-account rules', () => {
     };
 
     // Assess
+    expect(patterns).toHaveLength(2);
     expect(outcomes).toEqual({
       organizationsCreated: true,
       organizationsFailed: false,
@@ -342,9 +355,7 @@ describe('providers API', () => {
 
     // Assess
     expect(methods).toHaveLength(3);
-    for (const method of methods) {
-      expect(method.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM' });
-    }
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
     for (const httpMethod of ['POST', 'GET']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
@@ -361,9 +372,11 @@ describe('providers API', () => {
     const s = synth();
 
     // Act
-    const post = Object.values(s.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }))[0];
+    const posts = Object.values(s.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }));
+    const post = posts[0];
 
     // Assess
+    expect(posts).toHaveLength(1);
     s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     expect(post?.Properties).toMatchObject({
       RequestValidatorId: { Ref: expect.stringMatching(/RequestValidator/) },
@@ -397,18 +410,31 @@ describe('providers API', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
-  it('lets API Gateway invoke the api function only for this API', () => {
+  it('lets API Gateway invoke the api function only for this API: one permission per route, each scoped to its method and path on the prod stage', () => {
     // Prepare
     const s = synth();
+    const routeArn = (route: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', ref(s.stack.api.api), '/', ref(s.stack.api.api.deploymentStage), route],
+      ],
+    });
 
     // Act
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions.length).toBeGreaterThan(0);
-    for (const permission of permissions) {
-      expect(permission.Properties.FunctionName).toEqual(getAtt(s.stack.api.handler.function));
-      expect(JSON.stringify(permission.Properties.SourceArn)).toContain(logicalIdOf(s.stack.api.api));
-    }
+    expect(permissions).toHaveLength(3);
+    expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
+      getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
+    ]);
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true]);
+    expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
+      routeArn('/POST/providers'),
+      routeArn('/GET/providers'),
+      routeArn('/GET/providers/*'),
+    ]);
   });
 });

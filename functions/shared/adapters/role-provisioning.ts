@@ -16,7 +16,7 @@ import {
   type IAMClient,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
+import { isAccessDenied, isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
 import { CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from '../domain/capa-policy.js';
 import { PolicyConflict, RoleConflict } from '../domain/errors.js';
 import type { PolicyDocument } from '../domain/policy-documents.js';
@@ -102,7 +102,15 @@ export async function ensureRole(
   }
   const existing = await call(`GetRole ${target.roleName}`, () =>
     iam.send(new GetRoleCommand({ RoleName: target.roleName })),
-  );
+  ).catch((error: unknown) => {
+    // Role names are unique per account whatever the path: a role of this name that the session
+    // (limited to the product's path) may not read lives outside that path, so it is someone else's.
+    if (!isAccessDenied(error)) throw error;
+    throw new RoleConflict(
+      `Role ${target.roleName} already exists in account ${target.accountId} outside ${target.rolePath} ` +
+        `(${(error as Error).message}); it was left unchanged`,
+    );
+  });
   const role = existing.Role;
   const trust = role?.AssumeRolePolicyDocument ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) : undefined;
   if (!role || role.Path !== target.rolePath || !sameTrustPolicy(trust, trustPolicy)) {
@@ -158,12 +166,23 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
   return { policyArns, policyVersion: CAPA_POLICY_VERSION };
 }
 
+/**
+ * The role of this name, if the session may see it. A denied read means the name belongs to a role
+ * outside the product's path, which this execution cannot have created.
+ */
+async function ownRoleCandidate(iam: IAMClient, target: ProviderRoleTarget) {
+  try {
+    return (await lookup(`GetRole ${target.roleName}`, () => iam.send(new GetRoleCommand({ RoleName: target.roleName }))))?.Role;
+  } catch (error) {
+    if (isAccessDenied(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Removes the role and policies this execution created (by tag); returns the ARNs removed. */
 export async function removeCreatedResources(iam: IAMClient, target: ProviderRoleTarget): Promise<string[]> {
   const removed: string[] = [];
-  const role = (
-    await lookup(`GetRole ${target.roleName}`, () => iam.send(new GetRoleCommand({ RoleName: target.roleName })))
-  )?.Role;
+  const role = await ownRoleCandidate(iam, target);
   const roleIsOurs = role !== undefined && tagValue(role.Tags, TAG_CREATED_BY) === target.executionName;
 
   for (const index of CAPA_POLICY_PARTS.keys()) {
