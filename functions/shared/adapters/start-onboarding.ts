@@ -61,6 +61,51 @@ async function startExecution(sfn: SFNClient, stateMachineArn: string, record: P
   }
 }
 
+/** The first attempt's record, derived from the request and the deployment's settings. */
+function newProviderRecord(settings: OnboardingSettings, request: ProviderRequest, roleName: string, now: Date): ProviderRecord {
+  const executionName = executionNameOf(request.workspace, request.name, 1);
+  return {
+    providerId: providerIdOf(request.workspace, request.name),
+    workspace: request.workspace,
+    name: request.name,
+    accountId: request.accountId,
+    roleName,
+    rolePath: settings.rolePath,
+    roleArn: roleArnOf({ partition: settings.partition, accountId: request.accountId, rolePath: settings.rolePath, roleName }),
+    trustEc2: request.trustEc2 ?? true,
+    externalId: request.externalId ?? generateExternalId(),
+    externalIdSource: request.externalId === undefined ? 'generated' : 'supplied',
+    status: 'PENDING',
+    attempt: 1,
+    executionName,
+    executionArn: executionArnOf(settings.stateMachineArn, executionName),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** Starts the next attempt of a FAILED provider, unless another request just did. */
+async function restartFailed(deps: OnboardingDependencies, failed: ProviderRecord, now: Date): Promise<StartOutcome> {
+  const { registry, sfn, settings } = deps;
+  const attempt = failed.attempt + 1;
+  const executionName = executionNameOf(failed.workspace, failed.name, attempt);
+  const next = {
+    attempt,
+    executionName,
+    executionArn: executionArnOf(settings.stateMachineArn, executionName),
+    updatedAt: now.toISOString(),
+  };
+  if (await registry.restart(failed.providerId, failed.attempt, next)) {
+    const { reason: _reason, message: _message, ...previous } = failed;
+    const restarted: ProviderRecord = { ...previous, ...next, status: 'PENDING' };
+    await startExecution(sfn, settings.stateMachineArn, restarted);
+    return { outcome: 'restarted', provider: restarted };
+  }
+  // Another request restarted it a moment ago: answer with what that request recorded.
+  const current = await registry.get(failed.providerId);
+  return { outcome: 'in-progress', provider: current ?? failed };
+}
+
 export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest): Promise<StartOutcome> {
   const { registry, sfn, settings } = deps;
   const now = (deps.now ?? (() => new Date()))();
@@ -69,25 +114,7 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
 
   let existing = await registry.get(providerId);
   if (!existing) {
-    const executionName = executionNameOf(request.workspace, request.name, 1);
-    const record: ProviderRecord = {
-      providerId,
-      workspace: request.workspace,
-      name: request.name,
-      accountId: request.accountId,
-      roleName,
-      rolePath: settings.rolePath,
-      roleArn: roleArnOf({ partition: settings.partition, accountId: request.accountId, rolePath: settings.rolePath, roleName }),
-      trustEc2: request.trustEc2 ?? true,
-      externalId: request.externalId ?? generateExternalId(),
-      externalIdSource: request.externalId === undefined ? 'generated' : 'supplied',
-      status: 'PENDING',
-      attempt: 1,
-      executionName,
-      executionArn: executionArnOf(settings.stateMachineArn, executionName),
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
+    const record = newProviderRecord(settings, request, roleName, now);
     if (await registry.create(record)) {
       await startExecution(sfn, settings.stateMachineArn, record);
       return { outcome: 'started', provider: record };
@@ -105,25 +132,7 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
     await startExecution(sfn, settings.stateMachineArn, existing);
     return { outcome: 'in-progress', provider: existing };
   }
-  if (existing.status === 'FAILED') {
-    const attempt = existing.attempt + 1;
-    const executionName = executionNameOf(existing.workspace, existing.name, attempt);
-    const next = {
-      attempt,
-      executionName,
-      executionArn: executionArnOf(settings.stateMachineArn, executionName),
-      updatedAt: now.toISOString(),
-    };
-    if (await registry.restart(providerId, existing.attempt, next)) {
-      const { reason: _reason, message: _message, ...previous } = existing;
-      const restarted: ProviderRecord = { ...previous, ...next, status: 'PENDING' };
-      await startExecution(sfn, settings.stateMachineArn, restarted);
-      return { outcome: 'restarted', provider: restarted };
-    }
-    // Another request restarted it a moment ago.
-    const current = await registry.get(providerId);
-    return { outcome: 'in-progress', provider: current ?? existing };
-  }
+  if (existing.status === 'FAILED') return restartFailed(deps, existing, now);
   const outcome = existing.status === 'READY' ? 'existing' : 'in-progress';
   return { outcome, provider: existing };
 }
