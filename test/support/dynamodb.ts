@@ -1,7 +1,28 @@
 // A real DynamoDB API (dynalite, in memory) with the registry table as the stack defines it.
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
+
+/** The registry table's keys and index, as lib/constructs/registry.ts declares them. */
+export const REGISTRY_TABLE = {
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'providerId', AttributeType: 'S' },
+    { AttributeName: 'workspace', AttributeType: 'S' },
+    { AttributeName: 'name', AttributeType: 'S' },
+  ],
+  KeySchema: [{ AttributeName: 'providerId', KeyType: 'HASH' }],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byWorkspace',
+      KeySchema: [
+        { AttributeName: 'workspace', KeyType: 'HASH' },
+        { AttributeName: 'name', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+} satisfies Omit<CreateTableCommandInput, 'TableName'>;
 
 export interface TestTable {
   endpoint: string;
@@ -18,28 +39,7 @@ export async function startRegistryTable(tableName = 'providers'): Promise<TestT
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'providerId', AttributeType: 'S' },
-        { AttributeName: 'workspace', AttributeType: 'S' },
-        { AttributeName: 'name', AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: 'providerId', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byWorkspace',
-          KeySchema: [
-            { AttributeName: 'workspace', KeyType: 'HASH' },
-            { AttributeName: 'name', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand({ TableName: tableName, ...REGISTRY_TABLE }));
   client.destroy();
   return {
     endpoint,

@@ -1,6 +1,6 @@
 // Runs the real onboarding ASL in aws-local-stepfunctions with the real handlers as its tasks,
-// the way Step Functions invokes Lambda: the handler's error name becomes the state error.
-import '../../local/polyfills.js';
+// the way Step Functions invokes Lambda: the handler's error name becomes the state error, and
+// each function runs with its own environment (variables and role credentials), as Lambda gives it.
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { fakeFunctionArn, loadDefinition } from './asl-files.js';
@@ -9,15 +9,37 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export const TEST_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OnboardProvider';
 
-/** Placeholder → the handler module's path, as the CDK stack wires them. */
-const FUNCTION_MODULES: Record<string, string> = {
-  CreateRoleFunctionArn: '../../functions/create-role/handler.js',
-  AttachPoliciesFunctionArn: '../../functions/attach-policies/handler.js',
-  GrantManagementFunctionArn: '../../functions/grant-management/handler.js',
-  VerifyRoleFunctionArn: '../../functions/verify-role/handler.js',
-  RecordResultFunctionArn: '../../functions/record-result/handler.js',
-  CompensateFunctionArn: '../../functions/compensate/handler.js',
+export type WorkflowFunctionName =
+  | 'create-role'
+  | 'attach-policies'
+  | 'grant-management'
+  | 'verify-role'
+  | 'record-result'
+  | 'compensate';
+
+/** Placeholder → the function behind it, as the CDK stack wires them. */
+const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> = {
+  CreateRoleFunctionArn: { name: 'create-role', module: '../../functions/create-role/handler.js' },
+  AttachPoliciesFunctionArn: { name: 'attach-policies', module: '../../functions/attach-policies/handler.js' },
+  GrantManagementFunctionArn: { name: 'grant-management', module: '../../functions/grant-management/handler.js' },
+  VerifyRoleFunctionArn: { name: 'verify-role', module: '../../functions/verify-role/handler.js' },
+  RecordResultFunctionArn: { name: 'record-result', module: '../../functions/record-result/handler.js' },
+  CompensateFunctionArn: { name: 'compensate', module: '../../functions/compensate/handler.js' },
 };
+
+export interface WorkflowRunOptions {
+  executionName: string;
+  /** Each function's environment: its variables and its role's credentials. */
+  environments: Record<WorkflowFunctionName, Record<string, string>>;
+  /** Wait between retries of every state but verification (default 0). */
+  retryDelayMs?: number;
+  /** Wait between verification retries (default 0). */
+  verifyRetryDelayMs?: number;
+  /** Shorter Task timeouts than the definition's, by state name (the deployed ones are a minute). */
+  taskTimeoutSeconds?: Record<string, number>;
+  /** Runs before each task invocation (1-based per state): what happens in AWS between two steps. */
+  beforeTask?: (stateName: string, invocation: number) => void | Promise<void>;
+}
 
 export interface WorkflowRun {
   status: 'SUCCEEDED' | 'FAILED';
@@ -28,6 +50,38 @@ export interface WorkflowRun {
   statesEntered: string[];
   /** Lambda invocations per state, retries included. */
   invocations: Record<string, number>;
+  /** What each state's successful invocations returned, in order. */
+  results: Record<string, unknown[]>;
+}
+
+/** Variables of the function that ran last, removed before the next one runs. */
+let appliedVariables: string[] = [];
+
+/**
+ * The handlers share this process, so a function's environment is put in place before its module
+ * loads (module scope reads it once, as a cold start does) and before each invocation.
+ */
+export function applyEnvironment(environment: Record<string, string>): void {
+  for (const name of appliedVariables) delete process.env[name];
+  Object.assign(process.env, environment);
+  appliedVariables = Object.keys(environment);
+}
+
+let definitionValidated = false;
+
+/** Invocations whose state gave up on them (Task timeout) but which still run, as a Lambda would. */
+const abandoned = new Set<Promise<unknown>>();
+
+/** Waits (bounded) until every invocation a timed-out Task left running has returned. */
+export async function settleAbandonedInvocations(timeoutMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...abandoned]),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 function lambdaContext(functionName: string): Context {
@@ -48,37 +102,53 @@ function lambdaContext(functionName: string): Context {
   };
 }
 
-export async function runOnboardingWorkflow(
-  input: unknown,
-  options: { executionName: string; retryDelayMs?: number; verifyRetryDelayMs?: number },
-): Promise<WorkflowRun> {
-  const handlers = new Map<string, { name: string; handler: Handler }>();
-  for (const [placeholder, path] of Object.entries(FUNCTION_MODULES)) {
-    const module = (await import(path)) as { handler: Handler };
-    handlers.set(fakeFunctionArn(placeholder), { name: placeholder.replace(/FunctionArn$/, ''), handler: module.handler });
+async function loadHandler(module: string, environment: Record<string, string>): Promise<Handler> {
+  applyEnvironment(environment);
+  return ((await import(module)) as { handler: Handler }).handler;
+}
+
+export async function runOnboardingWorkflow(input: unknown, options: WorkflowRunOptions): Promise<WorkflowRun> {
+  const functions = new Map<string, { name: WorkflowFunctionName; handler: Handler }>();
+  for (const [placeholder, { name, module }] of Object.entries(FUNCTIONS)) {
+    functions.set(fakeFunctionArn(placeholder), { name, handler: await loadHandler(module, options.environments[name]) });
   }
   const definition = loadDefinition('onboard-provider.asl.json', fakeFunctionArn) as unknown as StateMachineDefinition;
   const invocations: Record<string, number> = {};
+  const results: Record<string, unknown[]> = {};
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [stateName, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
-    const target = handlers.get(state.Resource);
+    const target = functions.get(state.Resource);
     if (!target) throw new Error(`State ${stateName} has no handler for ${state.Resource}`);
+    const timeout = options.taskTimeoutSeconds?.[stateName];
+    if (timeout !== undefined) state.TimeoutSeconds = timeout;
     retryIntervalOverrides[stateName] =
       stateName === 'Verify Role Is Assumable' ? (options.verifyRetryDelayMs ?? 0) : (options.retryDelayMs ?? 0);
     taskHandlers[stateName] = async (taskInput) => {
-      invocations[stateName] = (invocations[stateName] ?? 0) + 1;
+      const invocation = (invocations[stateName] ?? 0) + 1;
+      invocations[stateName] = invocation;
+      await options.beforeTask?.(stateName, invocation);
+      applyEnvironment(options.environments[target.name]);
+      const running = target.handler(structuredClone(taskInput), lambdaContext(target.name));
+      abandoned.add(running);
       try {
-        return await target.handler(structuredClone(taskInput), lambdaContext(target.name));
+        const result = await running;
+        (results[stateName] ??= []).push(result);
+        return result;
       } catch (error) {
         const { name, message } = error as Error;
         throw Object.assign(new Error(JSON.stringify({ errorType: name, errorMessage: message })), { name });
+      } finally {
+        abandoned.delete(running);
       }
     };
   }
 
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  // The definition is validated on the first run only: validation takes most of a second, and
+  // test/workflow/asl-validation.test.ts checks the deployed definition anyway.
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false, noValidate: definitionValidated } });
+  definitionValidated = true;
   const executionArn = `${TEST_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${options.executionName}`;
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides },
@@ -99,9 +169,9 @@ export async function runOnboardingWorkflow(
   try {
     const output = await execution.result;
     await collecting;
-    return { status: 'SUCCEEDED', output, statesEntered, invocations };
+    return { status: 'SUCCEEDED', output, statesEntered, invocations, results };
   } catch {
     await collecting;
-    return { status: 'FAILED', ...failure, statesEntered, invocations };
+    return { status: 'FAILED', ...failure, statesEntered, invocations, results };
   }
 }

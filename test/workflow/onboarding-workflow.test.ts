@@ -1,89 +1,34 @@
-// The real onboarding ASL, executed by aws-local-stepfunctions with the real handlers;
-// IAM, STS and EventBridge are an in-memory fake, DynamoDB is dynalite.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+// The real onboarding ASL, executed by aws-local-stepfunctions with the real handlers, against the
+// local cloud's IAM, STS, Organizations, EventBridge and DynamoDB (see test/support/workflow-cloud.ts).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
-import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
-import { ProviderRegistry } from '../../functions/shared/adapters/registry.js';
-import { startOnboarding } from '../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../support/dynamodb.js';
-import { FakeAws, MANAGEMENT_ACCOUNT } from '../support/fake-aws.js';
-import { runOnboardingWorkflow, TEST_STATE_MACHINE_ARN } from '../support/workflow-runner.js';
+import { CAPA_MINIMAL_POLICY } from '../../functions/shared/capa-policy.js';
+import type { ProviderRequest } from '../../functions/shared/provider-request.js';
+import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
+import { MANAGEMENT_ACCOUNT, startWorkflowCloud, type WorkflowCloud } from '../support/workflow-cloud.js';
 
-const TARGET_ACCOUNT = '222233334444';
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
-
-let table: TestTable;
-let registry: ProviderRegistry;
-let aws: FakeAws;
-let logOutput: string[];
+let cloud: WorkflowCloud;
+let output: CapturedOutput;
 
 beforeAll(async () => {
-  table = await startRegistryTable();
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'management-test-key',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-    TABLE_NAME: table.tableName,
-    BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole',
-    PARTITION: 'aws',
-    ROLE_PATH: '/capa-providers/',
-    MANAGEMENT_PRINCIPAL_ARN: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root`,
-    MANAGEMENT_ROLE_ARN: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:role/capa-management`,
-    GRANT_MODE: 'path',
-    VERIFY_TIMEOUT_SECONDS: '1',
-    EVENT_BUS_NAME: 'capa-provider-onboarding',
-    EVENT_SOURCE: 'capa-provider-onboarding',
-    POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding',
-  });
-  registry = new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({})), table.tableName);
+  cloud = await startWorkflowCloud();
 });
 
 afterAll(async () => {
-  await table.close();
+  await cloud.close();
 });
 
 beforeEach(() => {
-  aws = new FakeAws();
-  logOutput = [];
-  // Powertools writes JSON lines to stdout (INFO) and stderr (WARN, ERROR); keep them for the
-  // assertions on log content, and out of the test report.
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      logOutput.push(String(chunk));
-      return true;
-    });
-  }
+  output = captureOutput();
 });
 
-afterEach(() => {
-  aws.restore();
+afterEach(async () => {
+  await cloud.reset();
+  output.restore();
   vi.restoreAllMocks();
 });
 
-let sequence = 0;
-function request(overrides: Partial<ProviderRequest> = {}): ProviderRequest {
-  sequence += 1;
-  return { workspace: 'payments', name: `dev-${sequence}`, accountId: TARGET_ACCOUNT, ...overrides };
-}
-
-/** Starts onboarding the way the API does, then executes the execution it asked for. */
-async function onboard(providerRequest: ProviderRequest, options: { verifyRetryDelayMs?: number } = {}) {
-  const sfnMock = mockClient(SFNClient);
-  sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
-  const started = await startOnboarding({ registry, sfn: new SFNClient({}), settings }, providerRequest);
-  const start = sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input as StartExecutionCommandInput;
-  sfnMock.restore();
-  const run = await runOnboardingWorkflow(JSON.parse(start.input ?? '{}'), {
-    executionName: start.name ?? '',
-    verifyRetryDelayMs: options.verifyRetryDelayMs,
-  });
-  const provider = await registry.get(started.provider.providerId);
-  return { run, provider: provider!, start };
+function request(accountId: string, name: string, overrides: Partial<ProviderRequest> = {}): ProviderRequest {
+  return { workspace: 'payments', name, accountId, ...overrides };
 }
 
 function totalInvocations(invocations: Record<string, number>): number {
@@ -93,17 +38,19 @@ function totalInvocations(invocations: Record<string, number>): number {
 describe('onboarding workflow', () => {
   it('creates the role with CAPA policy and two-statement trust, grants, verifies, records READY and emits Provider Ready', async () => {
     // Prepare
-    const providerRequest = request({ externalId: 'portal-supplied-external-id-0001' });
+    const accountId = await cloud.createAccount();
+    const providerRequest = request(accountId, 'happy-path', { externalId: 'portal-supplied-external-id-0001' });
 
     // Act
-    const { run, provider } = await onboard(providerRequest);
+    const { run, provider } = await cloud.onboard(providerRequest);
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(provider.status).toBe('READY');
-    const role = aws.role(TARGET_ACCOUNT, provider.roleName)!;
-    expect(role.path).toBe('/capa-providers/');
-    expect(role.trust).toEqual({
+    const role = cloud.role(accountId, 'capa-payments-happy-path');
+    expect(role?.arn).toBe(`arn:aws:iam::${accountId}:role/capa-providers/capa-payments-happy-path`);
+    expect(role?.path).toBe('/capa-providers/');
+    expect(role?.assumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
       Statement: [
         {
@@ -116,28 +63,32 @@ describe('onboarding workflow', () => {
         { Sid: 'Ec2AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
       ],
     });
-    const [policyArn] = [...role.attached];
-    expect(JSON.parse(aws.policies.get(policyArn!)!.document)).toEqual(CAPA_MINIMAL_POLICY);
-    expect(provider.roleArn).toBe(role.arn);
+    const policyArn = `arn:aws:iam::${accountId}:policy/capa-providers/capa-payments-happy-path-capa-1`;
+    expect(role?.attachedPolicyArns).toEqual([policyArn]);
+    expect(cloud.policies(accountId).map((policy) => [policy.arn, policy.document])).toEqual([[policyArn, CAPA_MINIMAL_POLICY]]);
+    expect(provider.roleArn).toBe(role?.arn);
     expect(provider.policyArns).toEqual([policyArn]);
-    const grant = JSON.parse(aws.role(MANAGEMENT_ACCOUNT, 'capa-management')!.inline.get('capa-provider-onboarding-assume')!);
-    expect(grant.Statement[0].Resource).toBe('arn:aws:iam::*:role/capa-providers/*');
-    expect(aws.events).toHaveLength(1);
-    expect(aws.events[0]).toMatchObject({ DetailType: 'Provider Ready', Source: 'capa-provider-onboarding' });
-    expect(JSON.parse(aws.events[0]!.Detail!)).toMatchObject({
+    const grant = cloud.managementGrant();
+    expect(grant?.Statement).toEqual([
+      { Sid: 'AssumeOnboardedCapaRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/capa-providers/*' },
+    ]);
+    const events = cloud.events('payments.happy-path');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ 'detail-type': 'Provider Ready', source: 'capa-provider-onboarding' });
+    expect(events[0]?.detail).toMatchObject({
       providerId: provider.providerId,
       status: 'READY',
-      roleArn: role.arn,
+      roleArn: role?.arn,
       executionArn: provider.executionArn,
     });
   });
 
-  it('stays within 15 state transitions and 5 Lambda invocations on the happy path', async () => {
+  it('enters exactly the six happy-path states and invokes five functions, one per task state', async () => {
     // Prepare
-    const providerRequest = request();
+    const providerRequest = request(await cloud.createAccount(), 'transitions');
 
     // Act
-    const { run } = await onboard(providerRequest);
+    const { run } = await cloud.onboard(providerRequest);
 
     // Assess
     expect(run.statesEntered).toEqual([
@@ -152,28 +103,37 @@ describe('onboarding workflow', () => {
   });
 
   it('never logs the External ID and tags every workflow log line with providerId and executionArn', async () => {
-    // Prepare: one propagation denial, so warnings are logged too.
-    const providerRequest = request({ externalId: 'never-log-me-0123456789-abcdef' });
-    aws.propagationDenials = 1;
+    // Prepare: the role propagates only before the second verification, so warnings are logged too.
+    const providerRequest = request(await cloud.createAccount(), 'quiet', { externalId: 'never-log-me-0123456789-abcdef' });
+    cloud.setPropagationDelay(60_000);
+    const propagateBeforeSecondVerification = (stateName: string, invocation: number) => {
+      if (stateName === 'Verify Role Is Assumable' && invocation === 2) cloud.advanceIamClock(60_000);
+    };
 
     // Act
-    const { provider } = await onboard(providerRequest);
+    const { provider } = await cloud.onboard(providerRequest, { beforeTask: propagateBeforeSecondVerification });
 
     // Assess
-    const lines = logOutput.join('').split('\n').filter((line) => line.startsWith('{'));
+    const lines = output.jsonLines();
     expect(lines.length).toBeGreaterThan(4);
-    expect(lines.join('\n')).not.toContain('never-log-me-0123456789-abcdef');
+    expect(lines.map((line) => line.level)).toContain('WARN');
+    expect(output.text()).not.toContain('never-log-me-0123456789-abcdef');
     for (const line of lines) {
-      expect(JSON.parse(line)).toMatchObject({ providerId: provider.providerId, executionArn: provider.executionArn });
+      expect(line).toMatchObject({ providerId: provider.providerId, executionArn: provider.executionArn });
     }
   });
 
   it('retries verification while IAM propagates (AccessDenied several times) and then succeeds', async () => {
-    // Prepare
-    aws.propagationDenials = 3;
+    // Prepare: the new role propagates only once three verifications have been denied.
+    cloud.setPropagationDelay(60_000);
+    const propagateBeforeFourthVerification = (stateName: string, invocation: number) => {
+      if (stateName === 'Verify Role Is Assumable' && invocation === 4) cloud.advanceIamClock(60_000);
+    };
 
     // Act
-    const { run, provider } = await onboard(request());
+    const { run, provider } = await cloud.onboard(request(await cloud.createAccount(), 'propagating'), {
+      beforeTask: propagateBeforeFourthVerification,
+    });
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
@@ -181,129 +141,176 @@ describe('onboarding workflow', () => {
     expect(run.invocations['Verify Role Is Assumable']).toBe(4);
   });
 
-  it('fails with PROPAGATION_TIMEOUT when the role never becomes assumable, and removes the role and policy', async () => {
-    // Prepare
-    aws.neverAssumable = true;
-
-    // Act: 150 ms between attempts passes the 1 s deadline before the retries run out.
-    const { run, provider } = await onboard(request(), { verifyRetryDelayMs: 150 });
-
-    // Assess
-    expect(run.status).toBe('FAILED');
-    expect(run.error).toBe('PROPAGATION_TIMEOUT');
-    expect(provider.status).toBe('FAILED');
-    expect(provider.reason).toBe('PROPAGATION_TIMEOUT');
-    expect(provider.message).toContain('still not assumable');
-    expect(aws.providerResources()).toEqual([]);
-    expect(aws.events.map((event) => event.DetailType)).toEqual(['Provider Failed']);
-    expect(JSON.parse(aws.events[0]!.Detail!)).toMatchObject({ status: 'FAILED', reason: 'PROPAGATION_TIMEOUT' });
-  });
-
   it('fails with EXTERNAL_ID_NOT_ENFORCED when the role can be assumed without the External ID, and compensates', async () => {
-    // Prepare: IAM ends up storing a trust policy without the External ID condition.
-    aws.trustOverride = (trust) => ({
-      ...trust,
-      Statement: trust.Statement.map(({ Condition: _condition, ...statement }) => statement),
-    });
+    // Prepare: the role's trust policy loses its External ID condition after creation.
+    const accountId = await cloud.createAccount();
+    const providerRequest = request(accountId, 'unenforced');
 
     // Act
-    const { run, provider } = await onboard(request());
+    const { run, provider } = await cloud.onboard(providerRequest, {
+      beforeTask: cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-unenforced'),
+    });
 
     // Assess
     expect(run.status).toBe('FAILED');
     expect(provider.reason).toBe('EXTERNAL_ID_NOT_ENFORCED');
-    expect(aws.providerResources()).toEqual([]);
+    expect(cloud.providerResources(accountId)).toEqual([]);
     expect(run.statesEntered).toContain('Remove Created Resources');
   });
 
-  it('fails with ROLE_CONFLICT on an existing role with another External ID, and leaves that role alone', async () => {
-    // Prepare
-    const providerRequest = request({ externalId: 'ours-0000000000000000' });
-    const existing = aws.addRole(
-      TARGET_ACCOUNT,
-      `capa-${providerRequest.workspace}-${providerRequest.name}`,
-      '/capa-providers/',
-      {
+  it('fails with ROLE_CONFLICT on an existing role with another External ID, and leaves that role and its policy alone', async () => {
+    // Prepare: another provider's role already has our role's name, with its policy under our policy's name.
+    const accountId = await cloud.createAccount();
+    const providerRequest = request(accountId, 'taken', { externalId: 'ours-0000000000000000' });
+    const theirs = { 'capa-onboarding:provider-id': 'billing.taken', 'capa-onboarding:created-by-execution': 'billing_taken_1' };
+    cloud.createRole(accountId, {
+      roleName: 'capa-payments-taken',
+      path: '/capa-providers/',
+      trust: {
+        Version: '2012-10-17',
         Statement: [
           {
+            Effect: 'Allow',
             Principal: { AWS: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root` },
+            Action: 'sts:AssumeRole',
             Condition: { StringEquals: { 'sts:ExternalId': 'theirs-000000000000' } },
           },
         ],
       },
-      [],
-    );
+      tags: theirs,
+    });
+    const policyArn = cloud.createPolicy(accountId, {
+      policyName: 'capa-payments-taken-capa-1',
+      path: '/capa-providers/',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }] },
+      tags: theirs,
+    });
+    cloud.attachRolePolicy(accountId, 'capa-payments-taken', policyArn);
+    const roleBefore = cloud.role(accountId, 'capa-payments-taken');
+    const policiesBefore = cloud.policies(accountId);
 
     // Act
-    const { run, provider } = await onboard(providerRequest);
+    const { run, provider } = await cloud.onboard(providerRequest);
 
     // Assess
     expect(run.status).toBe('FAILED');
     expect(provider.reason).toBe('ROLE_CONFLICT');
-    expect(aws.role(TARGET_ACCOUNT, existing.name)).toBe(existing);
-    expect(aws.calls).not.toContain('DeleteRole');
-    expect(aws.policies.size).toBe(0);
+    expect(cloud.role(accountId, 'capa-payments-taken')).toEqual(roleBefore);
+    expect(cloud.role(accountId, 'capa-payments-taken')?.attachedPolicyArns).toEqual([policyArn]);
+    expect(cloud.operations('iam', 'DeleteRole')).toBe(0);
+    expect(cloud.policies(accountId)).toEqual(policiesBefore);
+    expect(cloud.policies(accountId).map((policy) => policy.arn)).toEqual([policyArn]);
   });
 
   it('fails with BOOTSTRAP_ROLE_DENIED when the account does not trust the service, creating nothing', async () => {
     // Prepare
-    aws.bootstrapDenied.add(TARGET_ACCOUNT);
+    const accountId = await cloud.createAccount();
+    cloud.refuseBootstrap(accountId);
 
     // Act
-    const { run, provider } = await onboard(request());
+    const { run, provider } = await cloud.onboard(request(accountId, 'untrusted'));
 
     // Assess
     expect(run.status).toBe('FAILED');
     expect(provider.reason).toBe('BOOTSTRAP_ROLE_DENIED');
     expect(provider.message).toContain('OrganizationAccountAccessRole');
-    expect(aws.providerResources()).toEqual([]);
+    expect(cloud.providerResources(accountId)).toEqual([]);
   });
 
   it('survives IAM and STS throttling by retrying the step', async () => {
-    // Prepare
-    aws.throttle('CreateRole', 2);
-    aws.throttle('AttachRolePolicy', 1);
-    aws.throttle('AssumeRole', 1);
+    // Prepare: throttling that outlasts the SDK's own retries (every attempt of an operation is
+    // throttled) reaches the step. The SDK backs off by random × base × 2^attempt: pinning
+    // random to 0 keeps its five attempts but not its waiting.
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    cloud.injectFault({ service: 'iam', action: 'CreateRole', kind: 'throttle', operations: 2 });
+    cloud.injectFault({ service: 'iam', action: 'AttachRolePolicy', kind: 'throttle', operations: 1 });
+    cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind: 'throttle', operations: 1 });
 
     // Act
-    const { run, provider } = await onboard(request());
+    const { run, provider } = await cloud.onboard(request(await cloud.createAccount(), 'throttled'));
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(provider.status).toBe('READY');
     expect(run.invocations['Create Role In Target Account']).toBe(4);
-    expect(aws.calls.filter((call) => call === 'CreateRole')).toHaveLength(3);
+    expect(run.invocations['Attach CAPA Policies']).toBe(2);
+    expect(cloud.operations('iam', 'CreateRole')).toBe(3);
   });
 
   it('is idempotent when the same execution is delivered twice: one role, one policy, READY', async () => {
     // Prepare
-    const { run: first, provider, start } = await onboard(request());
-    const rolesBefore = aws.providerResources();
+    const accountId = await cloud.createAccount();
+    const { run: first, provider, start } = await cloud.onboard(request(accountId, 'twice'));
+    const resourcesBefore = cloud.providerResources(accountId);
 
     // Act
-    const second = await runOnboardingWorkflow(JSON.parse(start.input!), { executionName: start.name! });
+    const second = await cloud.run(start);
 
     // Assess
     expect(first.status).toBe('SUCCEEDED');
     expect(second.status).toBe('SUCCEEDED');
-    expect(aws.providerResources()).toEqual(rolesBefore);
-    expect((await registry.get(provider.providerId))?.status).toBe('READY');
+    expect(resourcesBefore).toEqual([
+      `arn:aws:iam::${accountId}:role/capa-providers/capa-payments-twice`,
+      `arn:aws:iam::${accountId}:policy/capa-providers/capa-payments-twice-capa-1`,
+    ]);
+    expect(cloud.providerResources(accountId)).toEqual(resourcesBefore);
+    expect((await cloud.registry.get(provider.providerId))?.status).toBe('READY');
   });
 
   it('a failed provider retried with the same request runs attempt 2 under a new execution name', async () => {
     // Prepare
-    const providerRequest = request();
-    aws.bootstrapDenied.add(TARGET_ACCOUNT);
-    const first = await onboard(providerRequest);
-    aws.bootstrapDenied.clear();
+    const accountId = await cloud.createAccount();
+    const providerRequest = request(accountId, 'retried');
+    cloud.refuseBootstrap(accountId);
+    const first = await cloud.onboard(providerRequest);
+    cloud.restoreBootstrap(accountId);
 
     // Act
-    const second = await onboard(providerRequest);
+    const second = await cloud.onboard(providerRequest);
 
     // Assess
     expect(first.provider.status).toBe('FAILED');
-    expect(second.start.name).toBe(`${providerRequest.workspace}_${providerRequest.name}_2`);
+    expect(second.start.name).toBe('payments_retried_2');
     expect(second.provider).toMatchObject({ status: 'READY', attempt: 2 });
     expect(second.provider.reason).toBeUndefined();
+  });
+});
+
+describe('a stale execution (its provider moved on to a newer attempt)', () => {
+  it('records nothing and announces nothing when it succeeds', async () => {
+    // Prepare: a newer request takes the provider over just before this run records its outcome.
+    const providerRequest = request(await cloud.createAccount(), 'overtaken');
+    const newerAttemptBeforeRecording = async (stateName: string) => {
+      if (stateName === 'Record Provider Ready') await cloud.moveProviderToAttempt('payments.overtaken', 2);
+    };
+
+    // Act
+    const { run, provider } = await cloud.onboard(providerRequest, { beforeTask: newerAttemptBeforeRecording });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.results['Record Provider Ready']).toEqual([{ status: 'READY', reason: null, message: null }]);
+    expect(provider).toMatchObject({ attempt: 2, status: 'PENDING' });
+    expect(provider.readyAt).toBeUndefined();
+    expect(cloud.events('payments.overtaken')).toEqual([]);
+  });
+
+  it('records nothing and announces nothing when it fails', async () => {
+    // Prepare
+    const accountId = await cloud.createAccount();
+    cloud.refuseBootstrap(accountId);
+    const newerAttemptBeforeRecording = async (stateName: string) => {
+      if (stateName === 'Record Provider Failed') await cloud.moveProviderToAttempt('payments.overtaken-failing', 2);
+    };
+
+    // Act
+    const { run, provider } = await cloud.onboard(request(accountId, 'overtaken-failing'), { beforeTask: newerAttemptBeforeRecording });
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('BOOTSTRAP_ROLE_DENIED');
+    expect(provider).toMatchObject({ attempt: 2, status: 'PENDING' });
+    expect(provider.reason).toBeUndefined();
+    expect(cloud.events('payments.overtaken-failing')).toEqual([]);
   });
 });

@@ -1,0 +1,424 @@
+// The onboarding workflow's AWS, in-process: the local cloud's IAM/STS/Organizations, EventBridge
+// and DynamoDB behind its real endpoint (SigV4, wire protocols, evaluated policies), so workflow
+// tests exercise the semantics the local cloud enforces, with no second IAM simulator.
+// The workflow functions run as the stack deploys them: one management-account role per function
+// carrying the statements lib/constructs/onboarding-workflow.ts grants it, and target accounts
+// created through Organizations, reached through their bootstrap role.
+// This is the only test module that imports from local/.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { serverError, throttlingError } from '../../local/core/faults.js';
+import { LocalDynamoDb } from '../../local/dynamodb/index.js';
+import { LocalEventBridge, type EventEnvelope } from '../../local/events/index.js';
+import { LocalIam, type PolicyView, type RoleView } from '../../local/iam/index.js';
+import { errorResponse, startServer, type LocalServer, type ServiceFunction } from '../../local/server.js';
+import type { ProviderRecord } from '../../functions/shared/provider.js';
+import type { ProviderRequest } from '../../functions/shared/provider-request.js';
+import { ProviderRegistry } from '../../functions/shared/registry.js';
+import { startOnboarding } from '../../functions/shared/start-onboarding.js';
+import { iamClientForTargetAccount } from '../../functions/shared/target-account.js';
+import { REGISTRY_TABLE } from './dynamodb.js';
+import {
+  applyEnvironment,
+  runOnboardingWorkflow,
+  settleAbandonedInvocations,
+  TEST_STATE_MACHINE_ARN,
+  type WorkflowFunctionName,
+  type WorkflowRun,
+  type WorkflowRunOptions,
+} from './workflow-runner.js';
+
+export type { EventEnvelope, PolicyView, RoleView, WorkflowRun };
+/** A policy document as the local IAM stores it. */
+export type PolicyDocument = RoleView['assumeRolePolicyDocument'];
+type PolicyStatement = Extract<PolicyDocument['Statement'], unknown[]>[number];
+
+export const MANAGEMENT_ACCOUNT = '000000000000';
+export const REGION = 'us-east-1';
+export const BOOTSTRAP_ROLE_NAME = 'OrganizationAccountAccessRole';
+export const ROLE_PATH = '/capa-providers/';
+export const MANAGEMENT_ROLE_NAME = 'capa-management';
+export const MANAGEMENT_ROLE_ARN = `arn:aws:iam::${MANAGEMENT_ACCOUNT}:role/${MANAGEMENT_ROLE_NAME}`;
+export const EVENT_BUS_NAME = 'capa-provider-onboarding';
+export const EVENT_SOURCE = 'capa-provider-onboarding';
+const TABLE_NAME = 'providers';
+const SETTINGS = { stateMachineArn: TEST_STATE_MACHINE_ARN, rolePath: ROLE_PATH, roleNamePrefix: 'capa-' };
+
+export interface WorkflowCloudOptions {
+  /** The stack's grantMode (default "path"). */
+  grantMode?: 'path' | 'per-role';
+  /** The stack's verifyTimeoutSeconds (default 120, the deployed default). */
+  verifyTimeoutSeconds?: number;
+  /** false: the functions are configured with the provider bus, but it does not exist. */
+  createEventBus?: boolean;
+  /** Also log every invocation's event (POWERTOOLS_LOGGER_LOG_EVENT), as an operator may when troubleshooting. */
+  logEvents?: boolean;
+}
+
+type FaultableService = 'iam' | 'sts' | 'organizations' | 'events' | 'dynamodb';
+
+/**
+ * A fault aimed at some requests only. It counts SDK operations (one `send`, all its SDK retries),
+ * so "the first operation" fails in every attempt the SDK makes and the error reaches the caller.
+ */
+export interface TargetedFault {
+  service: FaultableService;
+  action: string;
+  /** throttle and error5xx answer with the error the service sends; hang holds the request until reset. */
+  kind: 'throttle' | 'error5xx' | 'hang';
+  /** Only requests whose parameters match (query protocol: the flat form fields). */
+  when?: (params: Record<string, unknown>) => boolean;
+  /** How many operations it hits (default: every one). */
+  operations?: number;
+}
+
+export interface OnboardOptions extends Omit<WorkflowRunOptions, 'executionName' | 'environments'> {}
+
+export interface Onboarded {
+  run: WorkflowRun;
+  provider: ProviderRecord;
+  /** The StartExecution the onboarding asked for. */
+  start: { name: string; input: string };
+}
+
+export interface WorkflowCloud {
+  registry: ProviderRegistry;
+  /** A new member account, created through Organizations (its bootstrap role trusts the management account). */
+  createAccount(): Promise<string>;
+  /** Starts onboarding as the API does, then runs the execution it asked Step Functions for. */
+  onboard(request: ProviderRequest, options?: OnboardOptions): Promise<Onboarded>;
+  /** Runs an execution (again), as Step Functions would deliver it. */
+  run(start: { name: string; input: string }, options?: OnboardOptions): Promise<WorkflowRun>;
+
+  // ---- what the account's administrators do outside the workflow (admin credentials)
+  createRole(accountId: string, role: { roleName: string; path: string; trust: PolicyDocument; tags?: Record<string, string> }): string;
+  createPolicy(accountId: string, policy: { policyName: string; path: string; document: PolicyDocument; tags?: Record<string, string> }): string;
+  attachRolePolicy(accountId: string, roleName: string, policyArn: string): void;
+  updateTrustPolicy(accountId: string, roleName: string, trust: PolicyDocument): void;
+  putManagementGrant(document: PolicyDocument): void;
+  /** An explicit deny on a function's role, as a guardrail would add. Removed by reset(). */
+  denyToFunction(name: WorkflowFunctionName, actions: string[]): void;
+  liftGuardrails(): void;
+  /** The account's bootstrap role stops trusting the management account (or trusts it again). */
+  refuseBootstrap(accountId: string): void;
+  restoreBootstrap(accountId: string): void;
+  /**
+   * A beforeTask hook: before the first verification, the role's trust policy loses its
+   * sts:ExternalId condition, as a hand edit in the target account would do.
+   */
+  dropExternalIdConditionBeforeVerification(accountId: string, roleName: string): NonNullable<OnboardOptions['beforeTask']>;
+  /** Moves the provider to another attempt, as a newer onboarding request would. */
+  moveProviderToAttempt(providerId: string, attempt: number): Promise<void>;
+
+  // ---- control
+  /** IAM propagation delay of new roles and trust changes; the IAM clock only moves by advanceIamClock. */
+  setPropagationDelay(ms: number): void;
+  advanceIamClock(ms: number): void;
+  injectFault(fault: TargetedFault): void;
+
+  // ---- inspection
+  role(accountId: string, roleName: string): RoleView | undefined;
+  roles(accountId: string): RoleView[];
+  policies(accountId: string): PolicyView[];
+  /** ARNs of the roles on the product path and of the customer managed policies in the account. */
+  providerResources(accountId: string): string[];
+  managementGrant(): PolicyDocument | undefined;
+  /** Events on the provider bus about one provider, oldest first. */
+  events(providerId: string): EventEnvelope[];
+  /** How many SDK operations of service:action reached the endpoint since the last reset. */
+  operations(service: FaultableService, action: string): number;
+  /** IAM in the target account through its bootstrap role, as the create-role function reaches it. */
+  bootstrapSession(accountId: string): Promise<IAMClient>;
+
+  /** Clears faults, guardrails, propagation delay and counts between tests; releases held requests. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The statements the stack grants each workflow function (lib/constructs/onboarding-workflow.ts). */
+function functionPolicies(resources: { tableArn: string; busArn: string }): Record<WorkflowFunctionName, PolicyDocument> {
+  const document = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
+  const assumeBootstrapRole = { Effect: 'Allow' as const, Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${BOOTSTRAP_ROLE_NAME}` };
+  const updateItem = { Effect: 'Allow' as const, Action: 'dynamodb:UpdateItem', Resource: resources.tableArn };
+  const grant = (actions: string[]) => ({ Effect: 'Allow' as const, Action: actions, Resource: MANAGEMENT_ROLE_ARN });
+  return {
+    'create-role': document(assumeBootstrapRole, updateItem),
+    'attach-policies': document(assumeBootstrapRole),
+    'grant-management': document(grant(['iam:GetRolePolicy', 'iam:PutRolePolicy'])),
+    'verify-role': document({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role${ROLE_PATH}*` }, updateItem),
+    'record-result': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
+    compensate: document(assumeBootstrapRole, grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'])),
+  };
+}
+
+/** Each function's variables (docs/CONTRACTS.md), as the stack sets them, at the most verbose log level. */
+function functionVariables(options: Required<WorkflowCloudOptions>): Record<WorkflowFunctionName, Record<string, string>> {
+  const managementPrincipal = `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root`;
+  return {
+    'create-role': { TABLE_NAME, BOOTSTRAP_ROLE_NAME, ROLE_PATH, MANAGEMENT_PRINCIPAL_ARN: managementPrincipal },
+    'attach-policies': { BOOTSTRAP_ROLE_NAME, ROLE_PATH },
+    'grant-management': { MANAGEMENT_ROLE_ARN, ROLE_PATH, GRANT_MODE: options.grantMode },
+    'verify-role': { TABLE_NAME, VERIFY_TIMEOUT_SECONDS: String(options.verifyTimeoutSeconds) },
+    'record-result': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
+    compensate: { BOOTSTRAP_ROLE_NAME, ROLE_PATH, MANAGEMENT_ROLE_ARN, GRANT_MODE: options.grantMode },
+  };
+}
+
+const trustingAccount = (accountId: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }],
+});
+
+const FUNCTION_NAMES: WorkflowFunctionName[] = ['create-role', 'attach-policies', 'grant-management', 'verify-role', 'record-result', 'compensate'];
+const GUARDRAIL_POLICY = 'test-guardrail';
+
+export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Promise<WorkflowCloud> {
+  const config: Required<WorkflowCloudOptions> = {
+    grantMode: 'path',
+    verifyTimeoutSeconds: 120,
+    createEventBus: true,
+    logEvents: false,
+    ...options,
+  };
+
+  // The IAM clock is real time plus what the tests advance it by, so propagation ends when a test says.
+  let clockOffsetMs = 0;
+  const iam = new LocalIam({ managementAccountId: MANAGEMENT_ACCOUNT, region: REGION, now: () => Date.now() + clockOffsetMs });
+  const events = new LocalEventBridge({ accountId: MANAGEMENT_ACCOUNT, region: REGION, authorize: iam.authorize, deliver: async () => undefined });
+  const dynamodb = await LocalDynamoDb.start({ accountId: MANAGEMENT_ACCOUNT, region: REGION, authorize: iam.authorize });
+  await dynamodb.createTable(TABLE_NAME, REGISTRY_TABLE);
+  const busArn = config.createEventBus ? events.createEventBus(EVENT_BUS_NAME).arn : events.busArn(EVENT_BUS_NAME);
+
+  let faults: Array<TargetedFault & { hit: Set<string> }> = [];
+  let heldRequests: Array<() => void> = [];
+  let operationIds = new Map<string, Set<string>>();
+  const starts: Array<{ name: string; input: string }> = [];
+
+  /** Counts the operation, then answers with a fault aimed at it, if any. */
+  const faultable = (service: FaultableService, handler: ServiceFunction): ServiceFunction => async (request) => {
+    const operation = request.headers['amz-sdk-invocation-id'] ?? crypto.randomUUID();
+    const key = `${service}:${request.action}`;
+    operationIds.set(key, (operationIds.get(key) ?? new Set()).add(operation));
+    const fault = faults.find(
+      (f) =>
+        f.service === service &&
+        f.action === request.action &&
+        (f.when?.(request.params) ?? true) &&
+        (f.hit.has(operation) || f.hit.size < (f.operations ?? Number.POSITIVE_INFINITY)),
+    );
+    if (fault === undefined) return handler(request);
+    fault.hit.add(operation);
+    if (fault.kind === 'hang') {
+      await new Promise<void>((release) => heldRequests.push(release));
+      return handler(request);
+    }
+    return errorResponse(service, fault.kind === 'throttle' ? throttlingError(service, request.action) : serverError(service));
+  };
+
+  // Step Functions' StartExecution is only recorded: the test runs the execution itself.
+  const recordStartExecution: ServiceFunction = async (request) => {
+    if (request.action !== 'StartExecution') throw new Error(`The workflow cloud only records StartExecution (got ${request.action})`);
+    const { name, input, stateMachineArn } = request.params as { name: string; input: string; stateMachineArn: string };
+    starts.push({ name, input });
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, startDate: Date.now() / 1000 }),
+    };
+  };
+
+  const server: LocalServer = await startServer({
+    port: 0,
+    region: REGION,
+    credentials: (accessKeyId) => iam.resolveCredentials(accessKeyId),
+    handlers: {
+      iam: faultable('iam', (request) => iam.handleIam(request)),
+      sts: faultable('sts', (request) => iam.handleSts(request)),
+      organizations: faultable('organizations', (request) => iam.handleOrganizations(request)),
+      events: faultable('events', (request) => events.handle(request)),
+      dynamodb: faultable('dynamodb', (request) => dynamodb.handle(request)),
+      states: recordStartExecution,
+    },
+  });
+
+  const admin = { endpoint: server.url, region: REGION, credentials: iam.adminCredentials() };
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(admin));
+  const registry = new ProviderRegistry(documentClient, TABLE_NAME);
+  const organizations = new OrganizationsClient(admin);
+  const sfn = new SFNClient(admin);
+
+  // The management cluster's role (a prerequisite the platform team creates) and one role per function.
+  iam.createRole(MANAGEMENT_ACCOUNT, {
+    roleName: MANAGEMENT_ROLE_NAME,
+    assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+  });
+  const policies = functionPolicies({ tableArn: dynamodb.tableArn(TABLE_NAME), busArn });
+  const variables = functionVariables(config);
+  const functionRoleName = (name: WorkflowFunctionName) => `capa-onboarding-${name}`;
+  const credentials = {} as Record<WorkflowFunctionName, { accessKeyId: string; secretAccessKey: string; sessionToken: string }>;
+  const environments = {} as Record<WorkflowFunctionName, Record<string, string>>;
+  for (const name of FUNCTION_NAMES) {
+    const { arn } = iam.createRole(MANAGEMENT_ACCOUNT, {
+      roleName: functionRoleName(name),
+      assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    });
+    iam.putRolePolicy(MANAGEMENT_ACCOUNT, functionRoleName(name), 'permissions', policies[name]);
+    credentials[name] = iam.sessionForService(arn, 'lambda.amazonaws.com', { sessionName: name });
+    environments[name] = {
+      ...variables[name],
+      AWS_REGION: REGION,
+      AWS_ENDPOINT_URL: server.url,
+      AWS_ACCESS_KEY_ID: credentials[name].accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials[name].secretAccessKey,
+      AWS_SESSION_TOKEN: credentials[name].sessionToken,
+      POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      POWERTOOLS_LOGGER_LOG_EVENT: String(config.logEvents),
+    };
+  }
+
+  let accounts = 0;
+  const run = (start: { name: string; input: string }, runOptions: OnboardOptions = {}) =>
+    runOnboardingWorkflow(JSON.parse(start.input), { ...runOptions, executionName: start.name, environments });
+
+  const liftGuardrails = () => {
+    for (const name of FUNCTION_NAMES) {
+      if (iam.getRole(MANAGEMENT_ACCOUNT, functionRoleName(name))?.inlinePolicies[GUARDRAIL_POLICY] !== undefined) {
+        iam.deleteRolePolicy(MANAGEMENT_ACCOUNT, functionRoleName(name), GUARDRAIL_POLICY);
+      }
+    }
+  };
+
+  return {
+    registry,
+
+    async createAccount() {
+      accounts += 1;
+      const { CreateAccountStatus } = await organizations.send(
+        new CreateAccountCommand({ AccountName: `workload-${accounts}`, Email: `workload-${accounts}@example.com` }),
+      );
+      if (CreateAccountStatus?.State !== 'SUCCEEDED' || !CreateAccountStatus.AccountId) {
+        throw new Error(`CreateAccount did not succeed: ${JSON.stringify(CreateAccountStatus)}`);
+      }
+      return CreateAccountStatus.AccountId;
+    },
+
+    async onboard(request, runOptions = {}) {
+      const started = await startOnboarding({ registry, sfn, settings: SETTINGS }, request);
+      const start = starts.at(-1);
+      if (start === undefined || start.name !== started.provider.executionName) {
+        throw new Error(`Onboarding ${started.provider.providerId} started no execution (outcome ${started.outcome})`);
+      }
+      const result = await run(start, runOptions);
+      const provider = await registry.get(started.provider.providerId);
+      if (provider === undefined) throw new Error(`Provider ${started.provider.providerId} is not in the registry`);
+      return { run: result, provider, start };
+    },
+
+    run,
+
+    createRole(accountId, role) {
+      return iam.createRole(accountId, {
+        roleName: role.roleName,
+        path: role.path,
+        assumeRolePolicyDocument: role.trust,
+        ...(role.tags !== undefined ? { tags: role.tags } : {}),
+      }).arn;
+    },
+    createPolicy(accountId, policy) {
+      return iam.createPolicy(accountId, {
+        policyName: policy.policyName,
+        path: policy.path,
+        document: policy.document,
+        ...(policy.tags !== undefined ? { tags: policy.tags } : {}),
+      }).arn;
+    },
+    attachRolePolicy: (accountId, roleName, policyArn) => iam.attachRolePolicy(accountId, roleName, policyArn),
+    updateTrustPolicy: (accountId, roleName, trust) => iam.updateAssumeRolePolicy(accountId, roleName, trust),
+    putManagementGrant: (document) =>
+      iam.putRolePolicy(MANAGEMENT_ACCOUNT, MANAGEMENT_ROLE_NAME, 'capa-provider-onboarding-assume', document),
+    denyToFunction(name, actions) {
+      iam.putRolePolicy(MANAGEMENT_ACCOUNT, functionRoleName(name), GUARDRAIL_POLICY, {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Action: actions, Resource: '*' }],
+      });
+    },
+    liftGuardrails,
+    refuseBootstrap: (accountId) => iam.updateAssumeRolePolicy(accountId, BOOTSTRAP_ROLE_NAME, trustingAccount('999999999999')),
+    restoreBootstrap: (accountId) => iam.updateAssumeRolePolicy(accountId, BOOTSTRAP_ROLE_NAME, trustingAccount(MANAGEMENT_ACCOUNT)),
+    dropExternalIdConditionBeforeVerification: (accountId, roleName) => (stateName, invocation) => {
+      if (stateName !== 'Verify Role Is Assumable' || invocation !== 1) return;
+      const trust = iam.getRole(accountId, roleName)?.assumeRolePolicyDocument;
+      if (trust === undefined) throw new Error(`Role ${roleName} is not in account ${accountId}`);
+      const statements = Array.isArray(trust.Statement) ? trust.Statement : [trust.Statement];
+      iam.updateAssumeRolePolicy(accountId, roleName, {
+        ...trust,
+        Statement: statements.map(({ Condition: _condition, ...statement }) => statement),
+      });
+    },
+    async moveProviderToAttempt(providerId, attempt) {
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: TABLE_NAME,
+          Key: { providerId },
+          UpdateExpression: 'SET attempt = :attempt, #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':attempt': attempt, ':pending': 'PENDING' },
+        }),
+      );
+    },
+
+    setPropagationDelay: (ms) => iam.setPropagationDelay(() => ms),
+    advanceIamClock(ms) {
+      clockOffsetMs += ms;
+    },
+    injectFault(fault) {
+      faults.push({ ...fault, hit: new Set() });
+    },
+
+    role: (accountId, roleName) => iam.getRole(accountId, roleName),
+    roles: (accountId) => iam.listRoles(accountId),
+    policies: (accountId) => iam.listPolicies(accountId),
+    providerResources: (accountId) => [
+      ...iam.listRoles(accountId).filter((role) => role.path === ROLE_PATH).map((role) => role.arn),
+      ...iam.listPolicies(accountId).map((policy) => policy.arn),
+    ],
+    managementGrant: () => iam.getRole(MANAGEMENT_ACCOUNT, MANAGEMENT_ROLE_NAME)?.inlinePolicies['capa-provider-onboarding-assume'],
+    events: (providerId) =>
+      events.recordedEvents(EVENT_BUS_NAME).filter((event) => (event.detail as { providerId?: unknown }).providerId === providerId),
+    operations: (service, action) => operationIds.get(`${service}:${action}`)?.size ?? 0,
+    async bootstrapSession(accountId) {
+      // The client the product returns takes its endpoint from the function's environment.
+      applyEnvironment(environments['create-role']);
+      const sts = new STSClient({ endpoint: server.url, region: REGION, credentials: credentials['create-role'] });
+      return iamClientForTargetAccount(
+        sts,
+        { accountId, partition: 'aws', bootstrapRoleName: BOOTSTRAP_ROLE_NAME, rolePath: ROLE_PATH, sessionName: 'capa-onboarding-test' },
+        REGION,
+      );
+    },
+
+    async reset() {
+      faults = [];
+      operationIds = new Map();
+      for (const release of heldRequests) release();
+      heldRequests = [];
+      await settleAbandonedInvocations();
+      iam.setPropagationDelay(() => 0);
+      liftGuardrails();
+    },
+
+    async close() {
+      for (const release of heldRequests) release();
+      documentClient.destroy();
+      organizations.destroy();
+      sfn.destroy();
+      await server.close();
+      await dynamodb.close();
+    },
+  };
+}
