@@ -38,13 +38,13 @@ export type PolicyDocument = RoleView['assumeRolePolicyDocument'];
 type PolicyStatement = Extract<PolicyDocument['Statement'], unknown[]>[number];
 
 export const MANAGEMENT_ACCOUNT = '000000000000';
-export const REGION = 'us-east-1';
-export const BOOTSTRAP_ROLE_NAME = 'OrganizationAccountAccessRole';
-export const ROLE_PATH = '/capa-providers/';
-export const MANAGEMENT_ROLE_NAME = 'capa-management';
-export const MANAGEMENT_ROLE_ARN = `arn:aws:iam::${MANAGEMENT_ACCOUNT}:role/${MANAGEMENT_ROLE_NAME}`;
-export const EVENT_BUS_NAME = 'capa-provider-onboarding';
-export const EVENT_SOURCE = 'capa-provider-onboarding';
+const REGION = 'us-east-1';
+const BOOTSTRAP_ROLE_NAME = 'OrganizationAccountAccessRole';
+const ROLE_PATH = '/capa-providers/';
+const MANAGEMENT_ROLE_NAME = 'capa-management';
+const MANAGEMENT_ROLE_ARN = `arn:aws:iam::${MANAGEMENT_ACCOUNT}:role/${MANAGEMENT_ROLE_NAME}`;
+const EVENT_BUS_NAME = 'capa-provider-onboarding';
+const EVENT_SOURCE = 'capa-provider-onboarding';
 const TABLE_NAME = 'providers';
 const SETTINGS = { stateMachineArn: TEST_STATE_MACHINE_ARN, rolePath: ROLE_PATH, roleNamePrefix: 'capa-' };
 
@@ -76,7 +76,7 @@ export interface TargetedFault {
   operations?: number;
 }
 
-export interface OnboardOptions extends Omit<WorkflowRunOptions, 'executionName' | 'environments'> {}
+export type OnboardOptions = Omit<WorkflowRunOptions, 'executionName' | 'environments'>;
 
 export interface Onboarded {
   run: WorkflowRun;
@@ -115,8 +115,12 @@ export interface WorkflowCloud {
   moveProviderToAttempt(providerId: string, attempt: number): Promise<void>;
 
   // ---- control
-  /** IAM propagation delay of new roles and trust changes; the IAM clock only moves by advanceIamClock. */
+  /** IAM propagation delay of new roles and of trust policy changes (0 after reset). */
   setPropagationDelay(ms: number): void;
+  /**
+   * IAM's clock is real time plus what this added: with a delay far longer than a test, a role
+   * propagates exactly when the test advances the clock, never by timing.
+   */
   advanceIamClock(ms: number): void;
   injectFault(fault: TargetedFault): void;
 
@@ -155,7 +159,7 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
   };
 }
 
-/** Each function's variables (docs/CONTRACTS.md), as the stack sets them, at the most verbose log level. */
+/** Each function's variables (docs/CONTRACTS.md), as the stack sets them. */
 function functionVariables(options: Required<WorkflowCloudOptions>): Record<WorkflowFunctionName, Record<string, string>> {
   const managementPrincipal = `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root`;
   return {
@@ -188,6 +192,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
   // The IAM clock is real time plus what the tests advance it by, so propagation ends when a test says.
   let clockOffsetMs = 0;
   const iam = new LocalIam({ managementAccountId: MANAGEMENT_ACCOUNT, region: REGION, now: () => Date.now() + clockOffsetMs });
+  // No rules are put on these buses, so nothing is ever delivered.
   const events = new LocalEventBridge({ accountId: MANAGEMENT_ACCOUNT, region: REGION, authorize: iam.authorize, deliver: async () => undefined });
   const dynamodb = await LocalDynamoDb.start({ accountId: MANAGEMENT_ACCOUNT, region: REGION, authorize: iam.authorize });
   await dynamodb.createTable(TABLE_NAME, REGISTRY_TABLE);
@@ -276,6 +281,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
       AWS_SECRET_ACCESS_KEY: credentials[name].secretAccessKey,
       AWS_SESSION_TOKEN: credentials[name].sessionToken,
       POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding',
+      // The most verbose level (the stack deploys INFO), so no log line escapes the assertions.
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
       POWERTOOLS_LOGGER_LOG_EVENT: String(config.logEvents),
     };

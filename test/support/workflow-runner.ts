@@ -67,8 +67,6 @@ export function applyEnvironment(environment: Record<string, string>): void {
   appliedVariables = Object.keys(environment);
 }
 
-let definitionValidated = false;
-
 /** Invocations whose state gave up on them (Task timeout) but which still run, as a Lambda would. */
 const abandoned = new Set<Promise<unknown>>();
 
@@ -145,10 +143,9 @@ export async function runOnboardingWorkflow(input: unknown, options: WorkflowRun
     };
   }
 
-  // The definition is validated on the first run only: validation takes most of a second, and
-  // test/workflow/asl-validation.test.ts checks the deployed definition anyway.
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false, noValidate: definitionValidated } });
-  definitionValidated = true;
+  // Not validated here: validation costs about a second per test file, and
+  // test/workflow/asl-validation.test.ts validates the same definition (ARNs and paths included).
+  const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
   const executionArn = `${TEST_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${options.executionName}`;
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides },
