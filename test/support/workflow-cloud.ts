@@ -15,12 +15,12 @@ import { serverError, throttlingError } from '../../local/core/faults.js';
 import { LocalDynamoDb } from '../../local/dynamodb/index.js';
 import { LocalEventBridge, type EventEnvelope } from '../../local/events/index.js';
 import { LocalIam, type PolicyView, type RoleView } from '../../local/iam/index.js';
-import { errorResponse, startServer, type LocalServer, type ServiceFunction } from '../../local/server.js';
-import type { ProviderRecord } from '../../functions/shared/provider.js';
-import type { ProviderRequest } from '../../functions/shared/provider-request.js';
-import { ProviderRegistry } from '../../functions/shared/registry.js';
-import { startOnboarding } from '../../functions/shared/start-onboarding.js';
-import { iamClientForTargetAccount } from '../../functions/shared/target-account.js';
+import { errorResponse, startServer, type LocalServer, type ServiceFunction } from '../../local/core/server.js';
+import type { ProviderRecord } from '../../functions/shared/domain/provider.js';
+import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
+import { ProviderRegistry } from '../../functions/shared/adapters/registry.js';
+import { startOnboarding } from '../../functions/shared/adapters/start-onboarding.js';
+import { iamClientForTargetAccount } from '../../functions/shared/adapters/target-account.js';
 import { REGISTRY_TABLE } from './dynamodb.js';
 import {
   applyEnvironment,
@@ -46,7 +46,7 @@ const MANAGEMENT_ROLE_ARN = `arn:aws:iam::${MANAGEMENT_ACCOUNT}:role/${MANAGEMEN
 const EVENT_BUS_NAME = 'capa-provider-onboarding';
 const EVENT_SOURCE = 'capa-provider-onboarding';
 const TABLE_NAME = 'providers';
-const SETTINGS = { stateMachineArn: TEST_STATE_MACHINE_ARN, rolePath: ROLE_PATH, roleNamePrefix: 'capa-' };
+const SETTINGS = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: ROLE_PATH, roleNamePrefix: 'capa-' };
 
 export interface WorkflowCloudOptions {
   /** The stack's grantMode (default "path"). */
@@ -55,7 +55,7 @@ export interface WorkflowCloudOptions {
   verifyTimeoutSeconds?: number;
   /** false: the functions are configured with the provider bus, but it does not exist. */
   createEventBus?: boolean;
-  /** Also log every invocation's event (POWERTOOLS_LOGGER_LOG_EVENT), as an operator may when troubleshooting. */
+  /** Ask the functions to log every invocation's event (POWERTOOLS_LOGGER_LOG_EVENT), as an operator troubleshooting may. */
   logEvents?: boolean;
 }
 
@@ -280,6 +280,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
       AWS_ACCESS_KEY_ID: credentials[name].accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials[name].secretAccessKey,
       AWS_SESSION_TOKEN: credentials[name].sessionToken,
+      PARTITION: 'aws',
       POWERTOOLS_SERVICE_NAME: 'capa-provider-onboarding',
       // The most verbose level (the stack deploys INFO), so no log line escapes the assertions.
       POWERTOOLS_LOG_LEVEL: 'DEBUG',

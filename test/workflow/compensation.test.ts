@@ -1,7 +1,7 @@
 // Compensation removes exactly what its own execution created: ownership is the execution's tag,
 // checked on roles and on policies; what an earlier execution or someone else created survives.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProviderRequest } from '../../functions/shared/provider-request.js';
+import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
 import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
 import { startWorkflowCloud, type Onboarded, type WorkflowCloud } from '../support/workflow-cloud.js';
 

@@ -1,8 +1,8 @@
 // The real onboarding ASL, executed by aws-local-stepfunctions with the real handlers, against the
 // local cloud's IAM, STS, Organizations, EventBridge and DynamoDB (see test/support/workflow-cloud.ts).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CAPA_MINIMAL_POLICY } from '../../functions/shared/capa-policy.js';
-import type { ProviderRequest } from '../../functions/shared/provider-request.js';
+import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
+import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
 import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
 import { MANAGEMENT_ACCOUNT, startWorkflowCloud, type WorkflowCloud } from '../support/workflow-cloud.js';
 

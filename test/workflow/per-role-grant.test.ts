@@ -1,7 +1,7 @@
 // Per-role grant mode (grantMode "per-role"): the management role's inline policy lists every
 // onboarded role; a failed run takes out only the grant it added, and the list has a size limit.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProviderRequest } from '../../functions/shared/provider-request.js';
+import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
 import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
 import { startWorkflowCloud, type PolicyDocument, type WorkflowCloud } from '../support/workflow-cloud.js';
 

@@ -1,7 +1,7 @@
 // The workflow's time limits: the verification deadline (VERIFY_TIMEOUT_SECONDS, 1 s here) and a
 // Task's TimeoutSeconds. Both end in FAILED with a reason, after compensation.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProviderRequest } from '../../functions/shared/provider-request.js';
+import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
 import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
 import { startWorkflowCloud, type WorkflowCloud } from '../support/workflow-cloud.js';
 
