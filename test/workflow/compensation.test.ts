@@ -1,30 +1,11 @@
 // Compensation removes exactly what its own execution created: ownership is the execution's tag,
 // checked on roles and on policies; what an earlier execution or someone else created survives.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
-import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
-import { startWorkflowCloud, type Onboarded, type WorkflowCloud } from '../support/workflow-cloud.js';
+import type { Onboarded } from '../support/workflow-cloud.js';
+import { useWorkflowCloud } from '../support/workflow-suite.js';
 
-let cloud: WorkflowCloud;
-let output: CapturedOutput;
-
-beforeAll(async () => {
-  cloud = await startWorkflowCloud();
-});
-
-afterAll(async () => {
-  await cloud.close();
-});
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  await cloud.reset();
-  output.restore();
-  vi.restoreAllMocks();
-});
+const suite = useWorkflowCloud();
 
 function request(accountId: string, name: string): ProviderRequest {
   return { workspace: 'payments', name, accountId, externalId: `external-id-of-${name}` };
@@ -36,23 +17,23 @@ function request(accountId: string, name: string): ProviderRequest {
  * attempt 1's execution.
  */
 async function failedAttemptLeavingItsResources(providerRequest: ProviderRequest, roleName: string): Promise<Onboarded> {
-  cloud.denyToFunction('compensate', ['*']);
-  const attempt = await cloud.onboard(providerRequest, {
-    beforeTask: cloud.dropExternalIdConditionBeforeVerification(providerRequest.accountId, roleName),
+  suite.cloud.denyToFunction('compensate', ['*']);
+  const attempt = await suite.cloud.onboard(providerRequest, {
+    beforeTask: suite.cloud.dropExternalIdConditionBeforeVerification(providerRequest.accountId, roleName),
   });
-  cloud.liftGuardrails();
+  suite.cloud.liftGuardrails();
   return attempt;
 }
 
 describe('compensation deletes nothing this execution did not create', () => {
   it('keeps the role, policy and attachment an earlier execution of the same provider created (ownership is the execution tag)', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
     const providerRequest = request(accountId, 'adopted');
     const attempt1 = await failedAttemptLeavingItsResources(providerRequest, 'capa-payments-adopted');
     // An administrator puts the role's trust policy back; attempt 2 adopts role and policy, then
     // the management grant is refused.
-    cloud.updateTrustPolicy(accountId, 'capa-payments-adopted', {
+    suite.cloud.updateTrustPolicy(accountId, 'capa-payments-adopted', {
       Version: '2012-10-17',
       Statement: [
         {
@@ -65,12 +46,12 @@ describe('compensation deletes nothing this execution did not create', () => {
         { Sid: 'Ec2AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
       ],
     });
-    cloud.denyToFunction('grant-management', ['iam:GetRolePolicy', 'iam:PutRolePolicy']);
-    const roleBefore = cloud.role(accountId, 'capa-payments-adopted');
-    const policiesBefore = cloud.policies(accountId);
+    suite.cloud.denyToFunction('grant-management', ['iam:GetRolePolicy', 'iam:PutRolePolicy']);
+    const roleBefore = suite.cloud.role(accountId, 'capa-payments-adopted');
+    const policiesBefore = suite.cloud.policies(accountId);
 
     // Act
-    const attempt2 = await cloud.onboard(providerRequest);
+    const attempt2 = await suite.cloud.onboard(providerRequest);
 
     // Assess
     expect(attempt1.provider).toMatchObject({ status: 'FAILED', reason: 'EXTERNAL_ID_NOT_ENFORCED' });
@@ -84,28 +65,28 @@ describe('compensation deletes nothing this execution did not create', () => {
       expect.objectContaining({ roleName: 'capa-payments-adopted', createdByThisExecution: false }),
     ]);
     expect(attempt2.run.results['Remove Created Resources']).toEqual([{ removed: [] }]);
-    expect(cloud.role(accountId, 'capa-payments-adopted')).toEqual(roleBefore);
-    expect(cloud.role(accountId, 'capa-payments-adopted')?.attachedPolicyArns).toEqual([
+    expect(suite.cloud.role(accountId, 'capa-payments-adopted')).toEqual(roleBefore);
+    expect(suite.cloud.role(accountId, 'capa-payments-adopted')?.attachedPolicyArns).toEqual([
       `arn:aws:iam::${accountId}:policy/capa-providers/capa-payments-adopted-capa-1`,
     ]);
-    expect(cloud.policies(accountId)).toEqual(policiesBefore);
-    expect(cloud.policies(accountId).map((policy) => policy.arn)).toEqual([
+    expect(suite.cloud.policies(accountId)).toEqual(policiesBefore);
+    expect(suite.cloud.policies(accountId).map((policy) => policy.arn)).toEqual([
       `arn:aws:iam::${accountId}:policy/capa-providers/capa-payments-adopted-capa-1`,
     ]);
   });
 
   it('fails with POLICY_CONFLICT on a foreign policy with our policy name, removing its own role and leaving that policy alone', async () => {
     // Prepare: someone's policy (no tags at all) already has the name our policy would get.
-    const accountId = await cloud.createAccount();
-    const foreignPolicy = cloud.createPolicy(accountId, {
+    const accountId = await suite.cloud.createAccount();
+    const foreignPolicy = suite.cloud.createPolicy(accountId, {
       policyName: 'capa-payments-clash-capa-1',
       path: '/capa-providers/',
       document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] },
     });
-    const policiesBefore = cloud.policies(accountId);
+    const policiesBefore = suite.cloud.policies(accountId);
 
     // Act
-    const { run, provider } = await cloud.onboard(request(accountId, 'clash'));
+    const { run, provider } = await suite.cloud.onboard(request(accountId, 'clash'));
 
     // Assess
     expect(run.status).toBe('FAILED');
@@ -114,17 +95,17 @@ describe('compensation deletes nothing this execution did not create', () => {
     expect(run.results['Remove Created Resources']).toEqual([
       { removed: [`arn:aws:iam::${accountId}:role/capa-providers/capa-payments-clash`] },
     ]);
-    expect(cloud.providerResources(accountId)).toEqual([foreignPolicy]);
-    expect(cloud.policies(accountId)).toEqual(policiesBefore);
+    expect(suite.cloud.providerResources(accountId)).toEqual([foreignPolicy]);
+    expect(suite.cloud.policies(accountId)).toEqual(policiesBefore);
   });
 
   it('fails with MANAGEMENT_ROLE_DENIED when a guardrail refuses the grant, and removes the role and policy it created', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    cloud.denyToFunction('grant-management', ['iam:GetRolePolicy', 'iam:PutRolePolicy']);
+    const accountId = await suite.cloud.createAccount();
+    suite.cloud.denyToFunction('grant-management', ['iam:GetRolePolicy', 'iam:PutRolePolicy']);
 
     // Act
-    const { run, provider } = await cloud.onboard(request(accountId, 'guarded'));
+    const { run, provider } = await suite.cloud.onboard(request(accountId, 'guarded'));
 
     // Assess
     expect(run.status).toBe('FAILED');
@@ -134,6 +115,6 @@ describe('compensation deletes nothing this execution did not create', () => {
     expect(run.results['Create Role In Target Account']).toEqual([
       expect.objectContaining({ roleName: 'capa-payments-guarded', createdByThisExecution: true }),
     ]);
-    expect(cloud.providerResources(accountId)).toEqual([]);
+    expect(suite.cloud.providerResources(accountId)).toEqual([]);
   });
 });

@@ -2,38 +2,18 @@
 // per-entry failures (FailedEntryCount), and the step that published fails. Here the functions are
 // configured with the provider bus, but it was never created, so every entry comes back
 // ResourceNotFoundException.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
-import { startWorkflowCloud, type WorkflowCloud } from '../support/workflow-cloud.js';
+import { describe, expect, it } from 'vitest';
+import { useWorkflowCloud } from '../support/workflow-suite.js';
 
-let cloud: WorkflowCloud;
-let output: CapturedOutput;
-
-beforeAll(async () => {
-  cloud = await startWorkflowCloud({ createEventBus: false });
-});
-
-afterAll(async () => {
-  await cloud.close();
-});
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  await cloud.reset();
-  output.restore();
-  vi.restoreAllMocks();
-});
+const suite = useWorkflowCloud({ createEventBus: false });
 
 describe('provider events', () => {
   it('an event the bus rejects fails the step that published it instead of being lost', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
 
     // Act
-    const { run, provider } = await cloud.onboard({ workspace: 'payments', name: 'unannounced', accountId });
+    const { run, provider } = await suite.cloud.onboard({ workspace: 'payments', name: 'unannounced', accountId });
 
     // Assess
     expect(run.status).toBe('FAILED');
@@ -49,6 +29,6 @@ describe('provider events', () => {
     ]);
     expect(provider).toMatchObject({ status: 'FAILED', reason: 'INTERNAL' });
     expect(provider.message).toContain('EventBridge rejected "Provider Ready": ResourceNotFoundException');
-    expect(cloud.providerResources(accountId)).toEqual([]);
+    expect(suite.cloud.providerResources(accountId)).toEqual([]);
   });
 });

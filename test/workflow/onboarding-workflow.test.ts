@@ -1,31 +1,12 @@
 // The real onboarding ASL, executed by aws-local-stepfunctions with the real handlers, against the
-// local cloud's IAM, STS, Organizations, EventBridge and DynamoDB (see test/support/workflow-cloud.ts).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+// local cloud's IAM, STS, Organizations, EventBridge and DynamoDB (see test/support/workflow-suite.cloud.ts).
+import { describe, expect, it, vi } from 'vitest';
 import { CAPA_MINIMAL_POLICY } from '../../functions/shared/domain/capa-policy.js';
 import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
-import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
-import { MANAGEMENT_ACCOUNT, startWorkflowCloud, type WorkflowCloud } from '../support/workflow-cloud.js';
+import { MANAGEMENT_ACCOUNT } from '../support/workflow-cloud.js';
+import { useWorkflowCloud } from '../support/workflow-suite.js';
 
-let cloud: WorkflowCloud;
-let output: CapturedOutput;
-
-beforeAll(async () => {
-  cloud = await startWorkflowCloud();
-});
-
-afterAll(async () => {
-  await cloud.close();
-});
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  await cloud.reset();
-  output.restore();
-  vi.restoreAllMocks();
-});
+const suite = useWorkflowCloud();
 
 function request(accountId: string, name: string, overrides: Partial<ProviderRequest> = {}): ProviderRequest {
   return { workspace: 'payments', name, accountId, ...overrides };
@@ -38,16 +19,16 @@ function totalInvocations(invocations: Record<string, number>): number {
 describe('onboarding workflow', () => {
   it('creates the role with CAPA policy and two-statement trust, grants, verifies, records READY and emits Provider Ready', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
     const providerRequest = request(accountId, 'happy-path', { externalId: 'portal-supplied-external-id-0001' });
 
     // Act
-    const { run, provider } = await cloud.onboard(providerRequest);
+    const { run, provider } = await suite.cloud.onboard(providerRequest);
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(provider.status).toBe('READY');
-    const role = cloud.role(accountId, 'capa-payments-happy-path');
+    const role = suite.cloud.role(accountId, 'capa-payments-happy-path');
     expect(role?.arn).toBe(`arn:aws:iam::${accountId}:role/capa-providers/capa-payments-happy-path`);
     expect(role?.path).toBe('/capa-providers/');
     expect(role?.assumeRolePolicyDocument).toEqual({
@@ -65,14 +46,14 @@ describe('onboarding workflow', () => {
     });
     const policyArn = `arn:aws:iam::${accountId}:policy/capa-providers/capa-payments-happy-path-capa-1`;
     expect(role?.attachedPolicyArns).toEqual([policyArn]);
-    expect(cloud.policies(accountId).map((policy) => [policy.arn, policy.document])).toEqual([[policyArn, CAPA_MINIMAL_POLICY]]);
+    expect(suite.cloud.policies(accountId).map((policy) => [policy.arn, policy.document])).toEqual([[policyArn, CAPA_MINIMAL_POLICY]]);
     expect(provider.roleArn).toBe(role?.arn);
     expect(provider.policyArns).toEqual([policyArn]);
-    const grant = cloud.managementGrant();
+    const grant = suite.cloud.managementGrant();
     expect(grant?.Statement).toEqual([
       { Sid: 'AssumeOnboardedCapaRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/capa-providers/*' },
     ]);
-    const events = cloud.events('payments.happy-path');
+    const events = suite.cloud.events('payments.happy-path');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ 'detail-type': 'Provider Ready', source: 'capa-provider-onboarding' });
     expect(events[0]?.detail).toMatchObject({
@@ -85,10 +66,10 @@ describe('onboarding workflow', () => {
 
   it('enters exactly the six happy-path states and invokes five functions, one per task state', async () => {
     // Prepare
-    const providerRequest = request(await cloud.createAccount(), 'transitions');
+    const providerRequest = request(await suite.cloud.createAccount(), 'transitions');
 
     // Act
-    const { run } = await cloud.onboard(providerRequest);
+    const { run } = await suite.cloud.onboard(providerRequest);
 
     // Assess
     expect(run.statesEntered).toEqual([
@@ -104,20 +85,20 @@ describe('onboarding workflow', () => {
 
   it('never logs the External ID and tags every workflow log line with providerId and executionArn', async () => {
     // Prepare: the role propagates only before the second verification, so warnings are logged too.
-    const providerRequest = request(await cloud.createAccount(), 'quiet', { externalId: 'never-log-me-0123456789-abcdef' });
-    cloud.setPropagationDelay(60_000);
+    const providerRequest = request(await suite.cloud.createAccount(), 'quiet', { externalId: 'never-log-me-0123456789-abcdef' });
+    suite.cloud.setPropagationDelay(60_000);
     const propagateBeforeSecondVerification = (stateName: string, invocation: number) => {
-      if (stateName === 'Verify Role Is Assumable' && invocation === 2) cloud.advanceIamClock(60_000);
+      if (stateName === 'Verify Role Is Assumable' && invocation === 2) suite.cloud.advanceIamClock(60_000);
     };
 
     // Act
-    const { provider } = await cloud.onboard(providerRequest, { beforeTask: propagateBeforeSecondVerification });
+    const { provider } = await suite.cloud.onboard(providerRequest, { beforeTask: propagateBeforeSecondVerification });
 
     // Assess
-    const lines = output.jsonLines();
+    const lines = suite.output.jsonLines();
     expect(lines.length).toBeGreaterThan(4);
     expect(lines.map((line) => line.level)).toContain('WARN');
-    expect(output.text()).not.toContain('never-log-me-0123456789-abcdef');
+    expect(suite.output.text()).not.toContain('never-log-me-0123456789-abcdef');
     for (const line of lines) {
       expect(line).toMatchObject({ providerId: provider.providerId, executionArn: provider.executionArn });
     }
@@ -125,13 +106,13 @@ describe('onboarding workflow', () => {
 
   it('retries verification while IAM propagates (AccessDenied several times) and then succeeds', async () => {
     // Prepare: the new role propagates only once three verifications have been denied.
-    cloud.setPropagationDelay(60_000);
+    suite.cloud.setPropagationDelay(60_000);
     const propagateBeforeFourthVerification = (stateName: string, invocation: number) => {
-      if (stateName === 'Verify Role Is Assumable' && invocation === 4) cloud.advanceIamClock(60_000);
+      if (stateName === 'Verify Role Is Assumable' && invocation === 4) suite.cloud.advanceIamClock(60_000);
     };
 
     // Act
-    const { run, provider } = await cloud.onboard(request(await cloud.createAccount(), 'propagating'), {
+    const { run, provider } = await suite.cloud.onboard(request(await suite.cloud.createAccount(), 'propagating'), {
       beforeTask: propagateBeforeFourthVerification,
     });
 
@@ -143,27 +124,27 @@ describe('onboarding workflow', () => {
 
   it('fails with EXTERNAL_ID_NOT_ENFORCED when the role can be assumed without the External ID, and compensates', async () => {
     // Prepare: the role's trust policy loses its External ID condition after creation.
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
     const providerRequest = request(accountId, 'unenforced');
 
     // Act
-    const { run, provider } = await cloud.onboard(providerRequest, {
-      beforeTask: cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-unenforced'),
+    const { run, provider } = await suite.cloud.onboard(providerRequest, {
+      beforeTask: suite.cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-unenforced'),
     });
 
     // Assess
     expect(run.status).toBe('FAILED');
     expect(provider.reason).toBe('EXTERNAL_ID_NOT_ENFORCED');
-    expect(cloud.providerResources(accountId)).toEqual([]);
+    expect(suite.cloud.providerResources(accountId)).toEqual([]);
     expect(run.statesEntered).toContain('Remove Created Resources');
   });
 
   it('fails with ROLE_CONFLICT on an existing role with another External ID, and leaves that role and its policy alone', async () => {
     // Prepare: another provider's role already has our role's name, with its policy under our policy's name.
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
     const providerRequest = request(accountId, 'taken', { externalId: 'ours-0000000000000000' });
     const theirs = { 'capa-onboarding:provider-id': 'billing.taken', 'capa-onboarding:created-by-execution': 'billing_taken_1' };
-    cloud.createRole(accountId, {
+    suite.cloud.createRole(accountId, {
       roleName: 'capa-payments-taken',
       path: '/capa-providers/',
       trust: {
@@ -179,42 +160,42 @@ describe('onboarding workflow', () => {
       },
       tags: theirs,
     });
-    const policyArn = cloud.createPolicy(accountId, {
+    const policyArn = suite.cloud.createPolicy(accountId, {
       policyName: 'capa-payments-taken-capa-1',
       path: '/capa-providers/',
       document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }] },
       tags: theirs,
     });
-    cloud.attachRolePolicy(accountId, 'capa-payments-taken', policyArn);
-    const roleBefore = cloud.role(accountId, 'capa-payments-taken');
-    const policiesBefore = cloud.policies(accountId);
+    suite.cloud.attachRolePolicy(accountId, 'capa-payments-taken', policyArn);
+    const roleBefore = suite.cloud.role(accountId, 'capa-payments-taken');
+    const policiesBefore = suite.cloud.policies(accountId);
 
     // Act
-    const { run, provider } = await cloud.onboard(providerRequest);
+    const { run, provider } = await suite.cloud.onboard(providerRequest);
 
     // Assess
     expect(run.status).toBe('FAILED');
     expect(provider.reason).toBe('ROLE_CONFLICT');
-    expect(cloud.role(accountId, 'capa-payments-taken')).toEqual(roleBefore);
-    expect(cloud.role(accountId, 'capa-payments-taken')?.attachedPolicyArns).toEqual([policyArn]);
-    expect(cloud.operations('iam', 'DeleteRole')).toBe(0);
-    expect(cloud.policies(accountId)).toEqual(policiesBefore);
-    expect(cloud.policies(accountId).map((policy) => policy.arn)).toEqual([policyArn]);
+    expect(suite.cloud.role(accountId, 'capa-payments-taken')).toEqual(roleBefore);
+    expect(suite.cloud.role(accountId, 'capa-payments-taken')?.attachedPolicyArns).toEqual([policyArn]);
+    expect(suite.cloud.operations('iam', 'DeleteRole')).toBe(0);
+    expect(suite.cloud.policies(accountId)).toEqual(policiesBefore);
+    expect(suite.cloud.policies(accountId).map((policy) => policy.arn)).toEqual([policyArn]);
   });
 
   it('fails with BOOTSTRAP_ROLE_DENIED when the account does not trust the service, creating nothing', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    cloud.refuseBootstrap(accountId);
+    const accountId = await suite.cloud.createAccount();
+    suite.cloud.refuseBootstrap(accountId);
 
     // Act
-    const { run, provider } = await cloud.onboard(request(accountId, 'untrusted'));
+    const { run, provider } = await suite.cloud.onboard(request(accountId, 'untrusted'));
 
     // Assess
     expect(run.status).toBe('FAILED');
     expect(provider.reason).toBe('BOOTSTRAP_ROLE_DENIED');
     expect(provider.message).toContain('OrganizationAccountAccessRole');
-    expect(cloud.providerResources(accountId)).toEqual([]);
+    expect(suite.cloud.providerResources(accountId)).toEqual([]);
   });
 
   it('survives IAM and STS throttling by retrying the step', async () => {
@@ -222,29 +203,29 @@ describe('onboarding workflow', () => {
     // throttled) reaches the step. The SDK backs off by random × base × 2^attempt: pinning
     // random to 0 keeps its five attempts but not its waiting.
     vi.spyOn(Math, 'random').mockReturnValue(0);
-    cloud.injectFault({ service: 'iam', action: 'CreateRole', kind: 'throttle', operations: 2 });
-    cloud.injectFault({ service: 'iam', action: 'AttachRolePolicy', kind: 'throttle', operations: 1 });
-    cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind: 'throttle', operations: 1 });
+    suite.cloud.injectFault({ service: 'iam', action: 'CreateRole', kind: 'throttle', operations: 2 });
+    suite.cloud.injectFault({ service: 'iam', action: 'AttachRolePolicy', kind: 'throttle', operations: 1 });
+    suite.cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind: 'throttle', operations: 1 });
 
     // Act
-    const { run, provider } = await cloud.onboard(request(await cloud.createAccount(), 'throttled'));
+    const { run, provider } = await suite.cloud.onboard(request(await suite.cloud.createAccount(), 'throttled'));
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(provider.status).toBe('READY');
     expect(run.invocations['Create Role In Target Account']).toBe(4);
     expect(run.invocations['Attach CAPA Policies']).toBe(2);
-    expect(cloud.operations('iam', 'CreateRole')).toBe(3);
+    expect(suite.cloud.operations('iam', 'CreateRole')).toBe(3);
   });
 
   it('is idempotent when the same execution is delivered twice: one role, one policy, READY', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    const { run: first, provider, start } = await cloud.onboard(request(accountId, 'twice'));
-    const resourcesBefore = cloud.providerResources(accountId);
+    const accountId = await suite.cloud.createAccount();
+    const { run: first, provider, start } = await suite.cloud.onboard(request(accountId, 'twice'));
+    const resourcesBefore = suite.cloud.providerResources(accountId);
 
     // Act
-    const second = await cloud.run(start);
+    const second = await suite.cloud.run(start);
 
     // Assess
     expect(first.status).toBe('SUCCEEDED');
@@ -253,20 +234,20 @@ describe('onboarding workflow', () => {
       `arn:aws:iam::${accountId}:role/capa-providers/capa-payments-twice`,
       `arn:aws:iam::${accountId}:policy/capa-providers/capa-payments-twice-capa-1`,
     ]);
-    expect(cloud.providerResources(accountId)).toEqual(resourcesBefore);
-    expect((await cloud.registry.get(provider.providerId))?.status).toBe('READY');
+    expect(suite.cloud.providerResources(accountId)).toEqual(resourcesBefore);
+    expect((await suite.cloud.registry.get(provider.providerId))?.status).toBe('READY');
   });
 
   it('a failed provider retried with the same request runs attempt 2 under a new execution name', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
     const providerRequest = request(accountId, 'retried');
-    cloud.refuseBootstrap(accountId);
-    const first = await cloud.onboard(providerRequest);
-    cloud.restoreBootstrap(accountId);
+    suite.cloud.refuseBootstrap(accountId);
+    const first = await suite.cloud.onboard(providerRequest);
+    suite.cloud.restoreBootstrap(accountId);
 
     // Act
-    const second = await cloud.onboard(providerRequest);
+    const second = await suite.cloud.onboard(providerRequest);
 
     // Assess
     expect(first.provider.status).toBe('FAILED');
@@ -279,38 +260,38 @@ describe('onboarding workflow', () => {
 describe('a stale execution (its provider moved on to a newer attempt)', () => {
   it('records nothing and announces nothing when it succeeds', async () => {
     // Prepare: a newer request takes the provider over just before this run records its outcome.
-    const providerRequest = request(await cloud.createAccount(), 'overtaken');
+    const providerRequest = request(await suite.cloud.createAccount(), 'overtaken');
     const newerAttemptBeforeRecording = async (stateName: string) => {
-      if (stateName === 'Record Provider Ready') await cloud.moveProviderToAttempt('payments.overtaken', 2);
+      if (stateName === 'Record Provider Ready') await suite.cloud.moveProviderToAttempt('payments.overtaken', 2);
     };
 
     // Act
-    const { run, provider } = await cloud.onboard(providerRequest, { beforeTask: newerAttemptBeforeRecording });
+    const { run, provider } = await suite.cloud.onboard(providerRequest, { beforeTask: newerAttemptBeforeRecording });
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.results['Record Provider Ready']).toEqual([{ status: 'READY', reason: null, message: null }]);
     expect(provider).toMatchObject({ attempt: 2, status: 'PENDING' });
     expect(provider.readyAt).toBeUndefined();
-    expect(cloud.events('payments.overtaken')).toEqual([]);
+    expect(suite.cloud.events('payments.overtaken')).toEqual([]);
   });
 
   it('records nothing and announces nothing when it fails', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    cloud.refuseBootstrap(accountId);
+    const accountId = await suite.cloud.createAccount();
+    suite.cloud.refuseBootstrap(accountId);
     const newerAttemptBeforeRecording = async (stateName: string) => {
-      if (stateName === 'Record Provider Failed') await cloud.moveProviderToAttempt('payments.overtaken-failing', 2);
+      if (stateName === 'Record Provider Failed') await suite.cloud.moveProviderToAttempt('payments.overtaken-failing', 2);
     };
 
     // Act
-    const { run, provider } = await cloud.onboard(request(accountId, 'overtaken-failing'), { beforeTask: newerAttemptBeforeRecording });
+    const { run, provider } = await suite.cloud.onboard(request(accountId, 'overtaken-failing'), { beforeTask: newerAttemptBeforeRecording });
 
     // Assess
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('BOOTSTRAP_ROLE_DENIED');
     expect(provider).toMatchObject({ attempt: 2, status: 'PENDING' });
     expect(provider.reason).toBeUndefined();
-    expect(cloud.events('payments.overtaken-failing')).toEqual([]);
+    expect(suite.cloud.events('payments.overtaken-failing')).toEqual([]);
   });
 });

@@ -1,30 +1,11 @@
 // Per-role grant mode (grantMode "per-role"): the management role's inline policy lists every
 // onboarded role; a failed run takes out only the grant it added, and the list has a size limit.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
-import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
-import { startWorkflowCloud, type PolicyDocument, type WorkflowCloud } from '../support/workflow-cloud.js';
+import type { PolicyDocument } from '../support/workflow-cloud.js';
+import { useWorkflowCloud } from '../support/workflow-suite.js';
 
-let cloud: WorkflowCloud;
-let output: CapturedOutput;
-
-beforeAll(async () => {
-  cloud = await startWorkflowCloud({ grantMode: 'per-role' });
-});
-
-afterAll(async () => {
-  await cloud.close();
-});
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  await cloud.reset();
-  output.restore();
-  vi.restoreAllMocks();
-});
+const suite = useWorkflowCloud({ grantMode: 'per-role' });
 
 function request(accountId: string, name: string): ProviderRequest {
   return { workspace: 'payments', name, accountId, externalId: `external-id-of-${name}` };
@@ -45,12 +26,12 @@ const OTHER_ROLES = [
 describe('per-role management grant', () => {
   it('compensation revokes exactly the grant this run added and keeps the grants of other roles', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    cloud.putManagementGrant(grantOf(OTHER_ROLES));
+    const accountId = await suite.cloud.createAccount();
+    suite.cloud.putManagementGrant(grantOf(OTHER_ROLES));
 
     // Act
-    const { run, provider } = await cloud.onboard(request(accountId, 'revoked'), {
-      beforeTask: cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-revoked'),
+    const { run, provider } = await suite.cloud.onboard(request(accountId, 'revoked'), {
+      beforeTask: suite.cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-revoked'),
     });
 
     // Assess
@@ -66,23 +47,23 @@ describe('per-role management grant', () => {
         ],
       },
     ]);
-    expect(cloud.managementGrant()).toEqual(grantOf(OTHER_ROLES));
+    expect(suite.cloud.managementGrant()).toEqual(grantOf(OTHER_ROLES));
   });
 
   it('a failed run keeps the grant an earlier execution gave the role it adopted', async () => {
     // Prepare: attempt 1 creates and grants the role, fails at verification, and its
     // compensation is denied, so role, policy and grant stay behind.
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
     const providerRequest = request(accountId, 'kept');
     const roleArn = `arn:aws:iam::${accountId}:role/capa-providers/capa-payments-kept`;
-    cloud.putManagementGrant(grantOf(OTHER_ROLES));
-    cloud.denyToFunction('compensate', ['*']);
-    const attempt1 = await cloud.onboard(providerRequest, {
-      beforeTask: cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-kept'),
+    suite.cloud.putManagementGrant(grantOf(OTHER_ROLES));
+    suite.cloud.denyToFunction('compensate', ['*']);
+    const attempt1 = await suite.cloud.onboard(providerRequest, {
+      beforeTask: suite.cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-kept'),
     });
-    cloud.liftGuardrails();
+    suite.cloud.liftGuardrails();
     // An administrator puts the trust policy back; attempt 2 adopts the role and fails the same way.
-    cloud.updateTrustPolicy(accountId, 'capa-payments-kept', {
+    suite.cloud.updateTrustPolicy(accountId, 'capa-payments-kept', {
       Version: '2012-10-17',
       Statement: [
         {
@@ -97,8 +78,8 @@ describe('per-role management grant', () => {
     });
 
     // Act
-    const attempt2 = await cloud.onboard(providerRequest, {
-      beforeTask: cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-kept'),
+    const attempt2 = await suite.cloud.onboard(providerRequest, {
+      beforeTask: suite.cloud.dropExternalIdConditionBeforeVerification(accountId, 'capa-payments-kept'),
     });
 
     // Assess
@@ -109,20 +90,20 @@ describe('per-role management grant', () => {
     ]);
     expect(attempt2.run.results['Grant Management Role Access']).toEqual([{ mode: 'per-role', changed: false }]);
     expect(attempt2.run.results['Remove Created Resources']).toEqual([{ removed: [] }]);
-    expect(cloud.managementGrant()).toEqual(grantOf([...OTHER_ROLES, roleArn].sort()));
-    expect(cloud.role(accountId, 'capa-payments-kept')?.arn).toBe(roleArn);
+    expect(suite.cloud.managementGrant()).toEqual(grantOf([...OTHER_ROLES, roleArn].sort()));
+    expect(suite.cloud.role(accountId, 'capa-payments-kept')?.arn).toBe(roleArn);
   });
 
   it('fails with GRANT_LIMIT_EXCEEDED when the grant would outgrow the inline policy quota, leaving the grant as it was', async () => {
     // Prepare: a grant a few characters short of IAM's 10,240-character inline policy quota.
-    const accountId = await cloud.createAccount();
+    const accountId = await suite.cloud.createAccount();
     const fleet: string[] = [];
     const next = () => `arn:aws:iam::111111111111:role/capa-providers/capa-fleet-${String(fleet.length).padStart(4, '0')}`;
     while (JSON.stringify(grantOf([...fleet, next()])).length <= 10_240 && fleet.length < 1_000) fleet.push(next());
-    cloud.putManagementGrant(grantOf(fleet));
+    suite.cloud.putManagementGrant(grantOf(fleet));
 
     // Act
-    const { run, provider } = await cloud.onboard(request(accountId, 'crowded'));
+    const { run, provider } = await suite.cloud.onboard(request(accountId, 'crowded'));
 
     // Assess
     expect(fleet.length).toBeGreaterThan(100);
@@ -130,7 +111,7 @@ describe('per-role management grant', () => {
     expect(run.error).toBe('GRANT_LIMIT_EXCEEDED');
     expect(provider.reason).toBe('GRANT_LIMIT_EXCEEDED');
     expect(provider.message).toContain('switch grantMode to "path"');
-    expect(cloud.managementGrant()).toEqual(grantOf(fleet));
-    expect(cloud.providerResources(accountId)).toEqual([]);
+    expect(suite.cloud.managementGrant()).toEqual(grantOf(fleet));
+    expect(suite.cloud.providerResources(accountId)).toEqual([]);
   });
 });

@@ -11,31 +11,11 @@ import {
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
-import { captureOutput, type CapturedOutput } from '../support/output-capture.js';
-import { startWorkflowCloud, type WorkflowCloud } from '../support/workflow-cloud.js';
+import { useWorkflowCloud } from '../support/workflow-suite.js';
 
-let cloud: WorkflowCloud;
-let output: CapturedOutput;
-
-beforeAll(async () => {
-  cloud = await startWorkflowCloud({ logEvents: true });
-});
-
-afterAll(async () => {
-  await cloud.close();
-});
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  await cloud.reset();
-  output.restore();
-  vi.restoreAllMocks();
-});
+const suite = useWorkflowCloud({ logEvents: true });
 
 function request(accountId: string, name: string, overrides: Partial<ProviderRequest> = {}): ProviderRequest {
   return { workspace: 'payments', name, accountId, ...overrides };
@@ -75,24 +55,24 @@ describe('the bootstrap session can write nothing outside the product path', () 
 
   it.each(writesOutsideTheProductPath)('%s is AccessDenied and changes nothing', async (_write, write) => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    const iam = await cloud.bootstrapSession(accountId);
-    const rolesBefore = cloud.roles(accountId);
-    const policiesBefore = cloud.policies(accountId);
+    const accountId = await suite.cloud.createAccount();
+    const iam = await suite.cloud.bootstrapSession(accountId);
+    const rolesBefore = suite.cloud.roles(accountId);
+    const policiesBefore = suite.cloud.policies(accountId);
 
     // Act
     const attempt = write(iam);
 
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'AccessDenied' });
-    expect(cloud.roles(accountId)).toEqual(rolesBefore);
-    expect(cloud.policies(accountId)).toEqual(policiesBefore);
+    expect(suite.cloud.roles(accountId)).toEqual(rolesBefore);
+    expect(suite.cloud.policies(accountId)).toEqual(policiesBefore);
   });
 
   it('creates roles and policies under the product path, but writes no inline policy even there', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    const iam = await cloud.bootstrapSession(accountId);
+    const accountId = await suite.cloud.createAccount();
+    const iam = await suite.cloud.bootstrapSession(accountId);
 
     // Act
     const role = await iam.send(new CreateRoleCommand({ RoleName: 'capa-allowed', Path: '/capa-providers/', AssumeRolePolicyDocument: TRUST_MANAGEMENT }));
@@ -103,7 +83,7 @@ describe('the bootstrap session can write nothing outside the product path', () 
     expect(role.Role?.Arn).toBe(`arn:aws:iam::${accountId}:role/capa-providers/capa-allowed`);
     expect(policy.Policy?.Arn).toBe(`arn:aws:iam::${accountId}:policy/capa-providers/capa-allowed`);
     await expect(inline).rejects.toMatchObject({ name: 'AccessDenied' });
-    expect(cloud.role(accountId, 'capa-allowed')?.inlinePolicies).toEqual({});
+    expect(suite.cloud.role(accountId, 'capa-allowed')?.inlinePolicies).toEqual({});
   });
 });
 
@@ -117,29 +97,29 @@ describe('the negative AssumeRole (without External ID) treats only AccessDenied
       // Prepare: the check's first operation fails in every SDK attempt; the SDK's backoff
       // (random × base × 2^attempt) is pinned to zero so throttling costs no waiting.
       vi.spyOn(Math, 'random').mockReturnValue(0);
-      const accountId = await cloud.createAccount();
+      const accountId = await suite.cloud.createAccount();
       const roleName = `capa-payments-unenforced-${kind}`;
-      cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind, operations: 1, when: checkWithoutExternalId });
+      suite.cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind, operations: 1, when: checkWithoutExternalId });
 
       // Act
-      const { run, provider } = await cloud.onboard(request(accountId, `unenforced-${kind}`), {
-        beforeTask: cloud.dropExternalIdConditionBeforeVerification(accountId, roleName),
+      const { run, provider } = await suite.cloud.onboard(request(accountId, `unenforced-${kind}`), {
+        beforeTask: suite.cloud.dropExternalIdConditionBeforeVerification(accountId, roleName),
       });
 
       // Assess
       expect(run.invocations['Verify Role Is Assumable']).toBe(2);
       expect(provider).toMatchObject({ status: 'FAILED', reason: 'EXTERNAL_ID_NOT_ENFORCED' });
-      expect(cloud.providerResources(accountId)).toEqual([]);
+      expect(suite.cloud.providerResources(accountId)).toEqual([]);
     },
   );
 
   it('a server error on the check without the External ID is retried, and READY comes from the AccessDenied', async () => {
     // Prepare
-    const accountId = await cloud.createAccount();
-    cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind: 'error5xx', operations: 1, when: checkWithoutExternalId });
+    const accountId = await suite.cloud.createAccount();
+    suite.cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind: 'error5xx', operations: 1, when: checkWithoutExternalId });
 
     // Act
-    const { run, provider } = await cloud.onboard(request(accountId, 'enforced'));
+    const { run, provider } = await suite.cloud.onboard(request(accountId, 'enforced'));
 
     // Assess
     expect(run.invocations['Verify Role Is Assumable']).toBe(2);
@@ -153,34 +133,34 @@ describe('the negative AssumeRole (without External ID) treats only AccessDenied
 describe('the External ID appears in no log line and in no event', () => {
   it('of a run that succeeds after a propagation denial, nor of one that fails and compensates', async () => {
     // Prepare
-    const readyAccount = await cloud.createAccount();
-    const failingAccount = await cloud.createAccount();
-    cloud.setPropagationDelay(60_000);
+    const readyAccount = await suite.cloud.createAccount();
+    const failingAccount = await suite.cloud.createAccount();
+    suite.cloud.setPropagationDelay(60_000);
     const propagateBeforeSecondVerification = (stateName: string, invocation: number) => {
-      if (stateName === 'Verify Role Is Assumable' && invocation === 2) cloud.advanceIamClock(60_000);
+      if (stateName === 'Verify Role Is Assumable' && invocation === 2) suite.cloud.advanceIamClock(60_000);
     };
 
     // Act
-    const ready = await cloud.onboard(request(readyAccount, 'secret-ready', { externalId: 'secret-ready-0123456789abcdef' }), {
+    const ready = await suite.cloud.onboard(request(readyAccount, 'secret-ready', { externalId: 'secret-ready-0123456789abcdef' }), {
       beforeTask: propagateBeforeSecondVerification,
     });
-    cloud.setPropagationDelay(0);
-    const failed = await cloud.onboard(request(failingAccount, 'secret-failed', { externalId: 'secret-failed-0123456789abcdef' }), {
-      beforeTask: cloud.dropExternalIdConditionBeforeVerification(failingAccount, 'capa-payments-secret-failed'),
+    suite.cloud.setPropagationDelay(0);
+    const failed = await suite.cloud.onboard(request(failingAccount, 'secret-failed', { externalId: 'secret-failed-0123456789abcdef' }), {
+      beforeTask: suite.cloud.dropExternalIdConditionBeforeVerification(failingAccount, 'capa-payments-secret-failed'),
     });
 
     // Assess
     expect(ready.provider.status).toBe('READY');
     expect(failed.provider.reason).toBe('EXTERNAL_ID_NOT_ENFORCED');
-    const lines = output.jsonLines();
+    const lines = suite.output.jsonLines();
     expect(lines.length).toBeGreaterThan(10);
     expect(new Set(lines.map((line) => line.level))).toEqual(new Set(['INFO', 'WARN', 'ERROR']));
-    const everything = [output.text(), JSON.stringify(cloud.events('payments.secret-ready')), JSON.stringify(cloud.events('payments.secret-failed'))];
+    const everything = [suite.output.text(), JSON.stringify(suite.cloud.events('payments.secret-ready')), JSON.stringify(suite.cloud.events('payments.secret-failed'))];
     for (const secret of ['secret-ready-0123456789abcdef', 'secret-failed-0123456789abcdef']) {
       expect(everything.join('\n')).not.toContain(secret);
       expect(JSON.stringify([ready.run, failed.run])).not.toContain(secret);
     }
-    expect(cloud.events('payments.secret-ready').map((event) => event.detail)).toStrictEqual([
+    expect(suite.cloud.events('payments.secret-ready').map((event) => event.detail)).toStrictEqual([
       {
         providerId: 'payments.secret-ready',
         workspace: 'payments',
@@ -194,7 +174,7 @@ describe('the External ID appears in no log line and in no event', () => {
         executionArn: 'arn:aws:states:us-east-1:000000000000:execution:OnboardProvider:payments_secret-ready_1',
       },
     ]);
-    expect(cloud.events('payments.secret-failed').map((event) => event.detail)).toStrictEqual([
+    expect(suite.cloud.events('payments.secret-failed').map((event) => event.detail)).toStrictEqual([
       {
         providerId: 'payments.secret-failed',
         workspace: 'payments',
