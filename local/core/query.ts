@@ -2,6 +2,7 @@
 // dispatching an action to its operation, answered as <ActionResponse> XML or an <ErrorResponse>.
 import { asAwsError, queryError, queryResponse } from './protocol.js';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './types.js';
+import { operationNamed } from './operations.js';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -119,7 +120,7 @@ export function serveQuery<Call>(api: QueryService<Call>, req: AwsRequest): AwsR
     if (req.caller === undefined) throw missingAuthentication(api.service);
     const action = req.action || requiredString(req.params, 'Action');
     // Own properties only: an action named after an Object.prototype member is still unknown.
-    const operation = Object.hasOwn(api.operations, action) ? api.operations[action] : undefined;
+    const operation = operationNamed(api.operations, action);
     if (operation === undefined) throw new AwsServiceError('InvalidAction', `Could not find operation ${action} for version ${api.apiVersion}`, 400);
     return queryResponse(api.service, action, operation(api.call(req.caller, req.params)));
   } catch (error) {

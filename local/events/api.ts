@@ -6,6 +6,7 @@ import { AwsServiceError, type Authorize, type AwsRequest, type AwsResponse, typ
 import { NAME_RE, validation, type Bus, type EventBridgeModel, type Rule, type RuleTarget } from './model.js';
 import { matchesValidatedPattern, parsePattern } from './pattern.js';
 import { putEvents, type PutEventsEntry } from './put-events.js';
+import { operationNamed } from '../core/operations.js';
 
 export interface OperationContext {
   model: EventBridgeModel;
@@ -173,8 +174,7 @@ export const operations: Record<string, Operation> = {
 /** Answers one EventBridge request; every failure becomes the JSON error the SDK expects. */
 export async function handleEventBridgeRequest(request: AwsRequest, model: EventBridgeModel, authorize: Authorize): Promise<AwsResponse> {
   try {
-    // Object.hasOwn: a name like "toString" is an unknown operation, not an inherited property.
-    const operation = Object.hasOwn(operations, request.action) ? operations[request.action] : undefined;
+    const operation = operationNamed(operations, request.action);
     if (operation === undefined) {
       throw new AwsServiceError('UnknownOperationException', `Operation ${request.action} is not supported by the local EventBridge.`);
     }

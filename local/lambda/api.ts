@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { asAwsError } from '../core/protocol.js';
 import type { AwsRequest, AwsResponse, AwsServiceError, Authorize } from '../core/types.js';
 import { lambdaError, type FunctionRecord, type LambdaModel } from './model.js';
+import { operationNamed } from '../core/operations.js';
 
 const LOG_TAIL_BYTES = 4096;
 
@@ -27,7 +28,7 @@ export const operations: Record<string, Operation> = {
 
 export async function handleLambdaRequest(model: LambdaModel, authorize: Authorize, req: AwsRequest): Promise<AwsResponse> {
   try {
-    const operation = Object.hasOwn(operations, req.action) ? operations[req.action] : undefined;
+    const operation = operationNamed(operations, req.action);
     if (operation === undefined) throw lambdaError('UnknownOperationException', `Unknown operation ${req.action}`, 404);
     return await operation({ model, params: req.params, authorize: (action, resource) => authorize(req.caller, action, resource) });
   } catch (error) {

@@ -5,6 +5,7 @@ import { missingAuthentication } from '../core/query.js';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type Authorize, type CallerIdentity } from '../core/types.js';
 import { DEFAULT_BOOTSTRAP_ROLE, invalidInput, type OrganizationsModel } from './model.js';
 import type { CreateAccountStatusRecord, OrgAccountRecord } from './state.js';
+import { operationNamed } from '../core/operations.js';
 
 /** One Organizations call: the model, the parameters, and authorization of this action on a resource. */
 export interface OrganizationsCall {
@@ -137,7 +138,7 @@ function callerOf(org: OrganizationsModel, req: AwsRequest): CallerIdentity {
 export function handleOrganizations(org: OrganizationsModel, authorize: Authorize, req: AwsRequest): AwsResponse {
   try {
     const caller = callerOf(org, req);
-    const operation = Object.hasOwn(operations, req.action) ? operations[req.action] : undefined;
+    const operation = operationNamed(operations, req.action);
     if (operation === undefined) throw new AwsServiceError('UnknownOperationException', `The local cloud's Organizations does not implement ${req.action}`, 400);
     const call: OrganizationsCall = { org, params: req.params, authorize: (resource) => authorize(caller, `organizations:${req.action}`, resource) };
     return jsonResponse(operation(call));

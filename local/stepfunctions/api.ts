@@ -13,6 +13,7 @@ import {
   type StepFunctionsModel,
   type StoredEvent,
 } from './model.js';
+import { operationNamed } from '../core/operations.js';
 
 const MAX_RESULTS = 1000;
 const DEFAULT_RESULTS = 100;
@@ -61,7 +62,7 @@ export const operations: Record<string, Operation> = {
 
 export function handleStepFunctionsRequest(model: StepFunctionsModel, authorize: Authorize, req: AwsRequest): AwsResponse {
   try {
-    const operation = Object.hasOwn(operations, req.action) ? operations[req.action] : undefined;
+    const operation = operationNamed(operations, req.action);
     if (operation === undefined) throw sfnError('UnknownOperationException', `Unknown operation ${req.action}`);
     const call: Call = { model, params: new Params(req.params), authorize: (action, resource) => authorize(req.caller, action, resource) };
     return jsonResponse(operation(call));

@@ -28,14 +28,8 @@ export interface ExecutionDescription {
   cause?: string;
 }
 
-export interface ExecutionListItem {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  startDate: Date;
-  stopDate?: Date;
-}
+/** ListExecutions' items: the description without input, output and failure. */
+export type ExecutionListItem = Pick<ExecutionDescription, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'>;
 
 /** A history event as stored: the SDK's HistoryEvent with the timestamp in epoch ms. */
 export type StoredEvent = Omit<HistoryEvent, 'timestamp' | 'id'> & { timestamp: number; id: number };

@@ -17,6 +17,10 @@ export interface ProviderEventDetail {
   executionArn: string;
 }
 
+/**
+ * Fields are copied one by one, never spread from the record, so the External ID (or any field
+ * added to the record later) can only reach an event by being added here on purpose.
+ */
 export function providerEventDetail(record: ProviderRecord, executionArn: string): ProviderEventDetail {
   return {
     providerId: record.providerId,

@@ -20,7 +20,11 @@ export interface ProviderView {
   updatedAt: string;
 }
 
-/** The portal registers the provider with roleArn and externalId, so both are part of the view. */
+/**
+ * The portal registers the provider with roleArn and externalId, so both are part of the view.
+ * Fields are copied one by one, like the event detail's, never spread from the record: a field
+ * added to the record reaches callers only when it is added here on purpose.
+ */
 export function toProviderView(record: ProviderRecord): ProviderView {
   return {
     providerId: record.providerId,
