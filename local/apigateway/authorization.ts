@@ -11,6 +11,10 @@ import type { RestApiRoute } from './routes.js';
 export interface RouteAuthorizer {
   authorize: Authorize;
   credentials: (accessKeyId: string) => ResolvedCredentials | undefined;
+  /** The region the API runs in: the one a signature's credential scope must name. */
+  region: string;
+  /** The gateway's clock (epoch ms), which signing times are checked against. Default Date.now. */
+  now?: () => number;
   log?: (line: string) => void;
 }
 
@@ -48,18 +52,24 @@ function authorizeIam(request: AuthorizationRequest, authorizer: RouteAuthorizer
   return signed;
 }
 
-/** Checks the SigV4 signature and resolves who signed; the error types are API Gateway's, not STS's. */
+/**
+ * Checks the SigV4 signature and resolves who signed; the error types are API Gateway's, not STS's.
+ * Like API Gateway, the canonical request carries the hash of the body received, whatever
+ * x-amz-content-sha256 says: a body that is not the one signed (or UNSIGNED-PAYLOAD) fails.
+ */
 function verifyCaller({ method, req, raw }: AuthorizationRequest, authorizer: RouteAuthorizer): Authorization {
   if (req.headers.authorization === undefined) return { allowed: false, answer: missingToken() };
   try {
     let resolved: ResolvedCredentials | undefined;
-    const verified = verifySignature({ method, url: req.url ?? '/', headers: req.headers, body: raw }, (akid) => {
-      resolved = authorizer.credentials(akid);
-      return resolved?.secretAccessKey;
-    });
-    if (verified !== undefined && verified.service !== 'execute-api') {
-      return { allowed: false, answer: gatewayError(403, 'InvalidSignatureException', `Credential should be scoped to correct service: 'execute-api'.`) };
-    }
+    const rules = { region: authorizer.region, service: 'execute-api', now: (authorizer.now ?? Date.now)(), payloadHash: 'body' } as const;
+    const verified = verifySignature(
+      { method, url: req.url ?? '/', headers: req.headers, body: raw },
+      (akid) => {
+        resolved = authorizer.credentials(akid);
+        return resolved?.secretAccessKey;
+      },
+      rules,
+    );
     return { allowed: true, caller: verified !== undefined ? resolved?.identity : undefined };
   } catch (error) {
     if (!(error instanceof AwsServiceError)) throw error;

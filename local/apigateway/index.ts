@@ -26,6 +26,8 @@ export interface LocalApiGatewayOptions {
   port?: number;
   authorize: Authorize;
   credentials: (accessKeyId: string) => ResolvedCredentials | undefined;
+  /** The gateway's clock (epoch ms), which signing times are checked against. Default Date.now. */
+  now?: () => number;
   invoke: Invoke;
   log?: (line: string) => void;
 }

@@ -66,6 +66,25 @@ export function jsonError(error: AwsServiceError): AwsResponse {
   };
 }
 
+/** What the JSON protocols call the query protocol's authentication errors (as DynamoDB, EventBridge, Lambda... answer). */
+const JSON_AUTHENTICATION_CODES: Record<string, string> = {
+  SignatureDoesNotMatch: 'InvalidSignatureException',
+  InvalidClientTokenId: 'UnrecognizedClientException',
+  IncompleteSignature: 'IncompleteSignatureException',
+};
+
+/**
+ * A refused signature in the words of the service's protocol: the query services (IAM, STS) keep
+ * SignatureDoesNotMatch / InvalidClientTokenId (403); the JSON services answer
+ * InvalidSignatureException / UnrecognizedClientException, with 400 (Lambda's REST API: 403).
+ */
+export function authenticationError(service: ServiceName, error: AwsServiceError): AwsServiceError {
+  if (service === 'iam' || service === 'sts') return error;
+  const code = JSON_AUTHENTICATION_CODES[error.code];
+  if (code === undefined) return error;
+  return new AwsServiceError(code, error.message, service === 'lambda' ? 403 : 400);
+}
+
 /** Wraps any thrown value as an AwsServiceError (unknown failures become 500 InternalFailure). */
 export function asAwsError(error: unknown): AwsServiceError {
   if (error instanceof AwsServiceError) return error;

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FaultInjector } from './faults.js';
-import { asAwsError, jsonError, queryError } from './protocol.js';
+import { asAwsError, authenticationError, jsonError, queryError } from './protocol.js';
 import { parseAuthorization, verifySignature } from './sigv4.js';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './types.js';
 
@@ -25,6 +25,8 @@ export interface LocalServerOptions {
   handlers: Partial<Record<ServiceName, ServiceFunction>>;
   /** Looks an access key up; undefined means unknown (403 InvalidClientTokenId). */
   credentials: (accessKeyId: string) => ResolvedCredentials | undefined;
+  /** The endpoint's clock (epoch ms), which signing times are checked against. Default Date.now. */
+  now?: () => number;
   faults?: FaultInjector;
   /** Request log sink; defaults to stderr when LOCAL_LOG=debug, silent otherwise. */
   log?: (line: string) => void;
@@ -218,6 +220,27 @@ function signingServiceOf(headers: Record<string, string>): string | undefined {
   }
 }
 
+/**
+ * Who signed the call (undefined when unsigned), checked as the routed service checks it: its
+ * region and signing name in the credential scope, AWS's 15 minutes of clock skew, the secret.
+ */
+function authenticate(call: IncomingCall, routed: RoutedRequest, options: LocalServerOptions, region: string): CallerIdentity | undefined {
+  let resolved: ResolvedCredentials | undefined;
+  try {
+    const verified = verifySignature(
+      { method: call.method, url: call.target, headers: call.nodeHeaders, body: call.raw },
+      (akid) => {
+        resolved = options.credentials(akid);
+        return resolved?.secretAccessKey;
+      },
+      { region, service: routed.service, now: (options.now ?? Date.now)(), payloadHash: 'declared' },
+    );
+    return verified !== undefined ? resolved?.identity : undefined;
+  } catch (error) {
+    throw error instanceof AwsServiceError ? authenticationError(routed.service, error) : error;
+  }
+}
+
 /** Authenticates a routed call, applies injected faults and hands it to its service. */
 async function invokeService(
   call: IncomingCall,
@@ -227,12 +250,7 @@ async function invokeService(
 ): Promise<AwsResponse> {
   const handler = options.handlers[routed.service];
   if (handler === undefined) throw new AwsServiceError('UnknownOperationException', `The local cloud does not run ${routed.service}`, 400);
-  let resolved: ResolvedCredentials | undefined;
-  const verified = verifySignature({ method: call.method, url: call.target, headers: call.nodeHeaders, body: call.raw }, (akid) => {
-    resolved = options.credentials(akid);
-    return resolved?.secretAccessKey;
-  });
-  const caller = verified !== undefined ? resolved?.identity : undefined;
+  const caller = authenticate(call, routed, options, context.region);
   if (caller !== undefined) context.onCaller(caller);
   const fault = await context.faults.apply(routed.service, routed.action);
   if (fault !== undefined) throw fault;
@@ -240,7 +258,7 @@ async function invokeService(
     service: routed.service,
     action: routed.action,
     params: routed.params,
-    region: verified?.region ?? context.region,
+    region: context.region,
     rawBody: call.rawBody,
     path: call.url.pathname,
     headers: call.headers,

@@ -31,6 +31,26 @@ export interface VerifiedSignature extends ParsedAuthorization {
   sessionToken?: string;
 }
 
+/** What a signature must satisfy besides being made with the caller's secret. */
+export interface SignatureRules {
+  /** The region the credential scope must name: the one region the local cloud runs. */
+  region: string;
+  /** The signing name the credential scope must name (sts, dynamodb, execute-api, ...). */
+  service: string;
+  /** The receiving clock, epoch ms: AWS refuses a request signed more than 15 minutes away from it. */
+  now: number;
+  /**
+   * Which payload hash the canonical request carries: `declared` takes x-amz-content-sha256 when
+   * the client sent one (and checks it against the body when it is a hash), as the AWS endpoints
+   * do; `body` always hashes the body received, as API Gateway does, so UNSIGNED-PAYLOAD or a
+   * stale declared hash no longer matches the signature.
+   */
+  payloadHash: 'declared' | 'body';
+}
+
+/** AWS's allowed clock skew between a request's signing time and the receiving clock. */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+
 /**
  * Parses `AWS4-HMAC-SHA256 Credential=AKID/yyyymmdd/region/service/aws4_request, SignedHeaders=a;b, Signature=hex`.
  * Returns undefined when the header is absent; throws IncompleteSignature when it is malformed.
@@ -134,7 +154,7 @@ function hmac(key: string | Buffer, data: string): Buffer {
 }
 
 /** The canonical request of SigV4 (task 1 of the spec). */
-export function canonicalRequest(request: SignableRequest, signedHeaders: string[]): string {
+export function canonicalRequest(request: SignableRequest, signedHeaders: string[], payloadHash: SignatureRules['payloadHash']): string {
   const q = request.url.indexOf('?');
   const rawPath = q < 0 ? request.url : request.url.slice(0, q);
   const rawQuery = q < 0 ? '' : request.url.slice(q + 1);
@@ -142,16 +162,14 @@ export function canonicalRequest(request: SignableRequest, signedHeaders: string
     const value = headerValue(request.headers, name) ?? '';
     return `${name}:${value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim()}`;
   });
-  const declaredHash = headerValue(request.headers, 'x-amz-content-sha256');
-  const payloadHash =
-    declaredHash ?? (request.body.length === 0 ? EMPTY_SHA256 : sha256Hex(request.body));
+  const declaredHash = payloadHash === 'declared' ? headerValue(request.headers, 'x-amz-content-sha256') : undefined;
   return [
     request.method.toUpperCase(),
     canonicalPath(rawPath || '/'),
     canonicalQuery(rawQuery),
     headerLines.join('\n') + '\n',
     signedHeaders.join(';'),
-    payloadHash,
+    declaredHash ?? (request.body.length === 0 ? EMPTY_SHA256 : sha256Hex(request.body)),
   ].join('\n');
 }
 
@@ -160,44 +178,98 @@ export function computeSignature(
   request: SignableRequest,
   auth: Pick<ParsedAuthorization, 'date' | 'region' | 'service' | 'signedHeaders'>,
   secretAccessKey: string,
+  payloadHash: SignatureRules['payloadHash'],
 ): string {
   const amzDate = headerValue(request.headers, 'x-amz-date') ?? headerValue(request.headers, 'date') ?? '';
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const stringToSign = [SIGV4_ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest(request, auth.signedHeaders))].join('\n');
+  const stringToSign = [SIGV4_ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest(request, auth.signedHeaders, payloadHash))].join('\n');
   let key: Buffer = hmac(`AWS4${secretAccessKey}`, auth.date);
   for (const part of [auth.region, auth.service, 'aws4_request']) key = hmac(key, part);
   return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
 }
 
+/** `yyyymmddThhmmssZ`, the form of x-amz-date and of AWS's messages about signing time. */
+function basicIso(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** When the request was signed: x-amz-date, or else the Date header; undefined when neither parses. */
+function signingTime(headers: SignableRequest['headers']): { epochMs: number; text: string } | undefined {
+  const amzDate = headerValue(headers, 'x-amz-date');
+  if (amzDate !== undefined) {
+    const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate.trim());
+    if (match === null) return undefined;
+    const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
+    return { epochMs: Date.UTC(y, mo - 1, d, h, mi, s), text: amzDate.trim() };
+  }
+  const date = headerValue(headers, 'date');
+  const epochMs = date !== undefined ? Date.parse(date) : Number.NaN;
+  return Number.isNaN(epochMs) ? undefined : { epochMs, text: basicIso(epochMs) };
+}
+
+/** SignatureDoesNotMatch is what the query protocol calls every refused signature; other protocols rename it. */
+function signatureRefused(message: string): AwsServiceError {
+  return new AwsServiceError('SignatureDoesNotMatch', message, 403);
+}
+
+/** The credential scope must name the receiving region and service, as AWS checks before anything else. */
+function checkScope(auth: ParsedAuthorization, rules: SignatureRules): void {
+  if (auth.region !== rules.region) throw signatureRefused(`Credential should be scoped to a valid region, not '${auth.region}'.`);
+  if (auth.service !== rules.service) throw signatureRefused(`Credential should be scoped to correct service: '${rules.service}'.`);
+}
+
+/** The signing time must be present, agree with the scope's date and lie within 15 minutes of `now`. */
+function checkSigningTime(request: SignableRequest, auth: ParsedAuthorization, now: number, authorization: string): void {
+  const signed = signingTime(request.headers);
+  if (signed === undefined) {
+    throw new AwsServiceError('IncompleteSignature', `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`, 400);
+  }
+  if (signed.text.slice(0, 8) !== auth.date) {
+    throw signatureRefused(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${signed.text.slice(0, 8)}', from '${signed.text}'.`,
+    );
+  }
+  if (signed.epochMs < now - MAX_CLOCK_SKEW_MS) {
+    throw signatureRefused(`Signature expired: ${signed.text} is now earlier than ${basicIso(now - MAX_CLOCK_SKEW_MS)} (${basicIso(now)} - 15 min.)`);
+  }
+  if (signed.epochMs > now + MAX_CLOCK_SKEW_MS) {
+    throw signatureRefused(`Signature not yet current: ${signed.text} is still later than ${basicIso(now + MAX_CLOCK_SKEW_MS)} (${basicIso(now)} + 15 min.)`);
+  }
+}
+
 /**
  * Verifies the request's signature. `lookupSecret` returns the secret for an access key id, or
  * undefined for an unknown key. Returns undefined for an unsigned request (the caller decides
- * whether that is acceptable); throws AwsServiceError on unknown keys and bad signatures.
+ * whether that is acceptable); throws AwsServiceError, with the query protocol's codes, on a
+ * malformed header, a scope naming another region or service, a signing time outside AWS's
+ * 15 minutes of skew, an unknown key and a bad signature.
  */
 export function verifySignature(
   request: SignableRequest,
   lookupSecret: (accessKeyId: string) => string | undefined,
+  rules: SignatureRules,
 ): VerifiedSignature | undefined {
-  const auth = parseAuthorization(headerValue(request.headers, 'authorization'));
-  if (auth === undefined) return undefined;
+  const authorization = headerValue(request.headers, 'authorization');
+  const auth = parseAuthorization(authorization);
+  if (auth === undefined || authorization === undefined) return undefined;
   if (!auth.signedHeaders.includes('host')) {
     throw new AwsServiceError('IncompleteSignature', "'Host' must be a signed header", 400);
   }
+  checkScope(auth, rules);
+  checkSigningTime(request, auth, rules.now, authorization.trim());
   const secret = lookupSecret(auth.accessKeyId);
   if (secret === undefined) {
     throw new AwsServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
   }
-  const expected = Buffer.from(computeSignature(request, auth, secret), 'utf8');
+  const expected = Buffer.from(computeSignature(request, auth, secret, rules.payloadHash), 'utf8');
   const actual = Buffer.from(auth.signature, 'utf8');
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    throw new AwsServiceError(
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
-      403,
+    throw signatureRefused(
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   }
   // A declared payload hash is signed, but only proves the body if it matches it.
-  const declaredHash = headerValue(request.headers, 'x-amz-content-sha256');
+  const declaredHash = rules.payloadHash === 'declared' ? headerValue(request.headers, 'x-amz-content-sha256') : undefined;
   if (declaredHash !== undefined && /^[0-9a-f]{64}$/i.test(declaredHash) && declaredHash.toLowerCase() !== sha256Hex(request.body)) {
     throw new AwsServiceError('XAmzContentSHA256Mismatch', 'The provided x-amz-content-sha256 header does not match what was computed.', 400);
   }

@@ -6,6 +6,8 @@ import { AwsServiceError } from '../../../local/core/types.js';
 
 const SECRETS: Record<string, string> = { AKIDEXAMPLE: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const lookup = (akid: string) => SECRETS[akid];
+/** What the endpoint of `service` checks besides the secret; these requests are signed just now. */
+const rules = (service: string) => ({ region: 'us-east-1', service, now: Date.now(), payloadHash: 'declared' as const });
 
 async function sign(opts: {
   service: string;
@@ -101,7 +103,7 @@ describe('verifySignature against @smithy/signature-v4', () => {
       body: 'Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=%7B%7D',
     });
     // Act
-    const verified = verifySignature(request, lookup);
+    const verified = verifySignature(request, lookup, rules('iam'));
     // Assess
     expect(verified).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', region: 'us-east-1', service: 'iam' });
   });
@@ -116,7 +118,7 @@ describe('verifySignature against @smithy/signature-v4', () => {
       body: '{"hello":"world"}',
     });
     // Act
-    const verified = verifySignature(request, lookup);
+    const verified = verifySignature(request, lookup, rules('lambda'));
     // Assess
     expect(verified?.service).toBe('lambda');
   });
@@ -125,7 +127,7 @@ describe('verifySignature against @smithy/signature-v4', () => {
     // Prepare
     const request = await sign({ service: 'dynamodb', path: '/', body: '{}', sessionToken: 'TOKEN123' });
     // Act
-    const verified = verifySignature(request, lookup);
+    const verified = verifySignature(request, lookup, rules('dynamodb'));
     // Assess
     expect(verified?.sessionToken).toBe('TOKEN123');
   });
@@ -134,7 +136,7 @@ describe('verifySignature against @smithy/signature-v4', () => {
     // Prepare
     const request = await sign({ service: 'sts', path: '/', body: 'Action=GetCallerIdentity', secret: 'not-the-secret' });
     // Act
-    const attempt = () => verifySignature(request, lookup);
+    const attempt = () => verifySignature(request, lookup, rules('sts'));
     // Assess
     expect(attempt).toThrow(expect.objectContaining({ code: 'SignatureDoesNotMatch', status: 403 }));
   });
@@ -144,8 +146,8 @@ describe('verifySignature against @smithy/signature-v4', () => {
     const request = await sign({ service: 'events', path: '/', body: '{"Entries":[]}' });
     // Act
     const { 'x-amz-content-sha256': _declared, ...withoutDeclaredHash } = request.headers;
-    const tampered = () => verifySignature({ ...request, body: '{"Entries":[{}]}' }, lookup);
-    const tamperedUndeclared = () => verifySignature({ ...request, headers: withoutDeclaredHash, body: '{"Entries":[{}]}' }, lookup);
+    const tampered = () => verifySignature({ ...request, body: '{"Entries":[{}]}' }, lookup, rules('events'));
+    const tamperedUndeclared = () => verifySignature({ ...request, headers: withoutDeclaredHash, body: '{"Entries":[{}]}' }, lookup, rules('events'));
     // Assess
     expect(tampered).toThrow(expect.objectContaining({ code: 'XAmzContentSHA256Mismatch' }));
     // Without the declared hash the header list no longer matches either: the signature fails.
@@ -156,8 +158,8 @@ describe('verifySignature against @smithy/signature-v4', () => {
     // Prepare
     const request = await sign({ service: 'sts', path: '/', body: 'Action=GetCallerIdentity' });
     // Act
-    const unknown = () => verifySignature(request, () => undefined);
-    const unsigned = verifySignature({ method: 'POST', url: '/', headers: {}, body: '' }, lookup);
+    const unknown = () => verifySignature(request, () => undefined, rules('sts'));
+    const unsigned = verifySignature({ method: 'POST', url: '/', headers: {}, body: '' }, lookup, rules('sts'));
     // Assess
     expect(unknown).toThrow(expect.objectContaining({ code: 'InvalidClientTokenId', status: 403 }));
     expect(unsigned).toBeUndefined();
