@@ -168,7 +168,7 @@ export function createApiGateway(services: RunningServices, settings: Settings):
   });
 }
 
-/** The deployer's route to operations outside the facades, called as the management account's root. */
+/** The deployer's route to operations outside the facades, called as the local administrator. */
 export function adminCall(services: RunningServices, region: string): AdminCall {
   const { iam } = services;
   const admin = iam.resolveAccessKey(iam.adminCredentials().accessKeyId);

@@ -184,9 +184,10 @@ function proxyAnswer(payload: unknown, requestId: string, log: ((line: string) =
   return { status: result.statusCode, headers, body: result.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8') };
 }
 
-/** API Gateway's `caller` field: the account for root, `ROLEID:session` style for assumed roles. */
+/** API Gateway's `caller` field: the account for root, the user id (AIDA...) for a user, `ROLEID:session` style for assumed roles. */
 function callerId(caller: CallerIdentity): string {
   if (caller.principalType === 'account-root') return caller.accountId;
+  if (caller.principalType === 'user') return caller.userId ?? caller.accountId;
   const roleName = caller.roleArn?.split('/').pop() ?? 'role';
   return `${roleName}:${caller.sessionName ?? 'session'}`;
 }

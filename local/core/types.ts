@@ -22,9 +22,11 @@ export interface PolicyStatement {
 export interface CallerIdentity {
   accessKeyId: string;
   accountId: string;
-  /** e.g. arn:aws:iam::000000000000:root or arn:aws:sts::111122223333:assumed-role/Name/session */
+  /** e.g. arn:aws:iam::000000000000:user/local-admin or arn:aws:sts::111122223333:assumed-role/Name/session */
   arn: string;
-  principalType: 'account-root' | 'assumed-role';
+  principalType: 'account-root' | 'user' | 'assumed-role';
+  /** For IAM users: the user's unique id (AIDA...). */
+  userId?: string;
   /** For assumed roles: the role's ARN (with its path) and the session. */
   roleArn?: string;
   sessionName?: string;

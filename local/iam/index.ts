@@ -13,8 +13,10 @@ import { handleIam } from './api.js';
 import { Authorizer } from './authorize.js';
 import { IamModel } from './model.js';
 import { policyText } from './policy-document.js';
+import type { ConditionContext } from './policy-eval.js';
 import { parseLocalIamState, type LocalIamState } from './snapshot.js';
 import type { Tag } from './state.js';
+import { localAdministrator } from './users.js';
 import { policyView, roleView, type PolicyView, type RoleView } from './views.js';
 
 export type { OrganizationsEvent as LocalIamEvent } from '../organizations/events.js';
@@ -25,6 +27,8 @@ export type { PolicyView, RoleView } from './views.js';
 export { Authorizer } from './authorize.js';
 export { IamModel } from './model.js';
 export { evaluatePolicies, evaluatePolicy, evaluateTrustPolicy } from './policy-eval.js';
+export { trustPolicyGrant } from './trust-policy.js';
+export { ADMIN_USER_NAME } from './users.js';
 
 export interface LocalIamOptions {
   managementAccountId?: string;
@@ -72,6 +76,7 @@ export class LocalIam {
     this.region = options.region ?? 'us-east-1';
     const now = options.now ?? (() => Date.now());
     this.iam = new IamModel({ now, propagationDelayMs: options.propagationDelayMs });
+    this.iam.addUser(localAdministrator(this.managementAccountId, now()));
     // aws:userid of a role session is known to STS, which needs the authorizer in turn.
     this.authorizer = new Authorizer({ model: this.iam, region: this.region, now, userId: (caller) => this.sts.userId(caller) });
     this.sts = new StsModel({ iam: this.iam, authorizer: this.authorizer, managementAccountId: this.managementAccountId, now });
@@ -91,9 +96,14 @@ export class LocalIam {
     return this.sts.adminCredentials();
   }
 
-  /** Who an access key is: the management root, or a live role session (expired sessions are unknown). */
+  /** Who an access key is: the local administrator (an IAM user), or a live role session (expired sessions are unknown). */
   resolveAccessKey(accessKeyId: string): CallerIdentity | undefined {
     return this.resolveCredentials(accessKeyId)?.identity;
+  }
+
+  /** The global condition keys AWS sets on a request by `caller` on `resource`, as policies see them. */
+  requestContext(caller: CallerIdentity, resource?: string): ConditionContext {
+    return this.authorizer.requestContext(caller, resource);
   }
 
   /** The secret too, for SigV4 verification (the shape local/core/server.ts `credentials` expects). */

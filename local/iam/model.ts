@@ -5,6 +5,7 @@ import { AwsServiceError, type PolicyDocument } from '../core/types.js';
 import { findAwsManagedPolicy, type AwsManagedPolicy } from './managed-policies.js';
 import { addVersion, defaultDocument, deleteVersion, setDefaultVersion } from './policy-versions.js';
 import type { AccountIamState, IamAccounts, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag } from './state.js';
+import type { UserRecord } from './users.js';
 import {
   MAX_MANAGED_POLICIES_PER_ROLE,
   checkDescription,
@@ -51,8 +52,13 @@ export interface IamModelOptions {
   propagationDelayMs?: () => number;
 }
 
+/** Whatever carries identity-based policies: a role or a user. */
+export type PolicyHolder = Pick<RoleRecord, 'accountId' | 'inlinePolicies' | 'attachedPolicyArns'>;
+
 export class IamModel {
   private accounts: IamAccounts = {};
+  /** IAM users by ARN: built in, so not part of the snapshot (see users.ts). */
+  private readonly users = new Map<string, UserRecord>();
   private readonly now: () => number;
   private propagationDelayMs: () => number;
 
@@ -108,6 +114,23 @@ export class IamModel {
     if (match === null) return undefined;
     const role = this.findRole(match[1] ?? '', match[3] ?? '');
     return role !== undefined && role.path === match[2] ? role : undefined;
+  }
+
+  addUser(user: UserRecord): void {
+    this.users.set(user.arn, user);
+  }
+
+  userByArn(userArn: string): UserRecord | undefined {
+    return this.users.get(userArn);
+  }
+
+  /** The user owning a long-term access key, with that key's secret. */
+  userByAccessKey(accessKeyId: string): { user: UserRecord; secretAccessKey: string } | undefined {
+    for (const user of this.users.values()) {
+      const key = user.accessKeys.find((candidate) => candidate.accessKeyId === accessKeyId);
+      if (key !== undefined) return { user, secretAccessKey: key.secretAccessKey };
+    }
+    return undefined;
   }
 
   roles(accountId: string): RoleRecord[] {
@@ -325,11 +348,11 @@ export class IamModel {
     return policy.kind === 'aws' ? policy.policy.document : defaultDocument(policy.record);
   }
 
-  /** A role's identity-based policies: inline ones and the default versions of attached managed ones. */
-  identityPolicies(role: RoleRecord): PolicyDocument[] {
-    const documents: PolicyDocument[] = Object.values(role.inlinePolicies).map((text) => JSON.parse(text) as PolicyDocument);
-    for (const arn of role.attachedPolicyArns) {
-      const policy = this.resolvePolicy(role.accountId, arn);
+  /** A role's or user's identity-based policies: inline ones and the default versions of attached managed ones. */
+  identityPolicies(holder: PolicyHolder): PolicyDocument[] {
+    const documents: PolicyDocument[] = Object.values(holder.inlinePolicies).map((text) => JSON.parse(text) as PolicyDocument);
+    for (const arn of holder.attachedPolicyArns) {
+      const policy = this.resolvePolicy(holder.accountId, arn);
       if (policy !== undefined) documents.push(this.policyDocument(policy));
     }
     return documents;

@@ -1,18 +1,23 @@
-// STS of the local cloud: who an access key is (the management root or a live role session), and
-// role sessions issued by AssumeRole (caller's policies, trust policy, propagation delay) or to AWS
-// services (a function's role credentials). No wire format here.
+// STS of the local cloud: who an access key is (an IAM user's long-term key, such as the local
+// administrator's, or a live role session), and role sessions issued by AssumeRole (caller's
+// policies, trust policy, propagation delay) or to AWS services (a function's role credentials).
+// No wire format here.
 import { randomBytes } from 'node:crypto';
 import { AwsServiceError, type CallerIdentity, type PolicyDocument } from '../core/types.js';
-import type { Authorizer } from '../iam/authorize.js';
+import type { Authorizer, ResourcePolicyGrant } from '../iam/authorize.js';
 import type { IamModel } from '../iam/model.js';
-import { evaluateTrustPolicy, type ConditionContext, type PrincipalRef } from '../iam/policy-eval.js';
+import { evaluateTrustPolicy, type ConditionContext } from '../iam/policy-eval.js';
 import type { RoleRecord } from '../iam/state.js';
+import { trustPolicyGrant } from '../iam/trust-policy.js';
+import { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY } from '../iam/users.js';
 import { randomId } from '../iam/validation.js';
 import type { SessionRecord, Sessions } from './state.js';
 import { checkAssumeRoleInput, checkSessionDuration } from './validation.js';
 
-export const ADMIN_ACCESS_KEY_ID = 'LOCALADMINACCESSKEY0';
-export const ADMIN_SECRET_ACCESS_KEY = 'local-admin-secret';
+export { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY } from '../iam/users.js';
+
+/** How much of the caller's own policies a trust policy naming it makes unnecessary (see ResourcePolicyGrant). */
+const GRANT_BY_NAMING: Record<NonNullable<ReturnType<typeof trustPolicyGrant>>, ResourcePolicyGrant> = { principal: 'all', role: 'identity', account: 'none' };
 
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -44,6 +49,11 @@ export interface StsModelOptions {
   now: () => number;
 }
 
+/** The caller as a trust policy's Principal element matches it. */
+function principalOf(caller: CallerIdentity): { type: 'AWS'; accountId: string; arn: string; roleArn?: string } {
+  return { type: 'AWS', accountId: caller.accountId, arn: caller.arn, ...(caller.roleArn !== undefined ? { roleArn: caller.roleArn } : {}) };
+}
+
 export class StsModel {
   private sessions: Sessions = {};
 
@@ -53,14 +63,12 @@ export class StsModel {
     return { accessKeyId: ADMIN_ACCESS_KEY_ID, secretAccessKey: ADMIN_SECRET_ACCESS_KEY };
   }
 
-  /** An access key's secret and identity: the management root, or a live role session (expired sessions are unknown). */
+  /** An access key's secret and identity: an IAM user's key, or a live role session (expired sessions are unknown). */
   resolveCredentials(accessKeyId: string): { secretAccessKey: string; identity: CallerIdentity } | undefined {
-    if (accessKeyId === ADMIN_ACCESS_KEY_ID) {
-      const accountId = this.options.managementAccountId;
-      return {
-        secretAccessKey: ADMIN_SECRET_ACCESS_KEY,
-        identity: { accessKeyId, accountId, arn: `arn:aws:iam::${accountId}:root`, principalType: 'account-root' },
-      };
+    const owner = this.options.iam.userByAccessKey(accessKeyId);
+    if (owner !== undefined) {
+      const { user, secretAccessKey } = owner;
+      return { secretAccessKey, identity: { accessKeyId, accountId: user.accountId, arn: user.arn, principalType: 'user', userId: user.userId } };
     }
     const session = this.sessions[accessKeyId];
     if (session === undefined) return undefined;
@@ -79,26 +87,38 @@ export class StsModel {
     };
   }
 
-  /** `aws:userid` and GetCallerIdentity's UserId: role id and session name, or the root's account id. */
+  /** `aws:userid` and GetCallerIdentity's UserId: role id and session name, a user's id, or the root's account id. */
   userId(caller: CallerIdentity): string {
+    if (caller.principalType === 'user') return caller.userId ?? caller.accountId;
     if (caller.principalType !== 'assumed-role') return caller.accountId;
     return `${this.sessions[caller.accessKeyId]?.roleId ?? 'AROA'}:${caller.sessionName ?? ''}`;
   }
 
   assumeRole(caller: CallerIdentity, input: AssumeRoleInput): AssumedRole {
     const { sessionPolicy, packedPolicySize } = checkAssumeRoleInput(input);
+    if (caller.principalType === 'account-root') throw new AwsServiceError('AccessDenied', 'Roles may not be assumed by root accounts.', 403);
     const context: ConditionContext = {
-      ...this.options.authorizer.requestContext(caller),
+      ...this.options.authorizer.requestContext(caller, input.roleArn),
       'sts:RoleSessionName': input.roleSessionName,
       ...(input.externalId !== undefined ? { 'sts:ExternalId': input.externalId } : {}),
     };
-    // The caller's own policies must let it call AssumeRole on that ARN.
-    this.options.authorizer.authorize(caller, 'sts:AssumeRole', input.roleArn, context);
+    // The caller's own policies must let it call AssumeRole on that ARN, unless (in its own
+    // account) the trust policy names it: then the trust policy grants on its own.
+    const grant = this.trustGrant(caller, input.roleArn, context);
+    this.options.authorizer.authorizeWith(caller, 'sts:AssumeRole', input.roleArn, context, grant);
     const role = this.trustingRole(caller, input.roleArn, context);
     checkSessionDuration(input.durationSeconds, role, caller.principalType === 'assumed-role');
     const expiresAt = this.options.now() + input.durationSeconds * 1000;
     const session = this.issueSession(role, input.roleSessionName, sessionPolicy, expiresAt);
     return { session, expiresAt, ...(packedPolicySize !== undefined ? { packedPolicySize } : {}) };
+  }
+
+  /** What the role's trust policy grants the caller by naming it (nothing for a role that does not exist or has not propagated). */
+  private trustGrant(caller: CallerIdentity, roleArn: string, context: ConditionContext): ResourcePolicyGrant {
+    const role = this.options.iam.roleByArn(roleArn);
+    if (role === undefined || this.options.now() < role.assumableAt) return 'none';
+    const naming = trustPolicyGrant(JSON.parse(role.trustPolicy) as PolicyDocument, { principal: principalOf(caller), roleArn: role.arn, context });
+    return naming === undefined ? 'none' : GRANT_BY_NAMING[naming];
   }
 
   /** The role, if it has propagated and its trust policy lets the caller in. */
@@ -108,8 +128,7 @@ export class StsModel {
     const role = this.options.iam.roleByArn(roleArn);
     // A missing role, a role still propagating and a trust policy that says no all look the same, as in AWS.
     if (role === undefined || this.options.now() < role.assumableAt) throw notAuthorized();
-    const principal: PrincipalRef = { type: 'AWS', accountId: caller.accountId, arn: caller.arn, ...(caller.roleArn !== undefined ? { roleArn: caller.roleArn } : {}) };
-    const trust = evaluateTrustPolicy(JSON.parse(role.trustPolicy) as PolicyDocument, { principal, roleArn: role.arn, context });
+    const trust = evaluateTrustPolicy(JSON.parse(role.trustPolicy) as PolicyDocument, { principal: principalOf(caller), roleArn: role.arn, context });
     if (trust !== 'Allow') throw notAuthorized();
     return role;
   }
@@ -147,7 +166,7 @@ export class StsModel {
   private issueSession(role: RoleRecord, sessionName: string, sessionPolicy: PolicyDocument | undefined, expiresAt: number | undefined): SessionRecord {
     let accessKeyId: string;
     do accessKeyId = randomId('ASIA', 16);
-    while (this.sessions[accessKeyId] !== undefined || accessKeyId === ADMIN_ACCESS_KEY_ID);
+    while (this.sessions[accessKeyId] !== undefined || this.options.iam.userByAccessKey(accessKeyId) !== undefined);
     const session: SessionRecord = {
       accessKeyId,
       secretAccessKey: randomBytes(30).toString('base64'),

@@ -158,7 +158,7 @@ describe('startLocalCloud', () => {
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({ stored: 'from-api' });
     expect(unsigned.status).toBe(403);
-    expect(item.Item?.by?.S).toBe('arn:aws:iam::000000000000:root');
+    expect(item.Item?.by?.S).toBe('arn:aws:iam::000000000000:user/local-admin');
   });
 
   it('runs the state machine, whose task invokes the function', async () => {

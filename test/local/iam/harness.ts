@@ -32,7 +32,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** A request as the router hands it to a service, signed by the management account's root. */
+/** A request as the router hands it to a service, signed by the local administrator (an IAM user of the management account). */
 export function adminRequest(local: LocalIam, service: ServiceName, action: string): AwsRequest {
   const caller = local.resolveAccessKey(local.adminCredentials().accessKeyId);
   return { service, action, params: {}, region: 'us-east-1', rawBody: '', path: '/', headers: {}, ...(caller !== undefined ? { caller } : {}) };

@@ -77,7 +77,7 @@ describe('AssumeRole and the External ID', () => {
     // Assess
     for (const error of [wrong, missing]) {
       expect(error).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-      expect((error as Error).message).toBe(`User: arn:aws:iam::${MGMT}:root is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
+      expect((error as Error).message).toBe(`User: arn:aws:iam::${MGMT}:user/local-admin is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
     }
   });
 
@@ -88,7 +88,7 @@ describe('AssumeRole and the External ID', () => {
     const error = await assume(adminSts, arn, { ExternalId: EXTERNAL_ID }).catch((e: unknown) => e);
     // Assess
     expect(error).toMatchObject({ name: 'AccessDenied' });
-    expect((error as Error).message).toBe(`User: arn:aws:iam::${MGMT}:root is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
+    expect((error as Error).message).toBe(`User: arn:aws:iam::${MGMT}:user/local-admin is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
   });
 
   it('lets an explicit Deny in the trust policy win', async () => {
@@ -272,7 +272,7 @@ describe('sessions as callers', () => {
       sessionName: 'who-am-i',
       sessionPolicy: policy,
     });
-    expect(admin).toMatchObject({ Account: MGMT, Arn: `arn:aws:iam::${MGMT}:root`, UserId: MGMT });
+    expect(admin).toMatchObject({ Account: MGMT, Arn: `arn:aws:iam::${MGMT}:user/local-admin`, UserId: 'AIDALOCALADMIN0000000' });
   });
 
   it('forgets credentials once they expire', async () => {
