@@ -4,6 +4,7 @@
 //   npm run history -- <id>       a provider's executions, as the console's execution history
 import { performance } from 'node:perf_hooks';
 import { startLocalCloud } from '../local/cloud.js';
+import { ADMIN_USER_NAME } from '../local/iam/index.js';
 import { demo } from './demo.js';
 import { history } from './history.js';
 import { createManagementRole } from './management-role.js';
@@ -52,6 +53,7 @@ Local cloud ready in ${seconds} s (state in ${process.env.LOCAL_STATE_DIR ?? '.l
   REST API       ${api}    (IAM auth: SigV4, service execute-api)
   account        ${cloud.accountId}  region ${cloud.region}
   credentials    AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}
+                 (IAM user ${ADMIN_USER_NAME} of account ${cloud.accountId}, AdministratorAccess)
 
 Try it (a member account, then a provider for it):
 

@@ -2,8 +2,6 @@
 // with AdministratorAccess and long-term access keys, as an AWS account is best administered (the
 // root user has no keys and, as in AWS, could not assume roles anyway). Built in, not persisted:
 // it is the same at every start, and no user API changes it.
-import type { Tag } from './state.js';
-
 export const ADMIN_ACCESS_KEY_ID = 'LOCALADMINACCESSKEY0';
 export const ADMIN_SECRET_ACCESS_KEY = 'local-admin-secret';
 export const ADMIN_USER_NAME = 'local-admin';
@@ -20,11 +18,7 @@ export interface UserRecord {
   accountId: string;
   userName: string;
   userId: string;
-  path: string;
   arn: string;
-  /** epoch ms */
-  createDate: number;
-  tags: Tag[];
   /** Inline policies by name. */
   inlinePolicies: Record<string, string>;
   attachedPolicyArns: string[];
@@ -32,15 +26,12 @@ export interface UserRecord {
 }
 
 /** The local administrator of `accountId` (the management account). */
-export function localAdministrator(accountId: string, createDate: number): UserRecord {
+export function localAdministrator(accountId: string): UserRecord {
   return {
     accountId,
     userName: ADMIN_USER_NAME,
     userId: ADMIN_USER_ID,
-    path: '/',
     arn: `arn:aws:iam::${accountId}:user/${ADMIN_USER_NAME}`,
-    createDate,
-    tags: [],
     inlinePolicies: {},
     attachedPolicyArns: [ADMINISTRATOR_ACCESS],
     accessKeys: [{ accessKeyId: ADMIN_ACCESS_KEY_ID, secretAccessKey: ADMIN_SECRET_ACCESS_KEY }],
