@@ -85,7 +85,7 @@ export class Authorizer {
   private identityPoliciesOf(caller: CallerIdentity): PolicyDocument[] | undefined {
     const holder =
       caller.principalType === 'user'
-        ? this.options.model.userByArn(caller.arn)
+        ? this.options.model.users.find(caller.arn)
         : caller.roleArn !== undefined
           ? this.options.model.roleByArn(caller.roleArn)
           : undefined;

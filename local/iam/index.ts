@@ -76,7 +76,7 @@ export class LocalIam {
     this.region = options.region ?? 'us-east-1';
     const now = options.now ?? (() => Date.now());
     this.iam = new IamModel({ now, propagationDelayMs: options.propagationDelayMs });
-    this.iam.addUser(localAdministrator(this.managementAccountId));
+    this.iam.users.add(localAdministrator(this.managementAccountId));
     // aws:userid of a role session is known to STS, which needs the authorizer in turn.
     this.authorizer = new Authorizer({ model: this.iam, region: this.region, now, userId: (caller) => this.sts.userId(caller) });
     this.sts = new StsModel({ iam: this.iam, authorizer: this.authorizer, managementAccountId: this.managementAccountId, now });

@@ -5,7 +5,7 @@ import { AwsServiceError, type PolicyDocument } from '../core/types.js';
 import { findAwsManagedPolicy, type AwsManagedPolicy } from './managed-policies.js';
 import { addVersion, defaultDocument, deleteVersion, setDefaultVersion } from './policy-versions.js';
 import type { AccountIamState, IamAccounts, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag } from './state.js';
-import type { UserRecord } from './users.js';
+import { UserDirectory } from './users.js';
 import {
   MAX_MANAGED_POLICIES_PER_ROLE,
   checkDescription,
@@ -57,8 +57,8 @@ export type PolicyHolder = Pick<RoleRecord, 'accountId' | 'inlinePolicies' | 'at
 
 export class IamModel {
   private accounts: IamAccounts = {};
-  /** IAM users by ARN: built in, so not part of the snapshot (see users.ts). */
-  private readonly users = new Map<string, UserRecord>();
+  /** IAM users: built in, so not part of the snapshot (see users.ts). */
+  readonly users = new UserDirectory();
   private readonly now: () => number;
   private propagationDelayMs: () => number;
 
@@ -114,23 +114,6 @@ export class IamModel {
     if (match === null) return undefined;
     const role = this.findRole(match[1] ?? '', match[3] ?? '');
     return role !== undefined && role.path === match[2] ? role : undefined;
-  }
-
-  addUser(user: UserRecord): void {
-    this.users.set(user.arn, user);
-  }
-
-  userByArn(userArn: string): UserRecord | undefined {
-    return this.users.get(userArn);
-  }
-
-  /** The user owning a long-term access key, with that key's secret. */
-  userByAccessKey(accessKeyId: string): { user: UserRecord; secretAccessKey: string } | undefined {
-    for (const user of this.users.values()) {
-      const key = user.accessKeys.find((candidate) => candidate.accessKeyId === accessKeyId);
-      if (key !== undefined) return { user, secretAccessKey: key.secretAccessKey };
-    }
-    return undefined;
   }
 
   roles(accountId: string): RoleRecord[] {

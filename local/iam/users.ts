@@ -37,3 +37,25 @@ export function localAdministrator(accountId: string): UserRecord {
     accessKeys: [{ accessKeyId: ADMIN_ACCESS_KEY_ID, secretAccessKey: ADMIN_SECRET_ACCESS_KEY }],
   };
 }
+
+/** The users of every account, found by ARN or by one of their access keys. */
+export class UserDirectory {
+  private readonly byArn = new Map<string, UserRecord>();
+
+  add(user: UserRecord): void {
+    this.byArn.set(user.arn, user);
+  }
+
+  find(userArn: string): UserRecord | undefined {
+    return this.byArn.get(userArn);
+  }
+
+  /** The user owning a long-term access key, with that key's secret. */
+  findByAccessKey(accessKeyId: string): { user: UserRecord; secretAccessKey: string } | undefined {
+    for (const user of this.byArn.values()) {
+      const key = user.accessKeys.find((candidate) => candidate.accessKeyId === accessKeyId);
+      if (key !== undefined) return { user, secretAccessKey: key.secretAccessKey };
+    }
+    return undefined;
+  }
+}

@@ -65,7 +65,7 @@ export class StsModel {
 
   /** An access key's secret and identity: an IAM user's key, or a live role session (expired sessions are unknown). */
   resolveCredentials(accessKeyId: string): { secretAccessKey: string; identity: CallerIdentity } | undefined {
-    const owner = this.options.iam.userByAccessKey(accessKeyId);
+    const owner = this.options.iam.users.findByAccessKey(accessKeyId);
     if (owner !== undefined) {
       const { user, secretAccessKey } = owner;
       return { secretAccessKey, identity: { accessKeyId, accountId: user.accountId, arn: user.arn, principalType: 'user', userId: user.userId } };
@@ -166,7 +166,7 @@ export class StsModel {
   private issueSession(role: RoleRecord, sessionName: string, sessionPolicy: PolicyDocument | undefined, expiresAt: number | undefined): SessionRecord {
     let accessKeyId: string;
     do accessKeyId = randomId('ASIA', 16);
-    while (this.sessions[accessKeyId] !== undefined || this.options.iam.userByAccessKey(accessKeyId) !== undefined);
+    while (this.sessions[accessKeyId] !== undefined || this.options.iam.users.findByAccessKey(accessKeyId) !== undefined);
     const session: SessionRecord = {
       accessKeyId,
       secretAccessKey: randomBytes(30).toString('base64'),
