@@ -79,7 +79,7 @@ export class LocalIam {
     this.iam.users.add(localAdministrator(this.managementAccountId));
     // aws:userid of a role session is known to STS, which needs the authorizer in turn.
     this.authorizer = new Authorizer({ model: this.iam, region: this.region, now, userId: (caller) => this.sts.userId(caller) });
-    this.sts = new StsModel({ iam: this.iam, authorizer: this.authorizer, managementAccountId: this.managementAccountId, now });
+    this.sts = new StsModel({ iam: this.iam, authorizer: this.authorizer, now });
     this.organizations = new OrganizationsModel({
       iam: this.iam,
       managementAccountId: this.managementAccountId,

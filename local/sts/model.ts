@@ -45,7 +45,6 @@ export interface AssumedRole {
 export interface StsModelOptions {
   iam: IamModel;
   authorizer: Authorizer;
-  managementAccountId: string;
   now: () => number;
 }
 
