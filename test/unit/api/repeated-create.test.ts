@@ -27,9 +27,14 @@ beforeEach(() => {
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date('2026-11-28T00:00:00Z') });
 });
 
-const post = async (body: Record<string, unknown>) => {
+interface Answer {
+  status: number;
+  body: { provider: Record<string, unknown>; error?: unknown };
+}
+
+const post = async (body: Record<string, unknown>): Promise<Answer> => {
   const response = await handler(apiEvent('POST', '/providers', { body: JSON.stringify(body) }), lambdaContext());
-  return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, any> };
+  return { status: response.statusCode, body: JSON.parse(response.body) as Answer['body'] };
 };
 const request = { workspace: 'payments', name: 'dev', accountId: '123456789012' };
 
