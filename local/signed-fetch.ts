@@ -40,10 +40,13 @@ export interface SignedResponse {
   headers: Headers;
 }
 
-/** Sends a SigV4-signed (service execute-api) JSON request and parses the JSON answer. */
+/**
+ * Sends a SigV4-signed (service execute-api) JSON request and parses the JSON answer. `headers`
+ * are added to (or override) the defaults, and are signed.
+ */
 export async function signedFetch(
   url: string,
-  init: { method?: string; body?: unknown; rawBody?: string },
+  init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   credentials: Credentials,
   region = 'us-east-1',
 ): Promise<SignedResponse> {
@@ -57,7 +60,7 @@ export async function signedFetch(
     port: target.port ? Number(target.port) : undefined,
     path: target.pathname,
     query: Object.fromEntries(target.searchParams),
-    headers: { host: target.host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { host: target.host, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
     body,
   });
   const response = await fetch(url, { method: signed.method, headers: signed.headers as Record<string, string>, body });

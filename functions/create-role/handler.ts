@@ -1,7 +1,6 @@
 // Workflow step "Create Role In Target Account".
 import { nonEmpty, partition as partitionName, readEnv, rolePath } from '../shared/runtime/env.js';
 import { stsClient } from '../shared/runtime/clients.js';
-import { externalIdFingerprint } from '../shared/domain/external-id.js';
 import { logger } from '../shared/runtime/logger.js';
 import { withMiddleware } from '../shared/runtime/middleware.js';
 import { ensureRole, type EnsuredRole } from '../shared/adapters/role-provisioning.js';
@@ -35,7 +34,7 @@ async function createRole(event: WorkflowTaskEvent): Promise<EnsuredRole> {
     roleName: provider.roleName,
     rolePath: provider.rolePath,
     trustEc2: provider.trustEc2,
-    externalId: externalIdFingerprint(record.externalId),
+    externalIdSource: record.externalIdSource,
   });
   const role = await ensureRole(iam, roleTargetOf(event, partition), trustPolicy);
   logger.info('Provider role in place', { roleArn: role.roleArn, createdByThisExecution: role.createdByThisExecution });

@@ -4,13 +4,24 @@
 //
 // Layout: routes.ts is the route model (route tables, matching, which API a request addresses),
 // authorization.ts the route authorization, integration.ts the MOCK and Lambda proxy
-// integrations, http.ts the gateway's own answers. This class owns the HTTP server.
+// integrations, http.ts the gateway's own answers and request quotas. This class owns the HTTP server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Authorize } from '../core/types.js';
 import type { ResolvedCredentials } from '../core/server.js';
 import { authorizeRoute } from './authorization.js';
-import { internalServerError, missingToken, send, type HttpAnswer } from './http.js';
+import {
+  answerUnparsable,
+  headersTooLarge,
+  headerValuesBytes,
+  internalServerError,
+  MAX_HEADER_VALUES_BYTES,
+  missingToken,
+  payloadTooLarge,
+  readPayload,
+  send,
+  type HttpAnswer,
+} from './http.js';
 import { buildProxyEvent, runIntegration, type Invoke, type ProxyEvent, type RouteRequest } from './integration.js';
 import { matchRoute, RestApiRegistry, type RestApiDefinition, type RouteTarget } from './routes.js';
 
@@ -77,6 +88,7 @@ export class LocalApiGateway {
       });
     });
     server.keepAliveTimeout = 5_000;
+    server.on('clientError', answerUnparsable);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? 3000, this.options.host ?? '127.0.0.1', () => {
@@ -100,12 +112,16 @@ export class LocalApiGateway {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
+    const raw = await readPayload(req);
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://local');
-    const answer = await this.dispatch(method, url, req, raw);
+    // The REST API's request quotas apply before routing and authorization.
+    const answer =
+      headerValuesBytes(req) > MAX_HEADER_VALUES_BYTES
+        ? headersTooLarge()
+        : raw === undefined
+          ? payloadTooLarge()
+          : await this.dispatch(method, url, req, raw);
     send(res, answer);
     this.options.log?.(`api ${method} ${url.pathname} ${answer.status}`);
   }

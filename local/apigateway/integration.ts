@@ -3,8 +3,8 @@
 // becomes the HTTP response, and a failed or malformed answer becomes API Gateway's 502.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { CallerIdentity } from '../core/types.js';
-import { internalServerError, type HttpAnswer } from './http.js';
+import { AwsServiceError, type CallerIdentity } from '../core/types.js';
+import { internalServerError, requestTooLong, type HttpAnswer } from './http.js';
 import type { RestApiDefinition, RestApiRoute } from './routes.js';
 
 export interface InvokeResult {
@@ -98,6 +98,8 @@ export async function runIntegration(request: RouteRequest, context: Integration
   try {
     result = await context.invoke(route.functionArn, event);
   } catch (error) {
+    // An event over Lambda's 6 MB invocation payload is the client's doing: API Gateway answers 413.
+    if (error instanceof AwsServiceError && error.code === 'RequestTooLargeException') return requestTooLong();
     context.log?.(`api: invoking ${route.functionArn} failed: ${error instanceof Error ? error.message : String(error)}`);
     return internalServerError(502);
   }

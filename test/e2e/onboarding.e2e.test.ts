@@ -568,7 +568,7 @@ describe('External ID confidentiality (functions at DEBUG level)', () => {
     await cloud?.close();
   });
 
-  it('no log line of any function at DEBUG carries an External ID (the API logs its fingerprint): API accepted/409/400, trigger, and every workflow step on the READY and ROLE_CONFLICT paths', async () => {
+  it('no log line of any function at DEBUG carries an External ID or a hash of it (only its source): API accepted/409/400, trigger, and every workflow step on the READY and ROLE_CONFLICT paths', async () => {
     // Prepare
     const functions = deployedFunctions(cloud);
     const lambda = new LambdaClient(clientConfig(cloud));
@@ -623,8 +623,9 @@ describe('External ID confidentiality (functions at DEBUG level)', () => {
     ];
     expect(triggered.externalId).toMatch(/^[\w-]{43}$/);
     expect(lines.filter(({ line }) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
-    // What the API logs instead: the External ID's fingerprint, sha256 truncated to 12 hex digits.
-    expect(lines.map(({ line }) => line)).toContainEqual(expect.stringContaining('"externalId":"sha256:3e8ecd508e59"'));
+    // What the API logs instead: where the External ID came from, and nothing computed from it.
+    expect(lines.map(({ line }) => line)).toContainEqual(expect.stringContaining('"externalIdSource":"supplied"'));
+    expect(lines.filter(({ line }) => line.includes('"externalId":"sha256:'))).toEqual([]);
   });
 
   it('events on the product bus, as a subscribed rule receives them, carry exactly the documented detail keys and no External ID', async () => {

@@ -2,8 +2,11 @@
 // neither resurrect an old attempt nor overwrite a newer one.
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProviderRecord, ProviderStatus } from '../domain/provider.js';
-import { SDK_CLIENT_OPTIONS } from './sdk-options.js';
+import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
+import { providerIdOf, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
+
+export { InvalidPageToken } from '../domain/page-token.js';
 
 /** The table's one index (workspace, name), declared by the CDK registry construct from this name. */
 export const WORKSPACE_INDEX = 'byWorkspace';
@@ -127,8 +130,12 @@ export class ProviderRegistry {
     }
   }
 
-  /** One page of a workspace's providers, ordered by name. */
+  /**
+   * One page of a workspace's providers, ordered by name. `nextToken` must come from a page of the
+   * same workspace (InvalidPageToken otherwise): see domain/page-token.ts.
+   */
   async listByWorkspace(workspace: string, limit: number, nextToken?: string): Promise<ProviderPage> {
+    const after = nextToken === undefined ? undefined : nameAfterPageToken(nextToken, workspace);
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -136,36 +143,19 @@ export class ProviderRegistry {
         KeyConditionExpression: 'workspace = :workspace',
         ExpressionAttributeValues: { ':workspace': workspace },
         Limit: limit,
-        ExclusiveStartKey: decodeToken(nextToken),
+        // The start key is rebuilt from the query and a validated name, never taken from the client.
+        ExclusiveStartKey: after === undefined ? undefined : { providerId: providerIdOf(workspace, after), workspace, name: after },
       }),
     );
+    const lastName = result.LastEvaluatedKey?.name;
     return {
       items: (result.Items ?? []) as ProviderRecord[],
-      nextToken: encodeToken(result.LastEvaluatedKey),
+      nextToken: typeof lastName === 'string' ? pageTokenOf(workspace, lastName) : undefined,
     };
   }
 }
 
-export class InvalidPageToken extends Error {
-  override readonly name = 'InvalidPageToken';
-}
-
-function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeToken(token: string | undefined): Record<string, unknown> | undefined {
-  if (!token) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new InvalidPageToken('nextToken is not a token this API issued');
-}
-
-/** The registry over `tableName` with the shared SDK options: what every handler uses. */
-export function providerRegistry(tableName: string): ProviderRegistry {
-  return new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient(SDK_CLIENT_OPTIONS)), tableName);
+/** The registry over `tableName`, with the shared SDK options unless a function needs its own. */
+export function providerRegistry(tableName: string, sdkOptions: SdkClientOptions = SDK_CLIENT_OPTIONS): ProviderRegistry {
+  return new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient(sdkOptions)), tableName);
 }

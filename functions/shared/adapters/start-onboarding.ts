@@ -33,16 +33,18 @@ export type StartOutcome =
   | { outcome: 'started' | 'in-progress' | 'restarted' | 'existing'; provider: ProviderRecord }
   | { outcome: 'conflict'; provider: ProviderRecord; differences: FieldIssue[] };
 
-/** Fields of an existing provider that a new request for the same identity contradicts. */
+/**
+ * Fields of an existing provider that a new request for the same identity contradicts, named
+ * without their stored values: a caller that may only create must not read another provider.
+ */
 function differencesFrom(existing: ProviderRecord, request: ProviderRequest, roleName: string): FieldIssue[] {
+  const differs = (field: string): FieldIssue => ({ field, issue: 'differs from the existing provider' });
   const issues: FieldIssue[] = [];
-  if (existing.accountId !== request.accountId) issues.push({ field: 'accountId', issue: `provider is bound to account ${existing.accountId}` });
-  if (existing.roleName !== roleName) issues.push({ field: 'roleName', issue: `provider uses role ${existing.roleName}` });
-  if (existing.trustEc2 !== (request.trustEc2 ?? true)) issues.push({ field: 'trustEc2', issue: `provider has trustEc2=${existing.trustEc2}` });
+  if (existing.accountId !== request.accountId) issues.push(differs('accountId'));
+  if (existing.roleName !== roleName) issues.push(differs('roleName'));
+  if (existing.trustEc2 !== (request.trustEc2 ?? true)) issues.push(differs('trustEc2'));
   // Only a supplied External ID can contradict; omitting it means "keep whatever the provider has".
-  if (request.externalId !== undefined && request.externalId !== existing.externalId) {
-    issues.push({ field: 'externalId', issue: 'provider has a different External ID' });
-  }
+  if (request.externalId !== undefined && request.externalId !== existing.externalId) issues.push(differs('externalId'));
   return issues;
 }
 

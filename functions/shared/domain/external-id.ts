@@ -1,5 +1,7 @@
-// External IDs: generated when the caller has none, validated when supplied, never logged in clear.
-import { createHash, randomBytes } from 'node:crypto';
+// External IDs: generated when the caller has none, validated when supplied, never logged. Not even
+// a hash: a supplied ID can be guessable, and an unkeyed hash in a log would confirm a guess offline.
+// Logs carry externalIdSource (supplied or generated) instead.
+import { randomBytes } from 'node:crypto';
 
 /** IAM's rule for sts:ExternalId: 2-1224 characters of [\w+=,.@:/-]. */
 export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
@@ -11,10 +13,4 @@ export function generateExternalId(): string {
 
 export function isValidExternalId(value: string): boolean {
   return EXTERNAL_ID_PATTERN.test(value);
-}
-
-/** What logs carry instead of the External ID: enough to correlate, useless to an attacker. */
-export function externalIdFingerprint(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
 }

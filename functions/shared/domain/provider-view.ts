@@ -45,3 +45,21 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     updatedAt: record.updatedAt,
   };
 }
+
+/** What POST /providers answers with: the view, with the External ID only to a caller that already has it. */
+export type CreateAnswerView = Omit<ProviderView, 'externalId'> & { externalId?: string };
+
+/**
+ * A principal allowed only to create must not read another provider's secret through a repeated
+ * create: the External ID is returned to the request that created the provider (the generated ID
+ * is not available anywhere else to it) and to a request that supplied that same External ID.
+ */
+export function toCreateAnswerView(
+  record: ProviderRecord,
+  request: { externalId?: string | undefined; createdTheProvider: boolean },
+): CreateAnswerView {
+  const view = toProviderView(record);
+  if (request.createdTheProvider || request.externalId === record.externalId) return view;
+  const { externalId: _withheld, ...withoutExternalId } = view;
+  return withoutExternalId;
+}

@@ -2,7 +2,14 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { FieldIssue } from '../domain/provider-request.js';
 
-export type ErrorCode = 'VALIDATION_FAILED' | 'INVALID_JSON' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL';
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_JSON'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL';
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return {
@@ -12,6 +19,12 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
-export function errorResponse(statusCode: number, code: ErrorCode, message: string, details: FieldIssue[] = []) {
-  return json(statusCode, { error: { code, message, details } });
+export function errorResponse(
+  statusCode: number,
+  code: ErrorCode,
+  message: string,
+  details: FieldIssue[] = [],
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return json(statusCode, { error: { code, message, details } }, headers);
 }

@@ -159,9 +159,9 @@ describe('POST /providers', () => {
         code: 'CONFLICT',
         message: 'Provider payments.dev already exists with a different specification',
         details: [
-          { field: 'accountId', issue: 'provider is bound to account 123456789012' },
-          { field: 'roleName', issue: 'provider uses role capa-payments-dev' },
-          { field: 'externalId', issue: 'provider has a different External ID' },
+          { field: 'accountId', issue: 'differs from the existing provider' },
+          { field: 'roleName', issue: 'differs from the existing provider' },
+          { field: 'externalId', issue: 'differs from the existing provider' },
         ],
       },
     });

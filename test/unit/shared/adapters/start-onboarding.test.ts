@@ -206,18 +206,18 @@ describe('a repeated request', () => {
 
 describe('a request that contradicts the existing provider is a conflict naming every differing field', () => {
   it.each<[string, Partial<ProviderRequest>, { field: string; issue: string }[]]>([
-    ['accountid', { accountId: '999999999999' }, [{ field: 'accountId', issue: 'provider is bound to account 123456789012' }]],
-    ['rolename', { roleName: 'another-role' }, [{ field: 'roleName', issue: 'provider uses role capa-onboard-rolename' }]],
-    ['trustec2', { trustEc2: false }, [{ field: 'trustEc2', issue: 'provider has trustEc2=true' }]],
-    ['externalid', { externalId: 'another-external-id' }, [{ field: 'externalId', issue: 'provider has a different External ID' }]],
+    ['accountid', { accountId: '999999999999' }, [{ field: 'accountId', issue: 'differs from the existing provider' }]],
+    ['rolename', { roleName: 'another-role' }, [{ field: 'roleName', issue: 'differs from the existing provider' }]],
+    ['trustec2', { trustEc2: false }, [{ field: 'trustEc2', issue: 'differs from the existing provider' }]],
+    ['externalid', { externalId: 'another-external-id' }, [{ field: 'externalId', issue: 'differs from the existing provider' }]],
     [
       'everything',
       { accountId: '999999999999', roleName: 'another-role', trustEc2: false, externalId: 'another-external-id' },
       [
-        { field: 'accountId', issue: 'provider is bound to account 123456789012' },
-        { field: 'roleName', issue: 'provider uses role capa-onboard-everything' },
-        { field: 'trustEc2', issue: 'provider has trustEc2=true' },
-        { field: 'externalId', issue: 'provider has a different External ID' },
+        { field: 'accountId', issue: 'differs from the existing provider' },
+        { field: 'roleName', issue: 'differs from the existing provider' },
+        { field: 'trustEc2', issue: 'differs from the existing provider' },
+        { field: 'externalId', issue: 'differs from the existing provider' },
       ],
     ],
   ])('provider onboard.%s asked with %o', async (name, fields, differences) => {
