@@ -1,5 +1,6 @@
 // How the emulators reach each other: IAM authorizes everyone, EventBridge delivers to Lambda and
-// Step Functions, Step Functions invokes Lambda, and one AWS endpoint serves them all.
+// Step Functions, Step Functions invokes Lambda, Lambda sends what its asynchronous invocations
+// leave behind to SQS as the function's role, and one AWS endpoint serves them all.
 import { join } from 'node:path';
 import { LocalApiGateway } from './apigateway/index.js';
 import type { LocalCloudOptions } from './cloud.js';
@@ -11,6 +12,7 @@ import { LocalDynamoDb } from './dynamodb/index.js';
 import { LocalEventBridge, type EventEnvelope } from './events/index.js';
 import { LocalIam } from './iam/index.js';
 import { LocalLambda } from './lambda/index.js';
+import { LocalSqs } from './sqs/index.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 
 /** What every step of startLocalCloud reads. */
@@ -22,7 +24,10 @@ export interface Settings {
   stateDir: string | undefined;
 }
 
-/** The emulators; Lambda and Step Functions join once the endpoint they call back listens. */
+/**
+ * The emulators; Lambda and Step Functions join once the endpoint they call back listens, SQS
+ * once the endpoint its queue URLs name does.
+ */
 export interface Services {
   iam: LocalIam;
   events: LocalEventBridge;
@@ -30,6 +35,7 @@ export interface Services {
   faults: FaultInjector;
   lambda?: LocalLambda;
   sfn?: LocalStepFunctions;
+  sqs?: LocalSqs;
 }
 
 export type RunningServices = Required<Services>;
@@ -42,6 +48,11 @@ function lambdaOf(services: Services): LocalLambda {
 function sfnOf(services: Services): LocalStepFunctions {
   if (services.sfn === undefined) throw new Error('Step Functions is not started yet');
   return services.sfn;
+}
+
+function sqsOf(services: Services): LocalSqs {
+  if (services.sqs === undefined) throw new Error('SQS is not started yet');
+  return services.sqs;
 }
 
 /** The identity a service principal gets when it assumes `roleArn` (an event rule's, a state machine's). */
@@ -108,6 +119,7 @@ export function startEndpoint(services: Services, settings: Settings): Promise<L
       dynamodb: (req) => dynamodb.handle(req),
       lambda: (req) => lambdaOf(services).handle(req),
       states: (req) => sfnOf(services).handle(req),
+      sqs: (req) => sqsOf(services).handle(req),
     },
   });
 }
@@ -122,12 +134,28 @@ function parsePayload(payload: unknown): unknown {
   }
 }
 
-/** Lambda (its functions call back `endpointUrl`) and Step Functions (whose tasks invoke them). */
+/**
+ * SQS (its queue URLs name `endpointUrl`), Lambda (its functions call back `endpointUrl`; its
+ * asynchronous invocations deliver to SQS as the function's role, as Lambda does) and Step
+ * Functions (whose tasks invoke the functions).
+ */
 export function startRuntimes(services: Services, settings: Settings, endpointUrl: string): RunningServices {
   const { options, accountId, region } = settings;
   const authorize = services.iam.authorize;
   const functionLog = options.functionLog ?? (options.quiet ? () => undefined : undefined);
-  services.lambda = new LocalLambda({ accountId, region, authorize, endpointUrl, ...(functionLog ? { onLog: functionLog } : {}) });
+  const sqs = new LocalSqs({ accountId, region, authorize, endpointUrl });
+  services.sqs = sqs;
+  services.lambda = new LocalLambda({
+    accountId,
+    region,
+    authorize,
+    endpointUrl,
+    ...(functionLog ? { onLog: functionLog } : {}),
+    ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    sendToQueue: async (queueArn, message, roleArn) => {
+      sqs.sendMessage(queueArn, message, serviceSession(services.iam, roleArn, 'lambda.amazonaws.com'));
+    },
+  });
   services.sfn = new LocalStepFunctions({
     accountId,
     region,
