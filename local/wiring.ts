@@ -9,7 +9,7 @@ import { startServer, type LocalServer } from './core/server.js';
 import type { CallerIdentity } from './core/types.js';
 import type { AdminCall } from './deploy/index.js';
 import { LocalDynamoDb } from './dynamodb/index.js';
-import { LocalEventBridge, type EventEnvelope } from './events/index.js';
+import { LocalEventBridge, type DeadLetter, type EventEnvelope } from './events/index.js';
 import { LocalIam } from './iam/index.js';
 import { LocalLambda } from './lambda/index.js';
 import { LocalSqs } from './sqs/index.js';
@@ -63,6 +63,19 @@ function serviceSession(iam: LocalIam, roleArn: string, principal: string): Call
   return identity;
 }
 
+/** The message attributes EventBridge puts on a dead-lettered event. */
+function deadLetterAttributes(deadLetter: DeadLetter): Record<string, { DataType: string; StringValue: string }> {
+  const text = (StringValue: string) => ({ DataType: 'String', StringValue });
+  return {
+    RULE_ARN: text(deadLetter.ruleArn),
+    TARGET_ARN: text(deadLetter.targetArn),
+    ERROR_CODE: text(deadLetter.errorCode),
+    ERROR_MESSAGE: text(deadLetter.errorMessage || deadLetter.errorCode),
+    EXHAUSTED_RETRY_CONDITION: text(deadLetter.condition),
+    RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(deadLetter.retryAttempts) },
+  };
+}
+
 /** IAM first (everything authorizes through it), then EventBridge and DynamoDB. */
 export async function createServices(settings: Settings): Promise<Services> {
   const { options, accountId, region, log } = settings;
@@ -85,6 +98,14 @@ export async function createServices(settings: Settings): Promise<Services> {
     accountId,
     region,
     authorize: iam.authorize,
+    // EventBridge writes to a target's dead-letter queue as itself: the queue policy decides.
+    sendDeadLetter: async (deadLetter) => {
+      sqsOf(services!).sendMessageAsService(
+        deadLetter.queueArn,
+        { body: JSON.stringify(deadLetter.event), messageAttributes: deadLetterAttributes(deadLetter) },
+        { principal: 'events.amazonaws.com', sourceArn: deadLetter.ruleArn, sourceAccount: accountId },
+      );
+    },
     deliver: async (target, event: EventEnvelope) => {
       const input = target.input ?? JSON.stringify(event);
       if (target.arn.includes(':lambda:')) {

@@ -5,7 +5,8 @@
 // Layout: model.ts (queues, messages, visibility, redrive), attributes.ts and messages.ts (what SQS
 // checks), errors.ts (its error codes), api.ts (one function per operation). This facade is what
 // the local cloud wires: other services send through it as the identity AWS would use.
-import type { Authorize, AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
+import { AwsServiceError, type Authorize, type AwsRequest, type AwsResponse, type CallerIdentity, type PolicyDocument } from '../core/types.js';
+import { evaluatePolicy } from '../iam/policy-eval.js';
 import { handleSqsRequest } from './api.js';
 import { settableAttributes } from './attributes.js';
 import { checkBody, checkMessageAttributes, senderIdOf, type MessageAttributeValue } from './messages.js';
@@ -13,6 +14,12 @@ import { SqsModel, type SqsSnapshot } from './model.js';
 
 export type { MessageAttributeValue } from './messages.js';
 export type { SqsSnapshot } from './model.js';
+
+/** A message an AWS service sends to a queue. */
+export interface OutgoingMessage {
+  body: string;
+  messageAttributes?: Record<string, MessageAttributeValue>;
+}
 
 export interface LocalSqsOptions {
   accountId: string;
@@ -53,18 +60,39 @@ export class LocalSqs {
   }
 
   /**
-   * SendMessage on behalf of `caller`, for AWS services that deliver to a queue (a Lambda
-   * destination sends as the function's execution role): the caller must be allowed sqs:SendMessage.
+   * SendMessage on behalf of `caller`, for AWS services that deliver to a queue as a role (a
+   * Lambda destination sends as the function's execution role): the role must allow sqs:SendMessage.
    */
-  sendMessage(queueArn: string, message: { body: string; messageAttributes?: Record<string, MessageAttributeValue> }, caller: CallerIdentity): { messageId: string } {
+  sendMessage(queueArn: string, message: OutgoingMessage, caller: CallerIdentity): { messageId: string } {
     this.options.authorize(caller, 'sqs:SendMessage', queueArn);
+    return this.send(queueArn, message, senderIdOf(caller));
+  }
+
+  /**
+   * SendMessage by an AWS service principal on its own (EventBridge's dead-letter queues): only the
+   * queue's policy can allow it, evaluated with the service principal and the source it acts for.
+   */
+  sendMessageAsService(queueArn: string, message: OutgoingMessage, service: { principal: string; sourceArn: string; sourceAccount: string }): { messageId: string } {
+    const policy = this.model.queueByArn(queueArn)?.attributes.Policy;
+    const decision =
+      policy === undefined
+        ? 'ImplicitDeny'
+        : evaluatePolicy(JSON.parse(policy) as PolicyDocument, {
+            action: 'sqs:SendMessage',
+            resource: queueArn,
+            principal: { type: 'Service', service: service.principal },
+            context: { 'aws:SourceArn': service.sourceArn, 'aws:SourceAccount': service.sourceAccount, 'aws:SecureTransport': 'true' },
+          });
+    if (decision !== 'Allow') {
+      throw new AwsServiceError('AccessDenied', `${service.principal} is not authorized to perform: sqs:SendMessage on resource: ${queueArn} because no resource-based policy allows the sqs:SendMessage action`, 403);
+    }
+    return this.send(queueArn, message, service.principal);
+  }
+
+  private send(queueArn: string, message: OutgoingMessage, senderId: string): { messageId: string } {
     const queue = this.model.queueByArn(queueArn);
-    if (queue === undefined) throw new Error(`Queue ${queueArn} does not exist`);
-    const sent = this.model.send(queue, {
-      body: checkBody(message.body),
-      messageAttributes: checkMessageAttributes(message.messageAttributes),
-      senderId: senderIdOf(caller),
-    });
+    if (queue === undefined) throw new AwsServiceError('AWS.SimpleQueueService.NonExistentQueue', `Queue ${queueArn} does not exist`, 400);
+    const sent = this.model.send(queue, { body: checkBody(message.body), messageAttributes: checkMessageAttributes(message.messageAttributes), senderId });
     return { messageId: sent.messageId };
   }
 

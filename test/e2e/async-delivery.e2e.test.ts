@@ -2,6 +2,7 @@
 // asynchronous invocation EventBridge made three times in all (retried twice), then sends the
 // invocation record to the stack's dead-letter queue through the function's role; once the cause
 // is fixed, an operator redrives it as the README says and the account is onboarded.
+import { EventBridgeClient, ListTargetsByRuleCommand, PutTargetsCommand, type Target } from '@aws-sdk/client-eventbridge';
 import { DeleteRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -95,4 +96,42 @@ describe('a new-account event whose trigger fails', () => {
     );
     expect(Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   }, 90_000);
+
+  it('an event EventBridge cannot deliver goes to the same queue, as the rule target and the queue policy allow', async () => {
+    // Prepare: the rule's target is retried as the template says (8 times within 2 hours, then the
+    // queue); for this test it points at a function that does not exist and is not retried.
+    const events = new EventBridgeClient(clientConfig(cloud));
+    const sqs = new SQSClient(clientConfig(cloud));
+    const rule = deployed(cloud, 'AWS::Events::Rule', 'NewAccountTriggersOrganizationsAccountCreated');
+    const queueUrl = deployed(cloud, 'AWS::SQS::Queue', 'NewAccountTriggersDeadLetterQueue');
+    const queueArn = `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`;
+    const missingFunction = 'arn:aws:lambda:us-east-1:000000000000:function:no-such-trigger';
+    const { Targets: deployedTargets = [] } = await events.send(new ListTargetsByRuleCommand({ Rule: rule }));
+    const original = deployedTargets[0] as Target;
+    await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ ...original, Arn: missingFunction, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 7200 } }] }));
+
+    try {
+      // Act
+      const organizations = new OrganizationsClient(clientConfig(cloud));
+      const created = await organizations.send(new CreateAccountCommand({ AccountName: 'team-undelivered', Email: 'team-undelivered@example.com' }));
+      const accountId = created.CreateAccountStatus!.AccountId!;
+      const message: Message = await eventually('the undelivered event in the dead-letter queue', async () => {
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+        return Messages[0];
+      });
+
+      // Assess: the deployed target as the template has it, and the event itself with EventBridge's attributes.
+      expect(original).toMatchObject({ DeadLetterConfig: { Arn: queueArn }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 } });
+      expect(JSON.parse(message.Body!)).toMatchObject({ source: 'aws.organizations', detail: { serviceEventDetails: { createAccountStatus: { accountId } } } });
+      expect(message.MessageAttributes).toMatchObject({
+        RULE_ARN: { StringValue: `arn:aws:events:us-east-1:000000000000:rule/${rule}` },
+        TARGET_ARN: { StringValue: missingFunction },
+        ERROR_CODE: { StringValue: 'RESOURCE_NOT_FOUND' },
+        EXHAUSTED_RETRY_CONDITION: { StringValue: 'MaximumRetryAttemptsExhausted' },
+      });
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+    } finally {
+      await events.send(new PutTargetsCommand({ Rule: rule, Targets: [original] }));
+    }
+  }, 60_000);
 });

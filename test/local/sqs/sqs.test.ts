@@ -274,18 +274,20 @@ describe('messages', () => {
     expect(dead).toMatchObject({ Body: 'poison', Attributes: { DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:000000000000:work' } });
   });
 
-  it('refuses an empty body, an invalid character and more than 10 messages per receive', async () => {
+  it('refuses an empty body, an invalid character, a message over MaximumMessageSize and more than 10 messages per receive', async () => {
     // Prepare
-    const queueUrl = await createQueue('checks');
+    const queueUrl = await createQueue('checks', { MaximumMessageSize: '1024' });
 
     // Act
     const empty = await failure(harness.admin.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '' })));
+    const oversized = await failure(harness.admin.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x'.repeat(1025) })));
     const control = await failure(harness.admin.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'bell \u0007' })));
     const tooMany = await failure(harness.admin.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 11 })));
 
     // Assess
     expect(empty).toEqual({ name: 'InvalidMessageContents', code: 'InvalidMessageContents', status: 400 });
     expect(control).toEqual({ name: 'InvalidMessageContents', code: 'InvalidMessageContents', status: 400 });
+    expect(oversized).toMatchObject({ code: 'InvalidParameterValue', status: 400 });
     expect(tooMany).toMatchObject({ code: 'InvalidParameterValue', status: 400 });
   });
 });
@@ -326,6 +328,52 @@ describe('authorization', () => {
     expect(sent.messageId).toEqual(expect.any(String));
     expect(denied).toThrow(/not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:destination/);
     expect((await receive(`${harness.server.url}/000000000000/destination`)).map((m) => m.Body)).toEqual(['record']);
+  });
+});
+
+describe('deliveries by an AWS service principal', () => {
+  const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:rule-dlq';
+  const RULE = 'arn:aws:events:us-east-1:000000000000:rule/new-accounts';
+  const source = (sourceArn: string) => ({ principal: 'events.amazonaws.com', sourceArn, sourceAccount: ACCOUNT_ID });
+
+  it('are allowed only by the queue policy, for the source it names, whatever the insecure-transport deny says', async () => {
+    // Prepare: the policy CDK writes for a rule target's dead-letter queue.
+    const queueUrl = await createQueue('rule-dlq');
+    const send = (sourceArn: string) => () => harness.sqs.sendMessageAsService(QUEUE, { body: '{"id":"event-1"}' }, source(sourceArn));
+    const refusal = (attempt: () => unknown) => {
+      try {
+        attempt();
+        return 'sent';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const withoutPolicy = refusal(send(RULE));
+    await harness.admin.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        Attributes: {
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:*', Resource: QUEUE, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+              { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: QUEUE, Condition: { ArnEquals: { 'aws:SourceArn': RULE } } },
+            ],
+          }),
+        },
+      }),
+    );
+
+    // Act
+    const otherRule = refusal(send('arn:aws:events:us-east-1:000000000000:rule/someone-else'));
+    const sent = send(RULE)();
+
+    // Assess
+    const denial = 'events.amazonaws.com is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:rule-dlq because no resource-based policy allows the sqs:SendMessage action';
+    expect(withoutPolicy).toBe(denial);
+    expect(otherRule).toBe(denial);
+    expect(sent.messageId).toEqual(expect.any(String));
+    expect((await receive(queueUrl)).map((m) => [m.Body, m.Attributes?.SenderId])).toEqual([['{"id":"event-1"}', 'events.amazonaws.com']]);
   });
 });
 
