@@ -130,9 +130,10 @@ export class SqsModel {
     this.notify(queue);
   }
 
-  /** An account's queues whose name starts with `prefix`, by name. */
+  /** An account's queues whose name starts with `prefix`, in code-unit order (the order ListQueues pages by). */
   list(accountId: string, prefix = ''): Queue[] {
-    return [...this.queues.values()].filter((q) => q.accountId === accountId && q.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    const byName = (a: Queue, b: Queue) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return [...this.queues.values()].filter((q) => q.accountId === accountId && q.name.startsWith(prefix)).sort(byName);
   }
 
   setAttributes(queue: Queue, attributes: Record<string, string>): void {

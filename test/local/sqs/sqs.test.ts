@@ -120,6 +120,24 @@ describe('queues', () => {
     expect(second.QueueUrls).toEqual([url('dlq-c')]);
     expect(second.NextToken).toBeUndefined();
   });
+
+  it('pages of one queue each list every queue exactly once, whatever the case of the names', async () => {
+    // Prepare
+    for (const name of ['Zeta', 'alpha', 'Beta']) await createQueue(name);
+
+    // Act
+    const names: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 5; page += 1) {
+      const { QueueUrls = [], NextToken } = await harness.admin.send(new ListQueuesCommand({ MaxResults: 1, ...(token !== undefined ? { NextToken: token } : {}) }));
+      names.push(...QueueUrls.map((url) => url.split('/').pop()!));
+      token = NextToken;
+      if (token === undefined) break;
+    }
+
+    // Assess
+    expect(names).toEqual(['Beta', 'Zeta', 'alpha']);
+  });
 });
 
 describe('messages', () => {
