@@ -11,7 +11,9 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NodeSha256 } from '../../../local/signed-fetch.js';
 import { ACCOUNT_ID, startSqsHarness, type SqsHarness } from './sqs-harness.js';
 
 let harness: SqsHarness;
@@ -392,6 +394,33 @@ describe('deliveries by an AWS service principal', () => {
     expect(otherRule).toBe(denial);
     expect(sent.messageId).toEqual(expect.any(String));
     expect((await receive(queueUrl)).map((m) => [m.Body, m.Attributes?.SenderId])).toEqual([['{"id":"event-1"}', 'events.amazonaws.com']]);
+  });
+});
+
+describe('protocols', () => {
+  it('a request in the older SQS query protocol is not mistaken for IAM: it is pointed to the JSON protocol', async () => {
+    // Prepare: ListQueues as the query protocol sends it, signed for sqs.
+    const url = new URL(harness.server.url);
+    const signer = new SignatureV4({ service: 'sqs', region: 'us-east-1', credentials: harness.iam.adminCredentials(), sha256: NodeSha256 });
+    const body = 'Action=ListQueues&Version=2012-11-05';
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+
+    // Act
+    const response = await fetch(`${harness.server.url}/`, { method: 'POST', headers: signed.headers, body });
+    const answer = (await response.json()) as { __type: string; message: string };
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(answer.__type).toBe('UnknownOperationException');
+    expect(answer.message).toContain("AmazonSQS.* (SQS's JSON protocol; not its older query protocol)");
   });
 });
 
