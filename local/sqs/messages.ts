@@ -108,9 +108,10 @@ export function selectMessageAttributes(attributes: Record<string, MessageAttrib
   return Object.fromEntries(Object.entries(attributes).filter(([name]) => wanted(name)));
 }
 
-/** SenderId as SQS reports it: the account for its root user, the role session otherwise. */
+/** SenderId as SQS reports it: the account for its root user, the user's id for an IAM user, the role session otherwise. */
 export function senderIdOf(caller: CallerIdentity | undefined): string {
   if (caller === undefined || caller.principalType === 'account-root') return caller?.accountId ?? '';
+  if (caller.principalType === 'user') return caller.userId ?? caller.accessKeyId;
   return `${caller.accessKeyId}:${caller.sessionName ?? ''}`;
 }
 

@@ -167,7 +167,7 @@ describe('messages', () => {
       MD5OfBody: 'afc23200ff981900107deff981849d21',
       MD5OfMessageAttributes: '192ca1e4d7b92fe3dc0678bf4fbf0900',
       MessageAttributes: { trigger: { DataType: 'String', StringValue: 'organizations' }, attempt: { DataType: 'Number', StringValue: '3' } },
-      Attributes: { SenderId: ACCOUNT_ID, ApproximateReceiveCount: '1' },
+      Attributes: { SenderId: 'AIDALOCALADMIN0000000', ApproximateReceiveCount: '1' },
     });
     expect(message?.ReceiptHandle).toEqual(expect.any(String));
   });
