@@ -1,4 +1,4 @@
-// The local cloud, wired: IAM/STS/Organizations, EventBridge, DynamoDB, Lambda and Step Functions
+// The local cloud, wired: IAM/STS/Organizations, EventBridge, DynamoDB, Lambda, SQS and Step Functions
 // behind one AWS endpoint, the synthesized stack deployed into them, and its REST API served.
 import './polyfills.js';
 import { resolve } from 'node:path';
@@ -11,6 +11,7 @@ import type { LocalEventBridge } from './events/index.js';
 import type { LocalIam } from './iam/index.js';
 import type { LocalLambda } from './lambda/index.js';
 import { StateFile, type PersistedState } from './persistence.js';
+import type { LocalSqs } from './sqs/index.js';
 import type { LocalStepFunctions } from './stepfunctions/index.js';
 import { adminCall, createApiGateway, createServices, startEndpoint, startRuntimes, type RunningServices, type Settings } from './wiring.js';
 
@@ -35,7 +36,10 @@ export interface LocalCloudOptions {
   faults?: string;
   /** Seed for fault injection, for reproducible runs. */
   faultSeed?: number;
-  /** Multiplier for ASL Retry intervals (e.g. 0.01 in tests). */
+  /**
+   * Multiplier for the waits AWS services take before retrying: ASL Retry intervals and Lambda's
+   * asynchronous retries (one, then two minutes). E.g. 0.01 in tests.
+   */
   retryIntervalScale?: number;
   quiet?: boolean;
   /** Where function output goes; default the terminal (prefixed with the function name) unless quiet. */
@@ -63,6 +67,7 @@ export interface DeployedCloud {
   lambda: LocalLambda;
   sfn: LocalStepFunctions;
   dynamodb: LocalDynamoDb;
+  sqs: LocalSqs;
   faults: FaultInjector;
 }
 
@@ -98,6 +103,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     services.sfn.resumeRestored();
     await api.start();
   } catch (error) {
+    services.sqs.close();
     await Promise.allSettled([server.close(), services.dynamodb.close(), api.close(), Promise.resolve(services.lambda.close())]);
     throw error;
   }
@@ -118,6 +124,7 @@ function resolveSettings(options: LocalCloudOptions): Settings {
 function restoreState(services: RunningServices, persisted: PersistedState | undefined): void {
   if (persisted?.iam !== undefined) services.iam.restore(persisted.iam);
   if (persisted?.events !== undefined) services.events.restore(persisted.events);
+  if (persisted?.sqs !== undefined) services.sqs.restore(persisted.sqs);
   // Running executions resume only once their functions are deployed again.
   if (persisted?.sfn !== undefined) services.sfn.restore(persisted.sfn, { resume: false });
 }
@@ -135,8 +142,12 @@ function deployStack(services: RunningServices, api: LocalApiGateway, settings: 
       iam: services.iam,
       dynamodb: services.dynamodb,
       events: services.events,
-      lambda: { createFunction: (input) => lambda.createFunction({ ...input, environment: { ...input.environment, ...options.functionEnvironment } }) },
+      lambda: {
+        createFunction: (input) => lambda.createFunction({ ...input, environment: { ...input.environment, ...options.functionEnvironment } }),
+        putFunctionEventInvokeConfig: (name, config) => lambda.putFunctionEventInvokeConfig(name, config),
+      },
       sfn: services.sfn,
+      sqs: services.sqs,
       apigateway: api,
       call: adminCall(services, settings.region),
     },
@@ -167,7 +178,14 @@ function startPersistence(
   stateFile: StateFile | undefined,
   settings: Settings,
 ): LocalCloud {
-  const snapshot = (): PersistedState => ({ version: 1, iam: cloud.iam.snapshot(), events: cloud.events.snapshot(), sfn: cloud.sfn.snapshot(), stack: cloud.stack });
+  const snapshot = (): PersistedState => ({
+    version: 1,
+    iam: cloud.iam.snapshot(),
+    events: cloud.events.snapshot(),
+    sfn: cloud.sfn.snapshot(),
+    sqs: cloud.sqs.snapshot(),
+    stack: cloud.stack,
+  });
   const saveState = (): void => stateFile?.save(snapshot());
   saveState();
   const autosave = stateFile?.autosave(snapshot, settings.log);
@@ -185,6 +203,7 @@ function startPersistence(
       // their functions meanwhile). In memory there is nothing to keep: no wait.
       if (stateFile !== undefined) await drainExecutions(cloud, closeOptions.drainMs ?? DRAIN_MS);
       saveState();
+      cloud.sqs.close();
       await server.close();
       await Promise.resolve(cloud.lambda.close());
       await cloud.dynamodb.close();

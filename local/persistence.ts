@@ -1,5 +1,6 @@
 // The local cloud's state file: what survives a restart (IAM and Organizations, EventBridge, Step
-// Functions executions and the deployed stack; DynamoDB keeps its own files beside it).
+// Functions executions, SQS queues and their messages, and the deployed stack; DynamoDB keeps its
+// own files beside it).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployedStack } from './deploy/index.js';
@@ -9,6 +10,7 @@ export interface PersistedState {
   iam?: unknown;
   events?: unknown;
   sfn?: unknown;
+  sqs?: unknown;
   stack?: DeployedStack;
 }
 

@@ -1,5 +1,6 @@
 // How the emulators reach each other: IAM authorizes everyone, EventBridge delivers to Lambda and
-// Step Functions, Step Functions invokes Lambda, and one AWS endpoint serves them all.
+// Step Functions, Step Functions invokes Lambda, Lambda sends what its asynchronous invocations
+// leave behind to SQS as the function's role, and one AWS endpoint serves them all.
 import { join } from 'node:path';
 import { LocalApiGateway } from './apigateway/index.js';
 import type { LocalCloudOptions } from './cloud.js';
@@ -8,9 +9,10 @@ import { startServer, type LocalServer } from './core/server.js';
 import type { CallerIdentity } from './core/types.js';
 import type { AdminCall } from './deploy/index.js';
 import { LocalDynamoDb } from './dynamodb/index.js';
-import { LocalEventBridge, type EventEnvelope } from './events/index.js';
+import { LocalEventBridge, type DeadLetter, type EventEnvelope } from './events/index.js';
 import { LocalIam } from './iam/index.js';
 import { LocalLambda } from './lambda/index.js';
+import { LocalSqs } from './sqs/index.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 
 /** What every step of startLocalCloud reads. */
@@ -22,7 +24,10 @@ export interface Settings {
   stateDir: string | undefined;
 }
 
-/** The emulators; Lambda and Step Functions join once the endpoint they call back listens. */
+/**
+ * The emulators; Lambda and Step Functions join once the endpoint they call back listens, SQS
+ * once the endpoint its queue URLs name does.
+ */
 export interface Services {
   iam: LocalIam;
   events: LocalEventBridge;
@@ -30,6 +35,7 @@ export interface Services {
   faults: FaultInjector;
   lambda?: LocalLambda;
   sfn?: LocalStepFunctions;
+  sqs?: LocalSqs;
 }
 
 export type RunningServices = Required<Services>;
@@ -44,12 +50,30 @@ function sfnOf(services: Services): LocalStepFunctions {
   return services.sfn;
 }
 
+function sqsOf(services: Services): LocalSqs {
+  if (services.sqs === undefined) throw new Error('SQS is not started yet');
+  return services.sqs;
+}
+
 /** The identity a service principal gets when it assumes `roleArn` (an event rule's, a state machine's). */
 function serviceSession(iam: LocalIam, roleArn: string, principal: string): CallerIdentity {
   const session = iam.sessionForService(roleArn, principal);
   const identity = iam.resolveAccessKey(session.accessKeyId);
   if (identity === undefined) throw new Error(`IAM returned a session for ${roleArn} it cannot resolve`);
   return identity;
+}
+
+/** The message attributes EventBridge puts on a dead-lettered event. */
+function deadLetterAttributes(deadLetter: DeadLetter): Record<string, { DataType: string; StringValue: string }> {
+  const text = (StringValue: string) => ({ DataType: 'String', StringValue });
+  return {
+    RULE_ARN: text(deadLetter.ruleArn),
+    TARGET_ARN: text(deadLetter.targetArn),
+    ERROR_CODE: text(deadLetter.errorCode),
+    ERROR_MESSAGE: text(deadLetter.errorMessage || deadLetter.errorCode),
+    EXHAUSTED_RETRY_CONDITION: text(deadLetter.condition),
+    RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(deadLetter.retryAttempts) },
+  };
 }
 
 /** IAM first (everything authorizes through it), then EventBridge and DynamoDB. */
@@ -74,6 +98,14 @@ export async function createServices(settings: Settings): Promise<Services> {
     accountId,
     region,
     authorize: iam.authorize,
+    // EventBridge writes to a target's dead-letter queue as itself: the queue policy decides.
+    sendDeadLetter: async (deadLetter) => {
+      sqsOf(services!).sendMessageAsService(
+        deadLetter.queueArn,
+        { body: JSON.stringify(deadLetter.event), messageAttributes: deadLetterAttributes(deadLetter) },
+        { principal: 'events.amazonaws.com', sourceArn: deadLetter.ruleArn, sourceAccount: accountId },
+      );
+    },
     deliver: async (target, event: EventEnvelope) => {
       const input = target.input ?? JSON.stringify(event);
       if (target.arn.includes(':lambda:')) {
@@ -108,6 +140,7 @@ export function startEndpoint(services: Services, settings: Settings): Promise<L
       dynamodb: (req) => dynamodb.handle(req),
       lambda: (req) => lambdaOf(services).handle(req),
       states: (req) => sfnOf(services).handle(req),
+      sqs: (req) => sqsOf(services).handle(req),
     },
   });
 }
@@ -122,12 +155,28 @@ function parsePayload(payload: unknown): unknown {
   }
 }
 
-/** Lambda (its functions call back `endpointUrl`) and Step Functions (whose tasks invoke them). */
+/**
+ * SQS (its queue URLs name `endpointUrl`), Lambda (its functions call back `endpointUrl`; its
+ * asynchronous invocations deliver to SQS as the function's role, as Lambda does) and Step
+ * Functions (whose tasks invoke the functions).
+ */
 export function startRuntimes(services: Services, settings: Settings, endpointUrl: string): RunningServices {
   const { options, accountId, region } = settings;
   const authorize = services.iam.authorize;
   const functionLog = options.functionLog ?? (options.quiet ? () => undefined : undefined);
-  services.lambda = new LocalLambda({ accountId, region, authorize, endpointUrl, ...(functionLog ? { onLog: functionLog } : {}) });
+  const sqs = new LocalSqs({ accountId, region, authorize, endpointUrl });
+  services.sqs = sqs;
+  services.lambda = new LocalLambda({
+    accountId,
+    region,
+    authorize,
+    endpointUrl,
+    ...(functionLog ? { onLog: functionLog } : {}),
+    ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    sendToQueue: async (queueArn, message, roleArn) => {
+      sqs.sendMessage(queueArn, message, serviceSession(services.iam, roleArn, 'lambda.amazonaws.com'));
+    },
+  });
   services.sfn = new LocalStepFunctions({
     accountId,
     region,

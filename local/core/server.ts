@@ -51,6 +51,7 @@ const TARGET_PREFIXES: Array<[string, ServiceName]> = [
   ['AWSStepFunctions.', 'states'],
   ['DynamoDB_20120810.', 'dynamodb'],
   ['AWSOrganizationsV20161128.', 'organizations'],
+  ['AmazonSQS.', 'sqs'],
 ];
 
 const QUERY_SERVICES = new Set<ServiceName>(['iam', 'sts']);
@@ -93,6 +94,10 @@ function lambdaRoute(method: string, path: string, query: URLSearchParams, body:
       }),
     };
   }
+  if (rest === '/event-invoke-config' && (method === 'GET' || method === 'PUT')) {
+    const action = method === 'GET' ? 'GetFunctionEventInvokeConfig' : 'PutFunctionEventInvokeConfig';
+    return { service: 'lambda', action, params: withQualifier({ ...(method === 'PUT' ? parseJsonBody(body) : {}), FunctionName: name }) };
+  }
   if (rest === '/configuration' && method === 'GET') {
     return { service: 'lambda', action: 'GetFunctionConfiguration', params: withQualifier({ FunctionName: name }) };
   }
@@ -134,6 +139,8 @@ export function routeRequest(input: {
   if (form === undefined || !form.has('Action')) return undefined;
   const action = form.get('Action') ?? '';
   const signing = input.signingService as ServiceName | undefined;
+  // SQS answers only its JSON protocol here; its older query protocol is not emulated.
+  if (signing === 'sqs') return undefined;
   const service: ServiceName =
     signing !== undefined && QUERY_SERVICES.has(signing) ? signing : STS_ACTIONS.has(action) ? 'sts' : 'iam';
   const params: Record<string, unknown> = {};
@@ -206,7 +213,7 @@ function unknownRouteResponse(call: IncomingCall): AwsResponse {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       __type: 'UnknownOperationException',
-      message: `The local cloud has no service for ${call.method} ${call.url.pathname}${target ? ` (X-Amz-Target: ${target})` : ''}. Supported: X-Amz-Target AWSEvents.*, AWSStepFunctions.*, DynamoDB_20120810.*, AWSOrganizationsV20161128.*; Lambda /2015-03-31/functions/...; IAM/STS query protocol.`,
+      message: `The local cloud has no service for ${call.method} ${call.url.pathname}${target ? ` (X-Amz-Target: ${target})` : ''}. Supported: X-Amz-Target AWSEvents.*, AWSStepFunctions.*, DynamoDB_20120810.*, AWSOrganizationsV20161128.*, AmazonSQS.* (SQS's JSON protocol; not its older query protocol); Lambda /2015-03-31/functions/...; IAM/STS query protocol.`,
     }),
   };
 }

@@ -34,7 +34,7 @@ export interface CallerIdentity {
   sessionPolicy?: PolicyDocument;
 }
 
-export type ServiceName = 'iam' | 'sts' | 'organizations' | 'events' | 'states' | 'dynamodb' | 'lambda';
+export type ServiceName = 'iam' | 'sts' | 'organizations' | 'events' | 'states' | 'dynamodb' | 'lambda' | 'sqs';
 
 export interface AwsRequest {
   service: ServiceName;

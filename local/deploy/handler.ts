@@ -7,6 +7,7 @@ import type { DynamoDbDeployTarget } from '../dynamodb/cloudformation.js';
 import type { EventsDeployTarget } from '../events/cloudformation.js';
 import type { IamDeployTarget } from '../iam/cloudformation.js';
 import type { LambdaDeployTarget } from '../lambda/cloudformation.js';
+import type { SqsDeployTarget } from '../sqs/cloudformation.js';
 import type { StepFunctionsDeployTarget } from '../stepfunctions/cloudformation.js';
 import type { ResourceIdentity, StackEnvironment } from './naming.js';
 
@@ -23,6 +24,7 @@ export interface DeployTargets {
   lambda: LambdaDeployTarget;
   sfn: StepFunctionsDeployTarget;
   apigateway?: ApiGatewayDeployTarget;
+  sqs?: SqsDeployTarget;
   call?: AdminCall;
 }
 

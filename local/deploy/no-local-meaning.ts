@@ -7,9 +7,6 @@ export const NO_LOCAL_MEANING = new Set([
   'AWS::CDK::Metadata',
   'AWS::Logs::LogGroup',
   'AWS::Lambda::Permission',
-  'AWS::Lambda::EventInvokeConfig',
-  'AWS::SQS::Queue',
-  'AWS::SQS::QueuePolicy',
   'AWS::SNS::Topic',
   'AWS::KMS::Key',
   'AWS::ApiGateway::Account',
@@ -21,7 +18,6 @@ export const NO_LOCAL_MEANING = new Set([
 /** The name property and maximum name length of the types below that have a name. */
 const NAMES: Record<string, [property: string, maxLength: number]> = {
   'AWS::Logs::LogGroup': ['LogGroupName', 512],
-  'AWS::SQS::Queue': ['QueueName', 80],
   'AWS::SNS::Topic': ['TopicName', 256],
 };
 
@@ -43,11 +39,6 @@ export function placeholderIdentity(type: string, logicalId: string, props: Reco
     case 'AWS::Logs::LogGroup': {
       const arn = `arn:${partition}:logs:${region}:${accountId}:log-group:${name}:*`;
       return { physicalId: name, ref: name, arn, attributes: { Arn: arn } };
-    }
-    case 'AWS::SQS::Queue': {
-      const arn = `arn:${partition}:sqs:${region}:${accountId}:${name}`;
-      const url = `https://sqs.${region}.${env.urlSuffix}/${accountId}/${name}`;
-      return { physicalId: url, ref: url, arn, attributes: { Arn: arn, QueueName: name, QueueUrl: url } };
     }
     case 'AWS::SNS::Topic': {
       const arn = `arn:${partition}:sns:${region}:${accountId}:${name}`;

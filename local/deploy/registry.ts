@@ -5,6 +5,7 @@ import { dynamoDbResourceHandlers } from '../dynamodb/cloudformation.js';
 import { eventsResourceHandlers } from '../events/cloudformation.js';
 import { iamResourceHandlers } from '../iam/cloudformation.js';
 import { lambdaResourceHandlers } from '../lambda/cloudformation.js';
+import { sqsResourceHandlers } from '../sqs/cloudformation.js';
 import { stepFunctionsResourceHandlers } from '../stepfunctions/cloudformation.js';
 import type { ResourceHandler } from './handler.js';
 
@@ -35,5 +36,6 @@ export function defaultRegistry(): ResourceRegistry {
     ...lambdaResourceHandlers,
     ...stepFunctionsResourceHandlers,
     ...apiGatewayResourceHandlers,
+    ...sqsResourceHandlers,
   ]);
 }

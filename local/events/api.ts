@@ -19,8 +19,8 @@ type Operation = (params: Params, context: OperationContext) => unknown;
 
 const MAX_PATTERN_CHARS = 4096;
 const MAX_TARGETS_PER_REQUEST = 10;
-/** Target settings that shape the delivered input or its retries: refused rather than silently ignored. */
-const UNSUPPORTED_TARGET_SETTINGS = ['InputPath', 'InputTransformer', 'SqsParameters', 'HttpParameters', 'RetryPolicy', 'DeadLetterConfig'];
+/** Target settings that shape the delivered input: refused rather than silently ignored. */
+const UNSUPPORTED_TARGET_SETTINGS = ['InputPath', 'InputTransformer', 'SqsParameters', 'HttpParameters'];
 
 // ---------------------------------------------------------------- events
 
@@ -226,7 +226,34 @@ function targetFromWire(raw: Params): RuleTarget | undefined {
     }
     target.input = raw['Input'];
   }
+  const retryPolicy = retryPolicyFromWire(id, raw['RetryPolicy']);
+  if (retryPolicy !== undefined) target.retryPolicy = retryPolicy;
+  const deadLetterArn = (raw['DeadLetterConfig'] as Params | undefined)?.['Arn'];
+  if (deadLetterArn !== undefined) {
+    if (typeof deadLetterArn !== 'string' || !/^arn:[^:]+:sqs:[^:]+:\d{12}:[\w-]+$/.test(deadLetterArn)) throw validation(`Target ${id}: DeadLetterConfig.Arn must be the ARN of an SQS queue.`);
+    target.deadLetterArn = deadLetterArn;
+  }
   return target;
+}
+
+/** RetryPolicy: MaximumRetryAttempts 0-185, MaximumEventAgeInSeconds 60-86400. */
+function retryPolicyFromWire(id: string, raw: unknown): RuleTarget['retryPolicy'] {
+  if (raw === undefined) return undefined;
+  const policy = (raw ?? {}) as Params;
+  const read = (key: string, min: number, max: number) => {
+    const value = policy[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw validation(`Target ${id}: RetryPolicy.${key} must be an integer from ${min} to ${max}.`);
+    }
+    return value;
+  };
+  const maximumRetryAttempts = read('MaximumRetryAttempts', 0, 185);
+  const maximumEventAgeInSeconds = read('MaximumEventAgeInSeconds', 60, 86_400);
+  return {
+    ...(maximumRetryAttempts !== undefined ? { maximumRetryAttempts } : {}),
+    ...(maximumEventAgeInSeconds !== undefined ? { maximumEventAgeInSeconds } : {}),
+  };
 }
 
 function busToWire(bus: Readonly<Bus>): Record<string, unknown> {
@@ -250,6 +277,15 @@ function targetToWire(target: RuleTarget): Record<string, unknown> {
     Arn: target.arn,
     ...(target.roleArn !== undefined ? { RoleArn: target.roleArn } : {}),
     ...(target.input !== undefined ? { Input: target.input } : {}),
+    ...(target.retryPolicy !== undefined
+      ? {
+          RetryPolicy: {
+            ...(target.retryPolicy.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: target.retryPolicy.maximumRetryAttempts } : {}),
+            ...(target.retryPolicy.maximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: target.retryPolicy.maximumEventAgeInSeconds } : {}),
+          },
+        }
+      : {}),
+    ...(target.deadLetterArn !== undefined ? { DeadLetterConfig: { Arn: target.deadLetterArn } } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // CloudFormation types of EventBridge: custom event buses and rules with their targets.
 import type { ResourceHandler } from '../deploy/handler.js';
 import { isAlreadyExists, requireString } from '../deploy/properties.js';
+import type { RuleTarget } from './model.js';
 
 /** The EventBridge operations the deployer needs (structural, so tests can pass fakes). */
 export interface EventsDeployTarget {
@@ -11,7 +12,7 @@ export interface EventsDeployTarget {
     eventPattern: unknown;
     state?: 'ENABLED' | 'DISABLED';
     description?: string;
-    targets: Array<{ id: string; arn: string; roleArn?: string; input?: string }>;
+    targets: RuleTarget[];
   }): { arn: string };
 }
 
@@ -37,12 +38,22 @@ function ruleTargets(props: Record<string, unknown>, log: (line: string) => void
       log(`note: ${logicalId}: target ${String(target.Id)} uses InputPath/InputTransformer, which the local EventBridge does not apply`);
     }
   }
-  return targets.map((target) => ({
-    id: requireString(target.Id, 'Target Id'),
-    arn: requireString(target.Arn, 'Target Arn'),
-    ...(typeof target.RoleArn === 'string' ? { roleArn: target.RoleArn } : {}),
-    ...(typeof target.Input === 'string' ? { input: target.Input } : {}),
-  }));
+  return targets.map((target): RuleTarget => {
+    const retry = target.RetryPolicy as { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown } | undefined;
+    const deadLetterArn = (target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
+    const retryPolicy = {
+      ...(retry?.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: Number(retry.MaximumRetryAttempts) } : {}),
+      ...(retry?.MaximumEventAgeInSeconds !== undefined ? { maximumEventAgeInSeconds: Number(retry.MaximumEventAgeInSeconds) } : {}),
+    };
+    return {
+      id: requireString(target.Id, 'Target Id'),
+      arn: requireString(target.Arn, 'Target Arn'),
+      ...(typeof target.RoleArn === 'string' ? { roleArn: target.RoleArn } : {}),
+      ...(typeof target.Input === 'string' ? { input: target.Input } : {}),
+      ...(retry !== undefined ? { retryPolicy } : {}),
+      ...(typeof deadLetterArn === 'string' ? { deadLetterArn } : {}),
+    };
+  });
 }
 
 const rule: ResourceHandler = {

@@ -1,18 +1,19 @@
 // Local EventBridge: event buses, rules with content filtering and targets, behind the JSON 1.1
 // protocol (X-Amz-Target: AWSEvents.<Action>) so the real SDK client talks to it unchanged.
 // Deliveries are handed to `deliver` (the local cloud invokes Lambda targets); they run after
-// PutEvents has answered, and failures are retried briefly, logged and swallowed, as EventBridge does.
+// PutEvents has answered, and failures are retried within the target's RetryPolicy, then sent to
+// its dead-letter queue (or logged and dropped without one), as EventBridge does.
 //
 // Layout: model.ts holds the state and all its changes, delivery.ts the asynchronous target
 // deliveries, api.ts one function per API operation, put-events.ts the PutEvents checks,
 // pattern.ts the event pattern language. This class is the facade the local cloud uses.
 import type { Authorize, AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
 import { handleEventBridgeRequest } from './api.js';
-import { DeliveryQueue, type Deliver, type RetryOptions } from './delivery.js';
+import { DeliveryQueue, type Deliver, type RetryOptions, type SendDeadLetter } from './delivery.js';
 import { EventBridgeModel, type EventBridgeSnapshot, type EventEnvelope, type PublishableEvent, type PutRuleInput } from './model.js';
 import { putEvents, type PutEventsEntry, type PutEventsResult } from './put-events.js';
 
-export type { Deliver, DeliveryTarget, RetryOptions } from './delivery.js';
+export type { DeadLetter, Deliver, DeliveryTarget, RetryOptions, SendDeadLetter } from './delivery.js';
 export { eventTime, type EventBridgeSnapshot, type EventEnvelope, type PublishableEvent, type PutRuleInput, type RuleTarget } from './model.js';
 export { matchesPattern, validatePattern } from './pattern.js';
 export type { PutEventsEntry, PutEventsResult, PutEventsResultEntry } from './put-events.js';
@@ -23,8 +24,10 @@ export interface LocalEventBridgeOptions {
   authorize: Authorize;
   deliver: Deliver;
   now?: () => number;
-  /** Delivery attempts per target (first try included) and the base backoff, doubled per retry. */
+  /** Delivery attempts per target without a RetryPolicy (first try included) and the base backoff, doubled per retry. */
   retry?: RetryOptions;
+  /** Sends an event no retry could deliver to its target's dead-letter queue. */
+  sendDeadLetter?: SendDeadLetter;
 }
 
 export class LocalEventBridge {
@@ -38,8 +41,9 @@ export class LocalEventBridge {
     this.accountId = options.accountId;
     this.region = options.region;
     this.authorize = options.authorize;
-    this.deliveries = new DeliveryQueue(options.deliver, options.retry);
-    this.model = new EventBridgeModel(options.accountId, options.region, options.now ?? Date.now, this.deliveries);
+    const now = options.now ?? Date.now;
+    this.deliveries = new DeliveryQueue(options.deliver, options.retry, options.sendDeadLetter, now);
+    this.model = new EventBridgeModel(options.accountId, options.region, now, this.deliveries);
   }
 
   busArn(name: string): string {

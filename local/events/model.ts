@@ -28,6 +28,10 @@ export interface RuleTarget {
   arn: string;
   roleArn?: string;
   input?: string;
+  /** RetryPolicy: how often and for how long a failing delivery is retried. */
+  retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
+  /** DeadLetterConfig.Arn: the SQS queue an event goes to once it cannot be delivered. */
+  deadLetterArn?: string;
 }
 
 export type RuleState = 'ENABLED' | 'DISABLED';

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { asAwsError } from '../core/protocol.js';
 import type { AwsRequest, AwsResponse, AwsServiceError, Authorize } from '../core/types.js';
+import { eventInvokeConfigFrom } from './async-invocations.js';
 import { lambdaError, type FunctionRecord, type LambdaModel } from './model.js';
 import { operationNamed } from '../core/operations.js';
 
@@ -24,6 +25,8 @@ export const operations: Record<string, Operation> = {
   GetFunction: getFunction,
   GetFunctionConfiguration: getFunctionConfiguration,
   ListFunctions: listFunctions,
+  GetFunctionEventInvokeConfig: getFunctionEventInvokeConfig,
+  PutFunctionEventInvokeConfig: putFunctionEventInvokeConfig,
 };
 
 export async function handleLambdaRequest(model: LambdaModel, authorize: Authorize, req: AwsRequest): Promise<AwsResponse> {
@@ -51,7 +54,7 @@ async function invoke({ model, params, authorize }: Call): Promise<AwsResponse> 
   const result = await model.invoke(name, body, { invocationType: type });
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    'x-amzn-requestid': randomUUID(),
+    'x-amzn-requestid': result.requestId ?? randomUUID(),
     'x-amz-executed-version': result.executedVersion,
   };
   if (result.functionError !== undefined) headers['x-amz-function-error'] = result.functionError;
@@ -76,6 +79,18 @@ function listFunctions({ model, authorize }: Call): AwsResponse {
   return ok({ Functions: model.list().map(configuration) });
 }
 
+function getFunctionEventInvokeConfig(call: Call): AwsResponse {
+  const fn = describedFunction(call, 'lambda:GetFunctionEventInvokeConfig');
+  if (fn.eventInvokeConfig === undefined) throw lambdaError('ResourceNotFoundException', `The function ${fn.arn} doesn't have an EventInvokeConfig`, 404);
+  return ok(eventInvokeConfigView(fn));
+}
+
+function putFunctionEventInvokeConfig(call: Call): AwsResponse {
+  const fn = describedFunction(call, 'lambda:PutFunctionEventInvokeConfig');
+  call.model.putEventInvokeConfig(fn.name, eventInvokeConfigFrom(call.params));
+  return ok(eventInvokeConfigView(fn));
+}
+
 // ---- reading requests and shaping answers ----------------------------------------------------------
 
 /** The function the request names, with the caller authorized for `action` on it. */
@@ -83,6 +98,18 @@ function describedFunction({ model, params, authorize }: Call, action: string): 
   const name = String(params.FunctionName ?? '');
   authorize(action, model.arnFor(name));
   return model.lookup(name);
+}
+
+function eventInvokeConfigView(fn: FunctionRecord): Record<string, unknown> {
+  const config = fn.eventInvokeConfig!;
+  const destination = (arn: string | undefined) => (arn !== undefined ? { Destination: arn } : {});
+  return {
+    LastModified: config.lastModified / 1000,
+    FunctionArn: `${fn.arn}:$LATEST`,
+    ...(config.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: config.maximumRetryAttempts } : {}),
+    ...(config.maximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: config.maximumEventAgeInSeconds } : {}),
+    DestinationConfig: { OnSuccess: destination(config.onSuccess), OnFailure: destination(config.onFailure) },
+  };
 }
 
 function configuration(fn: FunctionRecord): Record<string, unknown> {
@@ -101,6 +128,7 @@ function configuration(fn: FunctionRecord): Record<string, unknown> {
     Architectures: ['x86_64'],
     State: 'Active',
     LastUpdateStatus: 'Successful',
+    ...(fn.deadLetterTargetArn !== undefined ? { DeadLetterConfig: { TargetArn: fn.deadLetterTargetArn } } : {}),
   };
 }
 

@@ -1,13 +1,16 @@
-// CloudFormation type of Lambda: functions, run from their bundled asset with their execution
-// role's credentials. (Permissions and invoke configs have no local meaning: see the deployer's list.)
+// CloudFormation types of Lambda: functions, run from their bundled asset with their execution
+// role's credentials, and their asynchronous invocation settings (retries, destinations).
+// (Permissions have no local meaning: see the deployer's list.)
 import { statSync } from 'node:fs';
 import type { ResourceHandler } from '../deploy/handler.js';
 import { requireString } from '../deploy/properties.js';
-import type { FunctionInput } from './index.js';
+import { eventInvokeConfigFrom } from './async-invocations.js';
+import type { EventInvokeConfig, FunctionInput } from './index.js';
 
-/** The Lambda operation the deployer needs (structural, so tests can pass fakes). */
+/** The Lambda operations the deployer needs (structural, so tests can pass fakes). */
 export interface LambdaDeployTarget {
   createFunction(input: FunctionInput): { arn: string } | Promise<{ arn: string }>;
+  putFunctionEventInvokeConfig?(functionName: string, config: Omit<EventInvokeConfig, 'lastModified'>): unknown;
 }
 
 function stringMap(value: unknown): Record<string, string> {
@@ -29,6 +32,7 @@ const lambdaFunction: ResourceHandler = {
     }
     const name = ctx.physicalName(props.FunctionName, 64);
     const roleArn = requireString(props.Role, `${ctx.logicalId}.Role`);
+    const deadLetterTarget = (props.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;
     const { arn } = await ctx.targets.lambda.createFunction({
       name,
       codeDir: ctx.assetSource,
@@ -38,9 +42,26 @@ const lambdaFunction: ResourceHandler = {
       ...(typeof props.MemorySize === 'number' ? { memoryMb: props.MemorySize } : {}),
       roleArn,
       credentials: ctx.targets.iam.sessionForService(roleArn, 'lambda.amazonaws.com'),
+      ...(typeof deadLetterTarget === 'string' ? { deadLetterTargetArn: deadLetterTarget } : {}),
     });
     return { physicalId: name, ref: name, arn, attributes: { Arn: arn } };
   },
 };
 
-export const lambdaResourceHandlers: ResourceHandler[] = [lambdaFunction];
+const eventInvokeConfig: ResourceHandler = {
+  type: 'AWS::Lambda::EventInvokeConfig',
+  // Functions are created again on every start, so their settings are too.
+  persistent: false,
+  deploy(props, ctx) {
+    const functionName = requireString(props.FunctionName, `${ctx.logicalId}.FunctionName`);
+    if (props.Qualifier !== undefined && props.Qualifier !== '$LATEST') {
+      throw new Error(`${ctx.logicalId}: only $LATEST exists locally (Qualifier ${String(props.Qualifier)})`);
+    }
+    const put = ctx.targets.lambda.putFunctionEventInvokeConfig;
+    if (put === undefined) throw new Error('this deployment cannot configure asynchronous invocations');
+    put.call(ctx.targets.lambda, functionName, eventInvokeConfigFrom(props));
+    return ctx.genericIdentity();
+  },
+};
+
+export const lambdaResourceHandlers: ResourceHandler[] = [lambdaFunction, eventInvokeConfig];

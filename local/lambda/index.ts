@@ -7,9 +7,11 @@
 // API operation). This facade wires them for local/cloud.ts.
 import type { AwsRequest, AwsResponse, Authorize } from '../core/types.js';
 import { handleLambdaRequest } from './api.js';
+import type { EventInvokeConfig, SendToQueue } from './async-invocations.js';
 import { LambdaModel, type FunctionInput, type InvocationType, type InvokeResult } from './model.js';
 import { FunctionRuntime } from './runtime.js';
 
+export type { EventInvokeConfig, QueueMessage, SendToQueue } from './async-invocations.js';
 export type { FunctionError, FunctionInput, InvocationType, InvokeResult } from './model.js';
 
 export interface LocalLambdaOptions {
@@ -23,6 +25,15 @@ export interface LocalLambdaOptions {
   onLog?: (functionName: string, line: string) => void;
   /** Warm workers per function when invocations overlap (further ones queue). Default 4. */
   maxWorkersPerFunction?: number;
+  /**
+   * Sends a message to an SQS queue as a function's execution role: where asynchronous
+   * invocations deliver their on-failure / on-success records and dead-letter events.
+   */
+  sendToQueue?: SendToQueue;
+  /** Multiplies the waits between asynchronous retries (one and two minutes in AWS). Default 1. */
+  retryIntervalScale?: number;
+  /** The clock asynchronous events age by (MaximumEventAgeInSeconds). Default Date.now. */
+  now?: () => number;
 }
 
 export class LocalLambda {
@@ -36,7 +47,16 @@ export class LocalLambda {
       onLog,
       maxWorkersPerFunction: options.maxWorkersPerFunction ?? 4,
     });
-    this.model = new LambdaModel({ accountId: options.accountId, region: options.region, partition: options.partition ?? 'aws', runtime, onLog });
+    this.model = new LambdaModel({
+      accountId: options.accountId,
+      region: options.region,
+      partition: options.partition ?? 'aws',
+      runtime,
+      onLog,
+      ...(options.sendToQueue !== undefined ? { sendToQueue: options.sendToQueue } : {}),
+      retryIntervalScale: options.retryIntervalScale ?? 1,
+      now: options.now ?? Date.now,
+    });
   }
 
   createFunction(input: FunctionInput): { arn: string } {
@@ -50,6 +70,11 @@ export class LocalLambda {
     } catch {
       return undefined;
     }
+  }
+
+  /** How asynchronous invocations of the function are retried and where their results go. */
+  putFunctionEventInvokeConfig(functionNameOrArn: string, config: Omit<EventInvokeConfig, 'lastModified'>): EventInvokeConfig {
+    return this.model.putEventInvokeConfig(functionNameOrArn, config);
   }
 
   async invoke(functionNameOrArn: string, payload: unknown, opts: { invocationType?: InvocationType } = {}): Promise<InvokeResult> {

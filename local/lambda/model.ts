@@ -2,6 +2,7 @@
 // Invoke's semantics (payload limit and parsing, invocation types). Invocations run on the
 // FunctionRuntime's worker threads; no wire format here (api.ts).
 import { AwsServiceError } from '../core/types.js';
+import { AsyncInvocations, type EventInvokeConfig, type SendToQueue } from './async-invocations.js';
 import type { FunctionRuntime } from './runtime.js';
 import type { WorkerSlot } from './worker.js';
 
@@ -20,6 +21,8 @@ export interface FunctionInput {
   memoryMb?: number;
   roleArn: string;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  /** DeadLetterConfig.TargetArn: where an asynchronous event goes once its retries are spent. */
+  deadLetterTargetArn?: string;
 }
 
 export interface InvokeResult {
@@ -30,6 +33,8 @@ export interface InvokeResult {
   executedVersion: '$LATEST';
   /** START/END/REPORT and the lines the function wrote during this invocation. */
   logs?: string;
+  /** The invocation's request id (an Event invocation keeps it across its retries). */
+  requestId?: string;
 }
 
 export interface FunctionRecord extends FunctionInput {
@@ -39,6 +44,7 @@ export interface FunctionRecord extends FunctionInput {
   workers: WorkerSlot[];
   /** Invocations waiting for a free worker, oldest first. */
   queue: Array<(slot: WorkerSlot | Error) => void>;
+  eventInvokeConfig?: EventInvokeConfig;
 }
 
 export interface LambdaModelOptions {
@@ -47,6 +53,12 @@ export interface LambdaModelOptions {
   partition: string;
   runtime: FunctionRuntime;
   onLog: (functionName: string, line: string) => void;
+  /** Where asynchronous invocations deliver what they leave behind (SQS destinations and dead-letter queues). */
+  sendToQueue?: SendToQueue;
+  /** Multiplies the waits between asynchronous retries (1 in AWS). */
+  retryIntervalScale: number;
+  /** The clock asynchronous events age by. */
+  now: () => number;
 }
 
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -70,8 +82,17 @@ function eventOf(payload: unknown): unknown {
 
 export class LambdaModel {
   private readonly functions = new Map<string, FunctionRecord>();
+  private readonly asyncInvocations: AsyncInvocations;
 
-  constructor(private readonly options: LambdaModelOptions) {}
+  constructor(private readonly options: LambdaModelOptions) {
+    this.asyncInvocations = new AsyncInvocations({
+      run: (fn, event, invokedArn, requestId) => options.runtime.run(fn, event, invokedArn, requestId),
+      ...(options.sendToQueue !== undefined ? { sendToQueue: options.sendToQueue } : {}),
+      onLog: options.onLog,
+      retryIntervalScale: options.retryIntervalScale,
+      now: options.now,
+    });
+  }
 
   createFunction(input: FunctionInput): { arn: string } {
     if (this.functions.has(input.name)) {
@@ -102,25 +123,33 @@ export class LambdaModel {
     const fn = this.lookup(functionNameOrArn);
     const event = eventOf(payload);
     const invokedArn = functionNameOrArn.startsWith('arn:') ? functionNameOrArn : fn.arn;
-    const { runtime, onLog } = this.options;
     switch (opts.invocationType ?? 'RequestResponse') {
       case 'DryRun':
         return { statusCode: 204, payload: null, executedVersion: '$LATEST' };
       case 'Event':
-        // Accepted now, run in the background; failures only reach the log, as with async invokes.
-        void runtime.run(fn, event, invokedArn).then(
-          (result) => {
-            if (result.functionError !== undefined) onLog(fn.name, `async invocation failed: ${JSON.stringify(result.payload)}`);
-          },
-          (error: unknown) => onLog(fn.name, `async invocation failed: ${error instanceof Error ? error.message : String(error)}`),
-        );
-        return { statusCode: 202, payload: null, executedVersion: '$LATEST' };
+        // Accepted now, run from Lambda's own queue with its retries (async-invocations.ts).
+        return { statusCode: 202, payload: null, executedVersion: '$LATEST', requestId: this.asyncInvocations.accept(fn, event, invokedArn) };
       default:
-        return runtime.run(fn, event, invokedArn);
+        return this.options.runtime.run(fn, event, invokedArn);
     }
   }
 
+  /** Sets how asynchronous invocations of a function are retried and where their results go. */
+  putEventInvokeConfig(functionNameOrArn: string, config: Omit<EventInvokeConfig, 'lastModified'>): EventInvokeConfig {
+    const fn = this.lookup(functionNameOrArn);
+    const { maximumRetryAttempts, maximumEventAgeInSeconds } = config;
+    if (maximumRetryAttempts !== undefined && !(Number.isInteger(maximumRetryAttempts) && maximumRetryAttempts >= 0 && maximumRetryAttempts <= 2)) {
+      throw lambdaError('InvalidParameterValueException', 'MaximumRetryAttempts must be an integer from 0 to 2', 400);
+    }
+    if (maximumEventAgeInSeconds !== undefined && !(Number.isInteger(maximumEventAgeInSeconds) && maximumEventAgeInSeconds >= 60 && maximumEventAgeInSeconds <= 21_600)) {
+      throw lambdaError('InvalidParameterValueException', 'MaximumEventAgeInSeconds must be an integer from 60 to 21600', 400);
+    }
+    fn.eventInvokeConfig = { ...config, lastModified: Date.now() };
+    return fn.eventInvokeConfig;
+  }
+
   async close(): Promise<void> {
+    this.asyncInvocations.close();
     await this.options.runtime.close(this.functions.values());
   }
 

@@ -40,9 +40,8 @@ export class FunctionRuntime {
   }
 
   /** One invocation of `fn` with `event`, on a warm worker or a fresh one. */
-  async run(fn: FunctionRecord, event: unknown, invokedFunctionArn: string): Promise<InvokeResult> {
+  async run(fn: FunctionRecord, event: unknown, invokedFunctionArn: string, requestId: string = randomUUID()): Promise<InvokeResult> {
     const slot = await this.acquire(fn);
-    const requestId = randomUUID();
     const started = performance.now();
     const lines: string[] = [];
     try {

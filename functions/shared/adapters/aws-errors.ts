@@ -40,11 +40,17 @@ const THROTTLING_CODES = new Set([
   'ServiceFailure',
 ]);
 
+/** An error code that means throttling or a server-side failure (also per entry, as PutEvents reports them). */
+export function isTransientCode(code: string | undefined): boolean {
+  return THROTTLING_CODES.has(code ?? '');
+}
+
 /** Throttling and server-side failures: safe to try again later. */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof TransientAwsError) return true;
   const e = error as SdkError | undefined;
   const status = e?.$metadata?.httpStatusCode ?? 0;
-  return THROTTLING_CODES.has(errorCode(error) ?? '') || e?.$retryable?.throttling === true || status >= 500;
+  return isTransientCode(errorCode(error)) || e?.$retryable?.throttling === true || status >= 500;
 }
 
 /**
@@ -52,8 +58,18 @@ export function isTransient(error: unknown): boolean {
  * retries the whole (idempotent) step with backoff; anything else is rethrown unchanged.
  */
 export function rethrowTransient(error: unknown, what: string): never {
+  if (error instanceof TransientAwsError) throw error;
   if (isTransient(error)) {
     throw new TransientAwsError(`${what}: ${(error as SdkError).message ?? String(error)}`);
   }
   throw error;
+}
+
+/** One AWS call whose throttling or 5xx, once the SDK's retries are spent, becomes TransientAwsError. */
+export async function callAws<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    return rethrowTransient(error, what);
+  }
 }

@@ -1,6 +1,8 @@
 // Provider lifecycle events on the service's own bus. The External ID is never in an event.
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { TransientAwsError } from '../domain/errors.js';
 import type { ProviderRecord } from '../domain/provider.js';
+import { callAws, isTransientCode } from './aws-errors.js';
 
 export type ProviderDetailType = 'Provider Ready' | 'Provider Failed';
 
@@ -42,22 +44,26 @@ export async function publishProviderEvent(
   detailType: ProviderDetailType,
   detail: ProviderEventDetail,
 ): Promise<void> {
-  const result = await client.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: target.busName,
-          Source: target.source,
-          DetailType: detailType,
-          Detail: JSON.stringify(detail),
-          Resources: [detail.roleArn],
-        },
-      ],
-    }),
+  const result = await callAws(`PutEvents "${detailType}"`, () =>
+    client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: target.busName,
+            Source: target.source,
+            DetailType: detailType,
+            Detail: JSON.stringify(detail),
+            Resources: [detail.roleArn],
+          },
+        ],
+      }),
+    ),
   );
-  // PutEvents reports per-entry failures in a 200 response; a lost event must fail the step.
+  // PutEvents reports per-entry failures in a 200 response; a lost event must fail the step, and
+  // an entry throttled or failed inside EventBridge (ThrottlingException, InternalFailure) is retried.
   if ((result.FailedEntryCount ?? 0) > 0) {
     const entry = result.Entries?.[0];
-    throw new Error(`EventBridge rejected "${detailType}": ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+    const message = `EventBridge rejected "${detailType}": ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim();
+    throw isTransientCode(entry?.ErrorCode) ? new TransientAwsError(message) : new Error(message);
   }
 }

@@ -1,9 +1,11 @@
 // The provider registry (DynamoDB). Every write is conditional, so a retried or stale step can
-// neither resurrect an old attempt nor overwrite a newer one.
+// neither resurrect an old attempt nor overwrite a newer one. Throttling or a 5xx that outlives
+// the SDK's retries is TransientAwsError, so the step that called is retried as a whole.
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
 import { providerIdOf, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import { callAws } from './aws-errors.js';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
 
 export { InvalidPageToken } from '../domain/page-token.js';
@@ -27,8 +29,8 @@ export class ProviderRegistry {
   ) {}
 
   async get(providerId: string): Promise<ProviderRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { providerId }, ConsistentRead: true }),
+    const result = await callAws(`GetItem ${providerId}`, () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: { providerId }, ConsistentRead: true })),
     );
     return result.Item as ProviderRecord | undefined;
   }
@@ -36,12 +38,14 @@ export class ProviderRegistry {
   /** Stores a new provider; false when one with the same id already exists. */
   async create(record: ProviderRecord): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: record,
-          ConditionExpression: 'attribute_not_exists(providerId)',
-        }),
+      await callAws(`PutItem ${record.providerId}`, () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: record,
+            ConditionExpression: 'attribute_not_exists(providerId)',
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -59,24 +63,26 @@ export class ProviderRegistry {
     next: Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>,
   ): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { providerId },
-          UpdateExpression:
-            'SET #status = :pending, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt REMOVE reason, message',
-          ConditionExpression: 'attempt = :previous AND #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':pending': 'PENDING',
-            ':failed': 'FAILED',
-            ':previous': previousAttempt,
-            ':attempt': next.attempt,
-            ':executionName': next.executionName,
-            ':executionArn': next.executionArn,
-            ':updatedAt': next.updatedAt,
-          },
-        }),
+      await callAws(`UpdateItem ${providerId} (restart)`, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { providerId },
+            UpdateExpression:
+              'SET #status = :pending, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt REMOVE reason, message',
+            ConditionExpression: 'attempt = :previous AND #status = :failed',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':pending': 'PENDING',
+              ':failed': 'FAILED',
+              ':previous': previousAttempt,
+              ':attempt': next.attempt,
+              ':executionName': next.executionName,
+              ':executionArn': next.executionArn,
+              ':updatedAt': next.updatedAt,
+            },
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -110,16 +116,18 @@ export class ProviderRegistry {
         .map(([, value], index) => [`:a${index}`, value]),
     );
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { providerId },
-          UpdateExpression: `SET ${assignments.join(', ')}`,
-          ConditionExpression: 'attempt = :attempt',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...expressionValues, ':attempt': attempt },
-          ReturnValues: 'ALL_NEW',
-        }),
+      const result = await callAws(`UpdateItem ${providerId} (${status})`, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { providerId },
+            UpdateExpression: `SET ${assignments.join(', ')}`,
+            ConditionExpression: 'attempt = :attempt',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ...expressionValues, ':attempt': attempt },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       );
       return result.Attributes as ProviderRecord;
     } catch (error) {
@@ -136,16 +144,18 @@ export class ProviderRegistry {
    */
   async listByWorkspace(workspace: string, limit: number, nextToken?: string): Promise<ProviderPage> {
     const after = nextToken === undefined ? undefined : nameAfterPageToken(nextToken, workspace);
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: WORKSPACE_INDEX,
-        KeyConditionExpression: 'workspace = :workspace',
-        ExpressionAttributeValues: { ':workspace': workspace },
-        Limit: limit,
-        // The start key is rebuilt from the query and a validated name, never taken from the client.
-        ExclusiveStartKey: after === undefined ? undefined : { providerId: providerIdOf(workspace, after), workspace, name: after },
-      }),
+    const result = await callAws(`Query ${WORKSPACE_INDEX} ${workspace}`, () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: WORKSPACE_INDEX,
+          KeyConditionExpression: 'workspace = :workspace',
+          ExpressionAttributeValues: { ':workspace': workspace },
+          Limit: limit,
+          // The start key is rebuilt from the query and a validated name, never taken from the client.
+          ExclusiveStartKey: after === undefined ? undefined : { providerId: providerIdOf(workspace, after), workspace, name: after },
+        }),
+      ),
     );
     const lastName = result.LastEvaluatedKey?.name;
     return {

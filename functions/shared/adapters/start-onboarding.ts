@@ -13,6 +13,7 @@ import {
   type ProviderRecord,
 } from '../domain/provider.js';
 import type { FieldIssue, ProviderRequest } from '../domain/provider-request.js';
+import { callAws } from './aws-errors.js';
 import type { ProviderRegistry } from './registry.js';
 
 export interface OnboardingSettings {
@@ -50,12 +51,14 @@ function differencesFrom(existing: ProviderRecord, request: ProviderRequest, rol
 
 async function startExecution(sfn: SFNClient, stateMachineArn: string, record: ProviderRecord): Promise<void> {
   try {
-    await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn,
-        name: record.executionName,
-        input: JSON.stringify({ provider: workflowInputOf(record) }),
-      }),
+    await callAws(`StartExecution ${record.executionName}`, () =>
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          name: record.executionName,
+          input: JSON.stringify({ provider: workflowInputOf(record) }),
+        }),
+      ),
     );
   } catch (error) {
     // The name is unique per attempt: "already exists" means this attempt is running or ran.
