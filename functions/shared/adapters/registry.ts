@@ -2,7 +2,7 @@
 // neither resurrect an old attempt nor overwrite a newer one.
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProviderRecord, ProviderStatus } from '../domain/provider.js';
+import { IN_FLIGHT_STATUSES, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
 import { SDK_CLIENT_OPTIONS } from './sdk-options.js';
 
 /** The table's one index (workspace, name), declared by the CDK registry construct from this name. */
@@ -48,13 +48,16 @@ export class ProviderRegistry {
   }
 
   /**
-   * Starts attempt `next.attempt` of a FAILED provider; false when another request got there first.
+   * Starts attempt `next.attempt` of a provider whose attempt `previousAttempt` is in one of
+   * `from` (by default FAILED); false when another request got there first.
    */
   async restart(
     providerId: string,
     previousAttempt: number,
     next: Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>,
+    from: readonly ProviderStatus[] = ['FAILED'],
   ): Promise<boolean> {
+    const expected = statusValues(from);
     try {
       await this.client.send(
         new UpdateCommand({
@@ -62,16 +65,16 @@ export class ProviderRegistry {
           Key: { providerId },
           UpdateExpression:
             'SET #status = :pending, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt REMOVE reason, message',
-          ConditionExpression: 'attempt = :previous AND #status = :failed',
+          ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':pending': 'PENDING',
-            ':failed': 'FAILED',
             ':previous': previousAttempt,
             ':attempt': next.attempt,
             ':executionName': next.executionName,
             ':executionArn': next.executionArn,
             ':updatedAt': next.updatedAt,
+            ...expected,
           },
         }),
       );
@@ -84,7 +87,9 @@ export class ProviderRegistry {
 
   /**
    * Moves attempt `attempt` to `status` with extra attributes and returns the whole record.
-   * Throws StaleAttemptError when the provider has moved on to another attempt.
+   * Only an attempt still in flight moves (or one already in `status`, so a retried step is
+   * idempotent): an outcome, once recorded, is final for its attempt. Throws StaleAttemptError
+   * when the provider has moved on to another attempt or its attempt has ended otherwise.
    */
   async transition(
     providerId: string,
@@ -93,8 +98,34 @@ export class ProviderRegistry {
     attributes: Partial<ProviderRecord> = {},
     now: Date = new Date(),
   ): Promise<ProviderRecord> {
-    const values: Record<string, unknown> = { ...attributes, status, updatedAt: now.toISOString() };
-    const names: Record<string, string> = {};
+    const updated = await this.update(providerId, attempt, [...IN_FLIGHT_STATUSES, status], { ...attributes, status }, now);
+    if (!updated) throw new StaleAttemptError(`Provider ${providerId} is no longer on attempt ${attempt}, or that attempt has ended`);
+    return updated;
+  }
+
+  /**
+   * Records FAILED for attempt `attempt` only while it is in flight, so an outcome the workflow
+   * recorded wins. Undefined when the attempt has moved on or ended already.
+   */
+  async failInFlight(
+    providerId: string,
+    attempt: number,
+    failure: Pick<ProviderRecord, 'reason' | 'message'>,
+    now: Date = new Date(),
+  ): Promise<ProviderRecord | undefined> {
+    return this.update(providerId, attempt, IN_FLIGHT_STATUSES, { ...failure, status: 'FAILED' }, now);
+  }
+
+  /** Sets `attributes` on attempt `attempt` while its status is one of `from`; undefined otherwise. */
+  private async update(
+    providerId: string,
+    attempt: number,
+    from: readonly ProviderStatus[],
+    attributes: Partial<ProviderRecord>,
+    now: Date,
+  ): Promise<ProviderRecord | undefined> {
+    const values: Record<string, unknown> = { ...attributes, updatedAt: now.toISOString() };
+    const names: Record<string, string> = { '#current': 'status' };
     const assignments = Object.entries(values)
       .filter(([, value]) => value !== undefined)
       .map(([key], index) => {
@@ -106,23 +137,22 @@ export class ProviderRegistry {
         .filter(([, value]) => value !== undefined)
         .map(([, value], index) => [`:a${index}`, value]),
     );
+    const expected = statusValues(from);
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { providerId },
           UpdateExpression: `SET ${assignments.join(', ')}`,
-          ConditionExpression: 'attempt = :attempt',
+          ConditionExpression: `attempt = :attempt AND #current IN (${Object.keys(expected).join(', ')})`,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...expressionValues, ':attempt': attempt },
+          ExpressionAttributeValues: { ...expressionValues, ...expected, ':attempt': attempt },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return result.Attributes as ProviderRecord;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new StaleAttemptError(`Provider ${providerId} is no longer on attempt ${attempt}`);
-      }
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
@@ -163,6 +193,11 @@ function decodeToken(token: string | undefined): Record<string, unknown> | undef
     // fall through
   }
   throw new InvalidPageToken('nextToken is not a token this API issued');
+}
+
+/** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, without duplicates. */
+function statusValues(statuses: readonly ProviderStatus[]): Record<string, ProviderStatus> {
+  return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:s${index}`, status]));
 }
 
 /** The registry over `tableName` with the shared SDK options: what every handler uses. */
