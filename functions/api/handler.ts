@@ -53,6 +53,7 @@ async function createProvider(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     outcome: result.outcome,
     status: result.provider.status,
     externalId: externalIdFingerprint(result.provider.externalId),
+    ...(result.outcome === 'restarted' && result.endedExecution ? { endedExecution: result.endedExecution } : {}),
   });
   const statusUrl = statusUrlOf(event, result.provider.providerId);
   return json(
