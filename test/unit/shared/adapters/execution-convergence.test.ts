@@ -39,10 +39,10 @@ function ended(name: string, fields: Partial<EndedExecution> = {}): EndedExecuti
   return { executionArn: executionArn(name, 1), executionName: `ended_${name}_1`, status: 'ABORTED', providerId: `ended.${name}`, ...fields };
 }
 
-function dependencies(overrides: Partial<ConvergenceDependencies> = {}) {
+function dependencies() {
   const removeLeftovers = vi.fn(async (_record: ProviderRecord, _executionName: string) => ['arn:aws:iam::123456789012:role/capa-providers/capa-payments-dev']);
   const announceFailure = vi.fn(async (_record: ProviderRecord, _executionArn: string) => undefined);
-  return { registry: registryOn(table), removeLeftovers, announceFailure, now: () => NOW, ...overrides };
+  return { registry: registryOn(table), removeLeftovers, announceFailure, now: () => NOW } satisfies ConvergenceDependencies;
 }
 
 describe('an execution that ended while its attempt was in flight', () => {
