@@ -87,9 +87,10 @@ export class ProviderRegistry {
 
   /**
    * Moves attempt `attempt` to `status` with extra attributes and returns the whole record.
-   * Only an attempt still in flight moves (or one already in `status`, so a retried step is
-   * idempotent): an outcome, once recorded, is final for its attempt. Throws StaleAttemptError
-   * when the provider has moved on to another attempt or its attempt has ended otherwise.
+   * FAILED is final for its attempt: only the workflow's own Record step writes FAILED again (a
+   * retried step); nothing else moves a FAILED attempt, so a step still running when its execution
+   * was stopped cannot record READY over a provider whose role was removed. Throws
+   * StaleAttemptError when the provider has moved on to another attempt or its attempt FAILED.
    */
   async transition(
     providerId: string,
@@ -98,14 +99,15 @@ export class ProviderRegistry {
     attributes: Partial<ProviderRecord> = {},
     now: Date = new Date(),
   ): Promise<ProviderRecord> {
-    const updated = await this.update(providerId, attempt, [...IN_FLIGHT_STATUSES, status], { ...attributes, status }, now);
-    if (!updated) throw new StaleAttemptError(`Provider ${providerId} is no longer on attempt ${attempt}, or that attempt has ended`);
+    const guard = status === 'FAILED' ? undefined : { notIn: ['FAILED'] as const };
+    const updated = await this.update(providerId, attempt, guard, { ...attributes, status }, now);
+    if (!updated) throw new StaleAttemptError(`Provider ${providerId} is no longer on attempt ${attempt}, or that attempt has FAILED`);
     return updated;
   }
 
   /**
    * Records FAILED for attempt `attempt` only while it is in flight, so an outcome the workflow
-   * recorded wins. Undefined when the attempt has moved on or ended already.
+   * recorded wins. Undefined when the attempt has moved on or has an outcome already.
    */
   async failInFlight(
     providerId: string,
@@ -113,19 +115,19 @@ export class ProviderRegistry {
     failure: Pick<ProviderRecord, 'reason' | 'message'>,
     now: Date = new Date(),
   ): Promise<ProviderRecord | undefined> {
-    return this.update(providerId, attempt, IN_FLIGHT_STATUSES, { ...failure, status: 'FAILED' }, now);
+    return this.update(providerId, attempt, { in: IN_FLIGHT_STATUSES }, { ...failure, status: 'FAILED' }, now);
   }
 
-  /** Sets `attributes` on attempt `attempt` while its status is one of `from`; undefined otherwise. */
+  /** Sets `attributes` on attempt `attempt` if its status passes `guard`; undefined otherwise. */
   private async update(
     providerId: string,
     attempt: number,
-    from: readonly ProviderStatus[],
+    guard: StatusGuard | undefined,
     attributes: Partial<ProviderRecord>,
     now: Date,
   ): Promise<ProviderRecord | undefined> {
     const values: Record<string, unknown> = { ...attributes, updatedAt: now.toISOString() };
-    const names: Record<string, string> = { '#current': 'status' };
+    const names: Record<string, string> = {};
     const assignments = Object.entries(values)
       .filter(([, value]) => value !== undefined)
       .map(([key], index) => {
@@ -137,16 +139,16 @@ export class ProviderRegistry {
         .filter(([, value]) => value !== undefined)
         .map(([, value], index) => [`:a${index}`, value]),
     );
-    const expected = statusValues(from);
+    const statusCondition = guard !== undefined ? statusConditionOf(guard) : undefined;
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { providerId },
           UpdateExpression: `SET ${assignments.join(', ')}`,
-          ConditionExpression: `attempt = :attempt AND #current IN (${Object.keys(expected).join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...expressionValues, ...expected, ':attempt': attempt },
+          ConditionExpression: statusCondition ? `attempt = :attempt AND ${statusCondition.expression}` : 'attempt = :attempt',
+          ExpressionAttributeNames: { ...names, ...(statusCondition ? { '#current': 'status' } : {}) },
+          ExpressionAttributeValues: { ...expressionValues, ...statusCondition?.values, ':attempt': attempt },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -198,6 +200,17 @@ function decodeToken(token: string | undefined): Record<string, unknown> | undef
 /** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, without duplicates. */
 function statusValues(statuses: readonly ProviderStatus[]): Record<string, ProviderStatus> {
   return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:s${index}`, status]));
+}
+
+/** Which statuses an update may find the attempt in. */
+type StatusGuard = { in: readonly ProviderStatus[] } | { notIn: readonly ProviderStatus[] };
+
+/** The guard as a condition on `#current` (the status attribute). */
+function statusConditionOf(guard: StatusGuard): { expression: string; values: Record<string, ProviderStatus> } {
+  const statuses = 'in' in guard ? guard.in : guard.notIn;
+  const values = statusValues(statuses);
+  const list = `#current IN (${Object.keys(values).join(', ')})`;
+  return { expression: 'in' in guard ? list : `NOT ${list}`, values };
 }
 
 /** The registry over `tableName` with the shared SDK options: what every handler uses. */

@@ -1,6 +1,6 @@
-// An attempt's outcome is final: once READY or FAILED is recorded, nothing late from that attempt
-// (a step still running when its execution was stopped, a duplicate delivery of its end) moves
-// it again. Run against dynalite, so the engine evaluates the conditions.
+// FAILED is final for its attempt: nothing late from that attempt (a step still running when its
+// execution was stopped) moves it again, and FAILED for an execution that ended unheard is written
+// only while no outcome is recorded. Run against dynalite, so the engine evaluates the conditions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaleAttemptError, type ProviderRegistry } from '../../../../functions/shared/adapters/registry.js';
 import { IN_FLIGHT_STATUSES } from '../../../../functions/shared/domain/provider.js';
@@ -33,7 +33,7 @@ function stored(name: string, overrides: Parameters<typeof providerRecord>[0] = 
 
 const NOW = new Date('2026-11-28T03:00:00.000Z');
 
-describe('transition never moves an attempt whose outcome is recorded', () => {
+describe('transition never moves an attempt that FAILED, except to record FAILED again', () => {
   it('a late READY does not overwrite a FAILED attempt', async () => {
     // Prepare
     await registry.create(stored('late-ready', { status: 'FAILED', reason: 'EXECUTION_ABORTED', message: 'stopped' }));
@@ -67,6 +67,30 @@ describe('transition never moves an attempt whose outcome is recorded', () => {
 
     // Assess
     expect(again).toMatchObject({ status: 'FAILED', reason: 'ROLE_CONFLICT', message: 'taken', updatedAt: '2026-11-28T03:00:00.000Z' });
+  });
+});
+
+describe('transition still lets the workflow correct or repeat a READY attempt', () => {
+  it('records FAILED over READY when the same run fails after recording READY (its announcement was refused)', async () => {
+    // Prepare
+    await registry.create(stored('ready-then-failed', { status: 'READY', readyAt: '2026-11-28T02:00:00.000Z' }));
+
+    // Act
+    const failed = await registry.transition('outcomes.ready-then-failed', 1, 'FAILED', { reason: 'INTERNAL', message: 'EventBridge rejected "Provider Ready"' }, NOW);
+
+    // Assess
+    expect(failed).toMatchObject({ status: 'FAILED', reason: 'INTERNAL', updatedAt: '2026-11-28T03:00:00.000Z' });
+  });
+
+  it('marks a READY attempt CREATING again when its execution runs a second time (delivered twice)', async () => {
+    // Prepare
+    await registry.create(stored('ready-rerun', { status: 'READY' }));
+
+    // Act
+    const creating = await registry.transition('outcomes.ready-rerun', 1, 'CREATING', {}, NOW);
+
+    // Assess
+    expect(creating).toMatchObject({ status: 'CREATING', attempt: 1 });
   });
 });
 
