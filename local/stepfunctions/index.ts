@@ -1,11 +1,13 @@
 // Step Functions for the local cloud: the AWS JSON 1.0 API (X-Amz-Target: AWSStepFunctions.*)
 // over the aws-local-stepfunctions interpreter. Standard-workflow semantics: idempotent
-// StartExecution by name, Task states invoking Lambda with the state machine's role, and an
-// execution history shaped like the console's.
+// StartExecution by name, Task states invoking Lambda with the state machine's role, StopExecution
+// and the state machine's TimeoutSeconds ending a run, an execution history shaped like the
+// console's, and an "Execution Status Change" event for every start and end.
 //
 // Layout: model.ts (state machines, executions, histories), executor.ts with history.ts and
-// lambda-task.ts (running an execution), persistence.ts (snapshot/restore), api.ts (one function
-// per API operation). This facade wires them for local/cloud.ts.
+// lambda-task.ts (running an execution), status-events.ts (the status-change events),
+// persistence.ts (snapshot/restore), api.ts (one function per API operation). This facade wires
+// them for local/cloud.ts.
 import '../polyfills.js';
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import type { AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
