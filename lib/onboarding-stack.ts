@@ -77,6 +77,10 @@ export class OnboardingStack extends Stack {
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.triggers.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ExecutionEndedDeadLetterQueueUrl', {
+      value: this.executionEnded.deadLetterQueue.queueUrl,
+      description: 'Execution status changes the registry could not converge with (replay them to the execution-ended function)',
+    });
   }
 }
 

@@ -172,3 +172,16 @@ describe('execution-ended function', () => {
     expect(grants).toContain(`iam:DeleteRolePolicy -> ${JSON.stringify(partitionArn(':iam::111122223333:role/kommander'))}`);
   });
 });
+
+describe('stack outputs', () => {
+  it('name the execution-ended dead-letter queue, where an operator finds what to replay', () => {
+    // Prepare
+    const s = synth();
+
+    // Act
+    const outputs = s.template.findOutputs('ExecutionEndedDeadLetterQueueUrl');
+
+    // Assess
+    expect(Object.values(outputs).map((output) => output.Value)).toEqual([ref(s.stack.executionEnded.deadLetterQueue)]);
+  });
+});
