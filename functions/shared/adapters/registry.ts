@@ -197,7 +197,7 @@ function decodeToken(token: string | undefined): Record<string, unknown> | undef
   throw new InvalidPageToken('nextToken is not a token this API issued');
 }
 
-/** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, without duplicates. */
+/** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, each status once. */
 function statusValues(statuses: readonly ProviderStatus[]): Record<string, ProviderStatus> {
   return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:s${index}`, status]));
 }
