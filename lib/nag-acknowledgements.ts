@@ -1,7 +1,7 @@
 // Every cdk-nag AwsSolutions finding this stack accepts, in one place, each with its reason.
 // Acknowledgements are scoped to the construct that raises them and, for the granular rules
 // (IAM4, IAM5), to the exact finding (`Rule[Finding]`), so a new wildcard still fails synth.
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { OnboardingFunction } from './constructs/onboarding-function.js';
 import type { OnboardingStack } from './onboarding-stack.js';
@@ -15,7 +15,7 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
 
 export function acknowledgeNagFindings(stack: OnboardingStack): void {
   const { config } = stack;
-  const functions: OnboardingFunction[] = [...stack.workflow.functions, stack.api.handler, stack.triggers.handler];
+  const functions: OnboardingFunction[] = [...stack.workflow.functions, stack.api.handler, stack.triggers.handler, stack.executionEnded.handler];
 
   for (const fn of functions) {
     acknowledge(
@@ -33,7 +33,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
   // Cross-account roles: the target account is only known per request, so the account field is
   // a wildcard while the role name / path is fixed by configuration.
   const bootstrapRole = `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role/${config.bootstrapRoleName}]`;
-  for (const fn of [stack.workflow.createRole, stack.workflow.attachPolicies, stack.workflow.compensate]) {
+  for (const fn of [stack.workflow.createRole, stack.workflow.attachPolicies, stack.workflow.compensate, stack.executionEnded.handler]) {
     acknowledge(
       fn.role,
       bootstrapRole,
@@ -45,6 +45,17 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
     `Verification assumes the provider roles it just created, which exist only under the product path ${config.rolePath} in onboarded accounts that are unknown until the request.`,
   );
+
+  // Execution ARNs end in their name, chosen per provider and attempt: the grant names the state
+  // machine and leaves the execution name open.
+  const stateMachineId = Stack.of(stack).getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnElement);
+  for (const fn of [stack.api.handler, stack.triggers.handler]) {
+    acknowledge(
+      fn.role,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId}.Name>:*]`,
+      'DescribeExecution on the executions of the onboarding state machine only; their names (<workspace>_<name>_<attempt>) are known per request, so the name part is a wildcard.',
+    );
+  }
 
   acknowledge(
     stack.workflow.stateMachine.role,
@@ -73,5 +84,10 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.triggers.deadLetterQueue,
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the new-account EventBridge rule targets; a DLQ of a DLQ adds nothing.',
+  );
+  acknowledge(
+    stack.executionEnded.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the execution-ended rule target and function; a DLQ of a DLQ adds nothing.',
   );
 }

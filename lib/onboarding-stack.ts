@@ -3,6 +3,7 @@ import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { readConfig, type OnboardingConfig } from './config.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
+import { ExecutionEnded } from './constructs/execution-ended.js';
 import { NewAccountTriggers } from './constructs/new-account-triggers.js';
 import { OnboardingApi } from './constructs/onboarding-api.js';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow.js';
@@ -23,6 +24,7 @@ export class OnboardingStack extends Stack {
   readonly workflow: OnboardingWorkflow;
   readonly api: OnboardingApi;
   readonly triggers: NewAccountTriggers;
+  readonly executionEnded: ExecutionEnded;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -35,6 +37,8 @@ export class OnboardingStack extends Stack {
     // partition, and synth needs no credentials.
     const partition = Aws.PARTITION;
     const managementAccountId = config.managementAccountId ?? Aws.ACCOUNT_ID;
+    const managementRoleArn = `arn:${partition}:iam::${managementAccountId}:role/${config.managementRoleName}`;
+    const bootstrapRoleArns = `arn:${partition}:iam::*:role/${config.bootstrapRoleName}`;
 
     this.registry = new Registry(this, 'Registry');
     this.events = new ProviderEvents(this, 'ProviderEvents');
@@ -43,8 +47,8 @@ export class OnboardingStack extends Stack {
       registry: this.registry,
       bus: this.events.bus,
       managementPrincipalArn: `arn:${partition}:iam::${managementAccountId}:root`,
-      managementRoleArn: `arn:${partition}:iam::${managementAccountId}:role/${config.managementRoleName}`,
-      bootstrapRoleArns: `arn:${partition}:iam::*:role/${config.bootstrapRoleName}`,
+      managementRoleArn,
+      bootstrapRoleArns,
       providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
     });
     this.api = new OnboardingApi(this, 'OnboardingApi', {
@@ -57,6 +61,14 @@ export class OnboardingStack extends Stack {
       registry: this.registry,
       stateMachine: this.workflow.stateMachine,
     });
+    this.executionEnded = new ExecutionEnded(this, 'ExecutionEnded', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      stateMachine: this.workflow.stateMachine,
+      managementRoleArn,
+      bootstrapRoleArns,
+    });
 
     acknowledgeNagFindings(this);
 
@@ -65,6 +77,10 @@ export class OnboardingStack extends Stack {
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.triggers.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ExecutionEndedDeadLetterQueueUrl', {
+      value: this.executionEnded.deadLetterQueue.queueUrl,
+      description: 'Execution status changes the registry could not converge with (replay them to the execution-ended function)',
+    });
   }
 }
 

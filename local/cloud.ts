@@ -41,6 +41,8 @@ export interface LocalCloudOptions {
    * asynchronous retries (one, then two minutes). E.g. 0.01 in tests.
    */
   retryIntervalScale?: number;
+  /** Multiplier for state machines' TimeoutSeconds (e.g. 0.005 in tests); default 1. */
+  executionTimeoutScale?: number;
   quiet?: boolean;
   /** Where function output goes; default the terminal (prefixed with the function name) unless quiet. */
   functionLog?: (functionName: string, line: string) => void;

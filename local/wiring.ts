@@ -1,6 +1,7 @@
 // How the emulators reach each other: IAM authorizes everyone, EventBridge delivers to Lambda and
-// Step Functions, Step Functions invokes Lambda, Lambda sends what its asynchronous invocations
-// leave behind to SQS as the function's role, and one AWS endpoint serves them all.
+// Step Functions, Step Functions invokes Lambda and announces executions on the default bus, Lambda
+// sends what its asynchronous invocations leave behind to SQS as the function's role, and one AWS
+// endpoint serves them all.
 import { join } from 'node:path';
 import { LocalApiGateway } from './apigateway/index.js';
 import type { LocalCloudOptions } from './cloud.js';
@@ -182,6 +183,11 @@ export function startRuntimes(services: Services, settings: Settings, endpointUr
     region,
     authorize,
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    ...(options.executionTimeoutScale !== undefined ? { executionTimeoutScale: options.executionTimeoutScale } : {}),
+    // Step Functions announces every execution's start and end on the default bus, as in AWS.
+    onExecutionStatusChange: (event) => {
+      services.events.publish(event).catch((error: unknown) => settings.log(`execution status event not delivered: ${String(error)}`));
+    },
     roleSession: (roleArn) => serviceSession(services.iam, roleArn, 'states.amazonaws.com'),
     invokeLambda: async (functionArn, input, caller) => {
       // The state machine's role must allow the call, as in AWS.

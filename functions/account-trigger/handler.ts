@@ -25,7 +25,12 @@ async function onNewAccount(event: NewAccountEvent): Promise<{ providerId?: stri
       details: result.differences,
     });
   } else {
-    logger.info('New account onboarding', { outcome: result.outcome, accountName: account.accountName, trigger: account.trigger });
+    logger.info('New account onboarding', {
+      outcome: result.outcome,
+      accountName: account.accountName,
+      trigger: account.trigger,
+      ...(result.outcome === 'restarted' && result.endedExecution ? { endedExecution: result.endedExecution } : {}),
+    });
   }
   return { providerId: result.provider.providerId, outcome: result.outcome };
 }

@@ -77,6 +77,7 @@ async function createProvider(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     outcome: result.outcome,
     status: result.provider.status,
     externalIdSource: result.provider.externalIdSource,
+    ...(result.outcome === 'restarted' && result.endedExecution ? { endedExecution: result.endedExecution } : {}),
   });
   const statusUrl = statusUrlOf(event, result.provider.providerId);
   const provider = toCreateAnswerView(result.provider, {

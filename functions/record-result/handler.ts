@@ -53,8 +53,9 @@ async function recordResult(event: RecordResultEvent): Promise<RecordedOutcome> 
     return { status: 'FAILED', ...failure };
   } catch (error) {
     if (!(error instanceof StaleAttemptError)) throw error;
-    // A newer attempt owns the provider now; this run's outcome must not overwrite it.
-    logger.warn('Outcome not recorded: the provider moved on to a newer attempt', { outcome: event.outcome });
+    // A newer attempt owns the provider, or this attempt's end was recorded already (its execution
+    // was stopped or timed out while this step ran): this run's outcome must not overwrite either.
+    logger.warn('Outcome not recorded: the provider moved on to a newer attempt or this attempt has ended', { outcome: event.outcome });
     const failure = event.outcome === 'FAILED' ? describeRunFailure(event.state) : { reason: null, message: null };
     return { status: event.outcome, ...failure };
   }

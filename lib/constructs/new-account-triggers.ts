@@ -36,7 +36,7 @@ export const CONTROL_TOWER_ACCOUNT_READY: events.EventPattern = {
 export interface NewAccountTriggersProps {
   readonly config: OnboardingConfig;
   readonly registry: Registry;
-  readonly stateMachine: sfn.IStateMachine;
+  readonly stateMachine: sfn.StateMachine;
 }
 
 export class NewAccountTriggers extends Construct {

@@ -43,7 +43,7 @@ const GATEWAY_ERROR_TEMPLATE = '{"error":{"code":"$context.error.responseType","
 export interface OnboardingApiProps {
   readonly config: OnboardingConfig;
   readonly registry: Registry;
-  readonly stateMachine: sfn.IStateMachine;
+  readonly stateMachine: sfn.StateMachine;
 }
 
 export class OnboardingApi extends Construct {

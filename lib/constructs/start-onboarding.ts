@@ -1,6 +1,7 @@
 // What a function needs to start onboardings through functions/shared/adapters/start-onboarding.ts
-// (the API and the new-account trigger): its settings, and conditional writes plus StartExecution.
-import { Duration } from 'aws-cdk-lib';
+// (the API and the new-account trigger): its settings, and conditional writes plus StartExecution
+// and DescribeExecution.
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -13,9 +14,19 @@ export interface StartOnboardingFunctionProps {
   readonly description: string;
   readonly config: OnboardingConfig;
   readonly registry: Registry;
-  readonly stateMachine: sfn.IStateMachine;
+  readonly stateMachine: sfn.StateMachine;
   /** Variables beyond the start path's own. */
   readonly environment?: Record<string, string>;
+}
+
+/** `arn:<partition>:states:<region>:<account>:execution:<state machine name>:*`: every execution of the state machine. */
+export function executionArnsOf(stateMachine: sfn.StateMachine): string {
+  return Stack.of(stateMachine).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 export function startOnboardingFunction(scope: Construct, id: string, props: StartOnboardingFunctionProps): OnboardingFunction {
@@ -41,6 +52,11 @@ export function startOnboardingFunction(scope: Construct, id: string, props: Sta
   );
   fn.addToRolePolicy(
     new iam.PolicyStatement({ sid: 'StartOnboarding', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+  );
+  // A provider still in flight whose execution was refused as "already exists" is converged by
+  // asking whether that execution still runs.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ sid: 'DescribeOnboardingExecutions', actions: ['states:DescribeExecution'], resources: [executionArnsOf(stateMachine)] }),
   );
   return fn;
 }

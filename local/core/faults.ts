@@ -133,6 +133,11 @@ export class FaultInjector {
     return this.rules.length > 0;
   }
 
+  /** Replaces every rule (LOCAL_FAULTS syntax; '' for none): an outage that begins or ends while the cloud runs. */
+  replaceRules(spec: string): void {
+    this.rules.splice(0, this.rules.length, ...parseFaultSpec(spec));
+  }
+
   /** How many faults were injected, by `service:Action:kind`. */
   stats(): Record<string, number> {
     return Object.fromEntries(this.injected);

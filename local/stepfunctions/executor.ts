@@ -2,11 +2,11 @@
 // (lambda-task.ts), the interpreter's event log becomes the history (history.ts), and the
 // outcome is written back on the execution record.
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
-import { ExecutionAbortedError, ExecutionTimeoutError, type RunOptions } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, type RunOptions } from 'aws-local-stepfunctions';
 import { RetryScaler } from './definition.js';
 import { json, recordInterpreterEvent, Run } from './history.js';
 import { runLambdaTask, type TaskLambda } from './lambda-task.js';
-import { abortedEventDetails, type ExecutionLauncher, type ExecutionRecord, type MachineRecord } from './model.js';
+import { abortedEventDetails, type EventDetails, type ExecutionLauncher, type ExecutionRecord, type MachineRecord } from './model.js';
 
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
@@ -20,8 +20,17 @@ interface Outcome {
 export interface ExecutorOptions extends TaskLambda {
   /** Multiplier for Retry intervals: 1 = real intervals, 0 = retry at once (tests). */
   retryIntervalScale: number;
+  /** Multiplier for the state machine's TimeoutSeconds: 1 = real time (tests shorten it). */
+  executionTimeoutScale: number;
   now: () => number;
+  /** Told when an execution ends by itself (success, failure, timeout). */
+  onStatusChange?: (exec: ExecutionRecord) => void;
 }
+
+/** Node timers fire at most 2^31-1 ms ahead; a longer execution timeout fires then (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const TIMED_OUT_DETAILS = { executionTimedOutEventDetails: { error: 'States.Timeout', cause: 'The execution timed out.' } };
 
 export class Executor implements ExecutionLauncher {
   constructor(private readonly options: ExecutorOptions) {}
@@ -55,22 +64,42 @@ export class Executor implements ExecutionLauncher {
         ...(run.scaler !== undefined ? { retryIntervalOverrides: run.scaler.overrides } : {}),
       },
     });
-    exec.abort = () => {
-      // Stopped: the history ends with ExecutionAborted, whatever the interpreter still reports.
-      run.push('ExecutionAborted', abortedEventDetails(exec));
-      run.finished = true;
+    // Ends the run from outside the interpreter (a stop, the timeout): the history's last event is
+    // `type`, whatever the interpreter still reports. A Task running now finishes; no state follows.
+    const end = (type: 'ExecutionAborted' | 'ExecutionTimedOut', details: EventDetails): void => {
+      run.stopping = { type, details };
       abort();
     };
-    const recorded = (async () => {
-      for await (const event of eventLogs) recordInterpreterEvent(run, event);
-    })();
-    let outcome = await outcomeOf(result);
-    await recorded;
-    if (outcome.status === 'FAILED') {
-      const failed = exec.history.findLast((event) => event.type === 'ExecutionFailed')?.executionFailedEventDetails;
-      outcome = { status: 'FAILED', ...(failed?.error !== undefined ? { error: failed.error } : {}), ...(failed?.cause !== undefined ? { cause: failed.cause } : {}) };
+    exec.abort = () => end('ExecutionAborted', abortedEventDetails(exec));
+    const timer = this.timeoutTimer(run, () => end('ExecutionTimedOut', TIMED_OUT_DETAILS));
+    try {
+      const recorded = (async () => {
+        for await (const event of eventLogs) recordInterpreterEvent(run, event);
+      })();
+      let outcome = await outcomeOf(result);
+      await recorded;
+      if (run.stopping?.type === 'ExecutionTimedOut') outcome = { status: 'TIMED_OUT', error: 'States.Timeout' };
+      if (outcome.status === 'FAILED') {
+        const failed = exec.history.findLast((event) => event.type === 'ExecutionFailed')?.executionFailedEventDetails;
+        outcome = { status: 'FAILED', ...(failed?.error !== undefined ? { error: failed.error } : {}), ...(failed?.cause !== undefined ? { cause: failed.cause } : {}) };
+      }
+      this.finish(run, outcome);
+    } finally {
+      clearTimeout(timer);
     }
-    this.finish(run, outcome);
+  }
+
+  /**
+   * The state machine's TimeoutSeconds, scaled, counted from the execution's start: an execution
+   * restarted after a restore keeps its deadline. Unref'd: a pending timeout keeps no process alive.
+   */
+  private timeoutTimer(run: Run, onTimeout: () => void): NodeJS.Timeout | undefined {
+    const seconds = run.machine.timeoutSeconds;
+    if (seconds === undefined) return undefined;
+    const deadline = run.exec.startDate + seconds * 1000 * this.options.executionTimeoutScale;
+    const timer = setTimeout(onTimeout, Math.min(MAX_TIMER_MS, Math.max(0, deadline - this.options.now())));
+    timer.unref();
+    return timer;
   }
 
   private taskHandlers(run: Run): TaskHandlers {
@@ -90,6 +119,7 @@ export class Executor implements ExecutionLauncher {
     if (outcome.output !== undefined) exec.output = outcome.output;
     if (outcome.error !== undefined) exec.error = outcome.error;
     if (outcome.cause !== undefined) exec.cause = outcome.cause;
+    this.options.onStatusChange?.(exec);
   }
 }
 
@@ -99,7 +129,6 @@ async function outcomeOf(result: Promise<unknown>): Promise<Outcome> {
     return { status: 'SUCCEEDED', output: json(await result) };
   } catch (error) {
     if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
-    if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout' };
     return { status: 'FAILED' };
   }
 }

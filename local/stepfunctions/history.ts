@@ -28,6 +28,11 @@ export class Run {
   private readonly pending = new Map<string, Array<{ type: HistoryEventType; details: EventDetails }>>();
   lastEntered: { name: string; type: string } | undefined;
   finished = false;
+  /**
+   * Set when the run is stopped from outside (StopExecution, the execution timeout): the event that
+   * ends its history, written once the interpreter's log reaches the abort, after what came before.
+   */
+  stopping: { type: HistoryEventType; details: EventDetails } | undefined;
 
   constructor(
     readonly exec: ExecutionRecord,
@@ -49,6 +54,8 @@ export class Run {
   }
 
   taskEvent(stateName: string, attempt: number, type: HistoryEventType, details: EventDetails = {}): void {
+    // A Task still running when the execution stopped may finish, but its history has ended.
+    if (this.stopping !== undefined) return;
     if ((this.enters.get(stateName) ?? 0) > attempt) {
       this.push(type, details);
       return;
@@ -98,8 +105,12 @@ export function recordInterpreterEvent(run: Run, event: InterpreterEvent): void 
       run.push('ExecutionFailed', { executionFailedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) } });
       break;
     }
-    case 'ExecutionTimeout':
-      run.push('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout', cause: 'The execution timed out.' } });
+    case 'ExecutionAborted':
+      // The interpreter logs the abort after everything the run did before it.
+      if (run.stopping !== undefined) {
+        run.push(run.stopping.type, run.stopping.details);
+        run.finished = true;
+      }
       break;
     case 'MapIterationStarted':
     case 'MapIterationSucceeded':
@@ -109,7 +120,7 @@ export function recordInterpreterEvent(run: Run, event: InterpreterEvent): void 
       break;
     }
     default:
-      // StateFailed/StateCaught show through the Lambda events; ExecutionAborted is written by stop.
+      // StateFailed/StateCaught show through the Lambda events.
       break;
   }
 }

@@ -1,11 +1,13 @@
 // Step Functions for the local cloud: the AWS JSON 1.0 API (X-Amz-Target: AWSStepFunctions.*)
 // over the aws-local-stepfunctions interpreter. Standard-workflow semantics: idempotent
-// StartExecution by name, Task states invoking Lambda with the state machine's role, and an
-// execution history shaped like the console's.
+// StartExecution by name, Task states invoking Lambda with the state machine's role, StopExecution
+// and the state machine's TimeoutSeconds ending a run, an execution history shaped like the
+// console's, and an "Execution Status Change" event for every start and end.
 //
 // Layout: model.ts (state machines, executions, histories), executor.ts with history.ts and
-// lambda-task.ts (running an execution), persistence.ts (snapshot/restore), api.ts (one function
-// per API operation). This facade wires them for local/cloud.ts.
+// lambda-task.ts (running an execution), status-events.ts (the status-change events),
+// persistence.ts (snapshot/restore), api.ts (one function per API operation). This facade wires
+// them for local/cloud.ts.
 import '../polyfills.js';
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import type { AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
@@ -18,12 +20,15 @@ import {
   listItemOf,
   StepFunctionsModel,
   type ExecutionDescription,
+  type ExecutionRecord,
   type ExecutionListItem,
   type StateMachineInput,
 } from './model.js';
 import { StepFunctionsPersistence } from './persistence.js';
+import { executionStatusChangeEvent, type ExecutionStatusChangeEvent } from './status-events.js';
 
 export type { ExecutionDescription, ExecutionListItem, StateMachineInput } from './model.js';
+export type { ExecutionStatusChangeEvent } from './status-events.js';
 
 /** Where the service lives, and (TaskLambda) how its Task states authorize and invoke Lambda. */
 export interface LocalStepFunctionsOptions extends TaskLambda {
@@ -32,7 +37,14 @@ export interface LocalStepFunctionsOptions extends TaskLambda {
   partition?: string;
   /** Multiplier for Retry intervals: 1 = real intervals, 0 = retry at once (tests). */
   retryIntervalScale?: number;
+  /** Multiplier for state machines' TimeoutSeconds: 1 = real time (default), e.g. 0.001 in tests. */
+  executionTimeoutScale?: number;
   now?: () => number;
+  /**
+   * Receives the "Step Functions Execution Status Change" event of every execution's start and
+   * end, which AWS puts on the account's default event bus.
+   */
+  onExecutionStatusChange?: (event: ExecutionStatusChangeEvent) => void;
 }
 
 export class LocalStepFunctions {
@@ -41,14 +53,30 @@ export class LocalStepFunctions {
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     const now = options.now ?? Date.now;
+    const onStatusChange = (exec: ExecutionRecord): void => {
+      try {
+        options.onExecutionStatusChange?.(executionStatusChangeEvent(exec, options));
+      } catch {
+        // A failing subscriber must not fail the execution: AWS delivers these events best-effort.
+      }
+    };
     const executor = new Executor({
       authorize: options.authorize,
       invokeLambda: options.invokeLambda,
       roleSession: options.roleSession,
       retryIntervalScale: options.retryIntervalScale ?? 1,
+      executionTimeoutScale: options.executionTimeoutScale ?? 1,
       now,
+      onStatusChange,
     });
-    this.model = new StepFunctionsModel({ accountId: options.accountId, region: options.region, partition: options.partition ?? 'aws', now, launcher: executor });
+    this.model = new StepFunctionsModel({
+      accountId: options.accountId,
+      region: options.region,
+      partition: options.partition ?? 'aws',
+      now,
+      launcher: executor,
+      onStatusChange,
+    });
     this.persistence = new StepFunctionsPersistence(this.model);
   }
 

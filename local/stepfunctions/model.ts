@@ -44,6 +44,8 @@ export interface MachineRecord {
   creationDate: number;
   interpreter: StateMachine;
   states: Map<string, StateDefinition>;
+  /** The definition's top-level TimeoutSeconds, which the executor enforces (the interpreter does not see it). */
+  timeoutSeconds?: number;
 }
 
 export interface ExecutionRecord {
@@ -78,6 +80,8 @@ export interface StepFunctionsModelOptions {
   partition: string;
   now: () => number;
   launcher: ExecutionLauncher;
+  /** Told when an execution starts and when it is stopped (the executor tells other ends). */
+  onStatusChange?: (exec: ExecutionRecord) => void;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -118,8 +122,20 @@ export function compileStateMachine(arn: string, name: string, definition: strin
   } catch (error) {
     throw sfnError('InvalidDefinition', `Invalid State Machine Definition: '${error instanceof Error ? error.message : String(error)}'`);
   }
-  const interpreter = new StateMachine(withDefaultTaskTimeouts(parsed), { validationOptions: { noValidate: true } });
-  return { arn, name, definition, roleArn, creationDate, interpreter, states: statesByName(parsed) };
+  // The executor enforces the execution timeout, scaled like retry intervals for tests; the
+  // interpreter would run its own unscaled timer.
+  const { TimeoutSeconds: timeoutSeconds, ...runnable } = withDefaultTaskTimeouts(parsed);
+  const interpreter = new StateMachine(runnable as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  return {
+    arn,
+    name,
+    definition,
+    roleArn,
+    creationDate,
+    interpreter,
+    states: statesByName(parsed),
+    ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
+  };
 }
 
 export function describeExecutionRecord(exec: ExecutionRecord): ExecutionDescription {
@@ -232,6 +248,7 @@ export class StepFunctionsModel {
       done: Promise.resolve(),
     };
     this.executions.set(executionArn, exec);
+    this.options.onStatusChange?.(exec);
     this.options.launcher.launch(exec, machine);
     return { executionArn, startDate: new Date(exec.startDate) };
   }
@@ -263,6 +280,7 @@ export class StepFunctionsModel {
         // Stopped before its first step ran: the history records just the abort.
         appendEvent(exec.history, exec.stopDate, 'ExecutionAborted', abortedEventDetails(exec));
       }
+      this.options.onStatusChange?.(exec);
     }
     return { stopDate: new Date(exec.stopDate ?? this.now()) };
   }

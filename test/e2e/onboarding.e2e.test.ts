@@ -39,6 +39,7 @@ import {
   clientConfig,
   deployedFunctions,
   ensureSynthesized,
+  eventually,
   executionsNamed,
   FunctionLog,
   iamInventory,
@@ -597,13 +598,18 @@ describe('External ID confidentiality (functions at DEBUG level)', () => {
     const conflict = await waitForProvider(cloud, 'secret.conflict');
     const created = await organizations.send(new CreateAccountCommand({ AccountName: 'team-secret-new', Email: 'secret-new@example.com' }));
     const triggered = await waitForProvider(cloud, `default.aws-${created.CreateAccountStatus!.AccountId!}`);
+    // execution-ended hears the ROLE_CONFLICT execution end through Step Functions' status-change event.
+    await eventually('execution-ended to log', async () =>
+      functionLog.since(mark).some(({ functionName }) => functionName === functions.ExecutionEnded) ? true : undefined,
+    );
 
     // Assess
-    expect(levels).toEqual(['DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG']);
+    expect(levels).toEqual(['DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG']);
     expect([accepted.status, differentId.status, invalid.status, conflict.reason, triggered.status]).toEqual([202, 409, 400, 'ROLE_CONFLICT', 'READY']);
     const lines = functionLog.since(mark);
     const nameOf = Object.fromEntries(Object.entries(functions).map(([logicalName, physicalName]) => [physicalName, logicalName]));
     expect([...new Set(lines.map(({ functionName }) => nameOf[functionName]))].sort()).toEqual([
+      'ExecutionEnded',
       'NewAccountTriggersAccountTrigger',
       'OnboardingApi',
       'OnboardingWorkflowAttachPolicies',

@@ -26,16 +26,20 @@ describe('function roles', () => {
   const table = getAtt(registry.table);
   const index = { 'Fn::Join': ['', [table, '/index/byWorkspace']] };
   const stateMachine = ref(wf.stateMachine);
+  const executions = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', getAtt(wf.stateMachine, 'Name'), ':*']],
+  };
   const bootstrapRoles = partitionArn(':iam::*:role/OrganizationAccountAccessRole');
   const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
   const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
 
-  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the state machine', () => {
+  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the state machine, DescribeExecution on its executions', () => {
     // Prepare
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
       ...grant(['dynamodb:Query'], table, index),
       ...grant(['states:StartExecution'], stateMachine),
+      ...grant(['states:DescribeExecution'], executions),
     ];
 
     // Act
@@ -45,11 +49,12 @@ describe('function roles', () => {
     expect(grants).toEqual([...baseline(api.handler), ...calls].sort());
   });
 
-  it('account-trigger: Get/Put/UpdateItem on the table, StartExecution, and its failures to the dead-letter queue', () => {
+  it('account-trigger: Get/Put/UpdateItem on the table, StartExecution, DescribeExecution on its executions, and its failures to the dead-letter queue', () => {
     // Prepare
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
       ...grant(['states:StartExecution'], stateMachine),
+      ...grant(['states:DescribeExecution'], executions),
       ...grant(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(triggers.deadLetterQueue)),
     ];
 
@@ -191,7 +196,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(35);
+    expect(allows).toHaveLength(44);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -201,7 +206,7 @@ describe('every policy in the template', () => {
     const logDelivery = /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
-    const { workflow: wf, api, triggers } = s.stack;
+    const { workflow: wf, api, triggers, executionEnded } = s.stack;
 
     // Act
     const wildcardResourceActions = allows
@@ -214,7 +219,7 @@ describe('every policy in the template', () => {
     const outsideTheRule = wildcardResourceActions.filter(({ policy, action }) => !(action.startsWith('xray:') || (policy === smPolicy && logDelivery.test(action))));
     expect(outsideTheRule).toEqual([]);
     expect(actionsByPolicy).toEqual({
-      ...Object.fromEntries([...wf.functions, api.handler, triggers.handler].map((fn) => [policyOf(fn), XRAY_ACTIONS])),
+      ...Object.fromEntries([...wf.functions, api.handler, triggers.handler, executionEnded.handler].map((fn) => [policyOf(fn), XRAY_ACTIONS])),
       [smPolicy]: [
         'logs:CreateLogDelivery',
         'logs:GetLogDelivery',
@@ -240,7 +245,7 @@ describe('every policy in the template', () => {
     const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
 
     // Assess
-    expect(iamGrants.length).toBe(2);
-    expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([[managementRole], [managementRole]]);
+    expect(iamGrants.length).toBe(3);
+    expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([[managementRole], [managementRole], [managementRole]]);
   });
 });

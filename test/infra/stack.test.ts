@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { matchesPattern } from '../../local/events/pattern.js';
-import { getAtt, logicalIdOf, partitionArn, ref, synth } from './synth.js';
+import { getAtt, logicalIdOf, partitionArn, ref, synth, type Synthesized } from './synth.js';
 
 const ASL_FILE = new URL('../../statemachine/onboard-provider.asl.json', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/fixtures/events/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -153,13 +153,13 @@ describe('functions', () => {
   it('all run nodejs22.x on arm64 with active tracing, 256 MB, index.handler and their own log group', () => {
     // Prepare
     const s = synth();
-    const all = [...s.stack.workflow.functions, s.stack.api.handler, s.stack.triggers.handler];
+    const all = [...s.stack.workflow.functions, s.stack.api.handler, s.stack.triggers.handler, s.stack.executionEnded.handler];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(8);
+    expect(all).toHaveLength(9);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -175,7 +175,7 @@ describe('functions', () => {
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
     // One per function, plus the state machine's execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 10);
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 11);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -259,6 +259,8 @@ describe('functions', () => {
 });
 
 describe('new-account rules', () => {
+  /** The two rules of the new-account triggers (the stack has others on the default bus). */
+  const newAccountRules = (s: Synthesized) => [s.stack.triggers.organizationsRule, s.stack.triggers.controlTowerRule].map((rule) => s.resources[logicalIdOf(rule)]!);
   const ORGANIZATIONS = {
     source: ['aws.organizations'],
     detail: { eventName: ['CreateAccountResult'], serviceEventDetails: { createAccountStatus: { state: ['SUCCEEDED'] } } },
@@ -284,12 +286,12 @@ describe('new-account rules', () => {
     };
 
     // Act
-    const rules = Object.values(s.template.findResources('AWS::Events::Rule'));
+    const rules = newAccountRules(s);
 
     // Assess
-    expect(rules.map((rule) => rule.Properties.EventPattern)).toEqual([ORGANIZATIONS, CONTROL_TOWER]);
+    expect(rules.map((rule) => rule.Properties?.EventPattern)).toEqual([ORGANIZATIONS, CONTROL_TOWER]);
     // No EventBusName: both rules are on the default bus, where Organizations and Control Tower publish.
-    expect(rules.map((rule) => rule.Properties.EventBusName)).toEqual([undefined, undefined]);
+    expect(rules.map((rule) => rule.Properties?.EventBusName)).toEqual([undefined, undefined]);
     for (const pattern of [ORGANIZATIONS, CONTROL_TOWER]) {
       s.template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: Match.exact(pattern),
@@ -315,7 +317,7 @@ describe('new-account rules', () => {
   it('match the sample Organizations and Control Tower events, and not a failed account', () => {
     // Prepare
     const s = synth();
-    const patterns = Object.values(s.template.findResources('AWS::Events::Rule')).map((rule) => rule.Properties.EventPattern);
+    const patterns = newAccountRules(s).map((rule) => rule.Properties?.EventPattern);
     const [organizations, controlTower] = patterns;
     const created = fixture('organizations-create-account-result');
     const failed = structuredClone(created) as { detail: { serviceEventDetails: { createAccountStatus: { state: string } } } };

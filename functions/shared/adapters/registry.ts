@@ -4,7 +4,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
-import { providerIdOf, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import { IN_FLIGHT_STATUSES, providerIdOf, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
 import { callAws } from './aws-errors.js';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
 
@@ -55,13 +55,16 @@ export class ProviderRegistry {
   }
 
   /**
-   * Starts attempt `next.attempt` of a FAILED provider; false when another request got there first.
+   * Starts attempt `next.attempt` of a provider whose attempt `previousAttempt` is in one of
+   * `from` (by default FAILED); false when another request got there first.
    */
   async restart(
     providerId: string,
     previousAttempt: number,
     next: Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>,
+    from: readonly ProviderStatus[] = ['FAILED'],
   ): Promise<boolean> {
+    const expected = statusValues(from);
     try {
       await callAws(`UpdateItem ${providerId} (restart)`, () =>
         this.client.send(
@@ -70,16 +73,16 @@ export class ProviderRegistry {
             Key: { providerId },
             UpdateExpression:
               'SET #status = :pending, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt REMOVE reason, message',
-            ConditionExpression: 'attempt = :previous AND #status = :failed',
+            ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})`,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':pending': 'PENDING',
-              ':failed': 'FAILED',
               ':previous': previousAttempt,
               ':attempt': next.attempt,
               ':executionName': next.executionName,
               ':executionArn': next.executionArn,
               ':updatedAt': next.updatedAt,
+              ...expected,
             },
           }),
         ),
@@ -93,7 +96,10 @@ export class ProviderRegistry {
 
   /**
    * Moves attempt `attempt` to `status` with extra attributes and returns the whole record.
-   * Throws StaleAttemptError when the provider has moved on to another attempt.
+   * FAILED is final for its attempt: only the workflow's own Record step writes FAILED again (a
+   * retried step); nothing else moves a FAILED attempt, so a step still running when its execution
+   * was stopped cannot record READY over a provider whose role was removed. Throws
+   * StaleAttemptError when the provider has moved on to another attempt or its attempt FAILED.
    */
   async transition(
     providerId: string,
@@ -102,7 +108,34 @@ export class ProviderRegistry {
     attributes: Partial<ProviderRecord> = {},
     now: Date = new Date(),
   ): Promise<ProviderRecord> {
-    const values: Record<string, unknown> = { ...attributes, status, updatedAt: now.toISOString() };
+    const guard = status === 'FAILED' ? undefined : { notIn: ['FAILED'] as const };
+    const updated = await this.update(providerId, attempt, guard, { ...attributes, status }, now);
+    if (!updated) throw new StaleAttemptError(`Provider ${providerId} is no longer on attempt ${attempt}, or that attempt has FAILED`);
+    return updated;
+  }
+
+  /**
+   * Records FAILED for attempt `attempt` only while it is in flight, so an outcome the workflow
+   * recorded wins. Undefined when the attempt has moved on or has an outcome already.
+   */
+  async failInFlight(
+    providerId: string,
+    attempt: number,
+    failure: Pick<ProviderRecord, 'reason' | 'message'>,
+    now: Date = new Date(),
+  ): Promise<ProviderRecord | undefined> {
+    return this.update(providerId, attempt, { in: IN_FLIGHT_STATUSES }, { ...failure, status: 'FAILED' }, now);
+  }
+
+  /** Sets `attributes` on attempt `attempt` if its status passes `guard`; undefined otherwise. */
+  private async update(
+    providerId: string,
+    attempt: number,
+    guard: StatusGuard | undefined,
+    attributes: Partial<ProviderRecord>,
+    now: Date,
+  ): Promise<ProviderRecord | undefined> {
+    const values: Record<string, unknown> = { ...attributes, updatedAt: now.toISOString() };
     const names: Record<string, string> = {};
     const assignments = Object.entries(values)
       .filter(([, value]) => value !== undefined)
@@ -115,25 +148,24 @@ export class ProviderRegistry {
         .filter(([, value]) => value !== undefined)
         .map(([, value], index) => [`:a${index}`, value]),
     );
+    const statusCondition = guard !== undefined ? statusConditionOf(guard) : undefined;
     try {
-      const result = await callAws(`UpdateItem ${providerId} (${status})`, () =>
+      const result = await callAws(`UpdateItem ${providerId} (${String(attributes.status)})`, () =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { providerId },
             UpdateExpression: `SET ${assignments.join(', ')}`,
-            ConditionExpression: 'attempt = :attempt',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ...expressionValues, ':attempt': attempt },
+            ConditionExpression: statusCondition ? `attempt = :attempt AND ${statusCondition.expression}` : 'attempt = :attempt',
+            ExpressionAttributeNames: { ...names, ...(statusCondition ? { '#current': 'status' } : {}) },
+            ExpressionAttributeValues: { ...expressionValues, ...statusCondition?.values, ':attempt': attempt },
             ReturnValues: 'ALL_NEW',
           }),
         ),
       );
       return result.Attributes as ProviderRecord;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new StaleAttemptError(`Provider ${providerId} is no longer on attempt ${attempt}`);
-      }
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
@@ -168,4 +200,20 @@ export class ProviderRegistry {
 /** The registry over `tableName`, with the shared SDK options unless a function needs its own. */
 export function providerRegistry(tableName: string, sdkOptions: SdkClientOptions = SDK_CLIENT_OPTIONS): ProviderRegistry {
   return new ProviderRegistry(DynamoDBDocumentClient.from(new DynamoDBClient(sdkOptions)), tableName);
+}
+
+/** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, each status once. */
+function statusValues(statuses: readonly ProviderStatus[]): Record<string, ProviderStatus> {
+  return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:s${index}`, status]));
+}
+
+/** Which statuses an update may find the attempt in. */
+type StatusGuard = { in: readonly ProviderStatus[] } | { notIn: readonly ProviderStatus[] };
+
+/** The guard as a condition on `#current` (the status attribute). */
+function statusConditionOf(guard: StatusGuard): { expression: string; values: Record<string, ProviderStatus> } {
+  const statuses = 'in' in guard ? guard.in : guard.notIn;
+  const values = statusValues(statuses);
+  const list = `#current IN (${Object.keys(values).join(', ')})`;
+  return { expression: 'in' in guard ? list : `NOT ${list}`, values };
 }

@@ -179,6 +179,12 @@ async function ownRoleCandidate(iam: IAMClient, target: ProviderRoleTarget) {
   }
 }
 
+/** Whether the provider's role exists and carries this execution's owner tag. */
+export async function roleCreatedBy(iam: IAMClient, target: ProviderRoleTarget): Promise<boolean> {
+  const role = await ownRoleCandidate(iam, target);
+  return role !== undefined && tagValue(role.Tags, TAG_CREATED_BY) === target.executionName;
+}
+
 /** Removes the role and policies this execution created (by tag); returns the ARNs removed. */
 export async function removeCreatedResources(iam: IAMClient, target: ProviderRoleTarget): Promise<string[]> {
   const removed: string[] = [];

@@ -1,16 +1,19 @@
 // The one way an onboarding starts, shared by the API and the new-account trigger: record the
 // provider, then start its execution under a deterministic name. Both steps are idempotent, so a
 // repeated or concurrent request lands on the same provider and the same execution.
-import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { generateExternalId } from '../domain/external-id.js';
 import {
   deriveRoleName,
   executionArnOf,
   executionNameOf,
+  IN_FLIGHT_STATUSES,
+  isInFlight,
   providerIdOf,
   roleArnOf,
   workflowInputOf,
   type ProviderRecord,
+  type ProviderStatus,
 } from '../domain/provider.js';
 import type { FieldIssue, ProviderRequest } from '../domain/provider-request.js';
 import { callAws } from './aws-errors.js';
@@ -31,7 +34,13 @@ export interface OnboardingDependencies {
 }
 
 export type StartOutcome =
-  | { outcome: 'started' | 'in-progress' | 'restarted' | 'existing'; provider: ProviderRecord }
+  | { outcome: 'started' | 'in-progress' | 'existing'; provider: ProviderRecord }
+  | {
+      outcome: 'restarted';
+      provider: ProviderRecord;
+      /** Set when the previous attempt was in flight but its execution had ended without recording an outcome. */
+      endedExecution?: { executionArn: string; status: string };
+    }
   | { outcome: 'conflict'; provider: ProviderRecord; differences: FieldIssue[] };
 
 /**
@@ -49,7 +58,12 @@ function differencesFrom(existing: ProviderRecord, request: ProviderRequest, rol
   return issues;
 }
 
-async function startExecution(sfn: SFNClient, stateMachineArn: string, record: ProviderRecord): Promise<void> {
+/**
+ * Starts the record's execution. True when it is running (just started, or already running with
+ * this name and input: StartExecution is idempotent); false when an execution of that name has
+ * already ended, which Step Functions answers with ExecutionAlreadyExists.
+ */
+async function startExecution(sfn: SFNClient, stateMachineArn: string, record: ProviderRecord): Promise<boolean> {
   try {
     await callAws(`StartExecution ${record.executionName}`, () =>
       sfn.send(
@@ -60,9 +74,21 @@ async function startExecution(sfn: SFNClient, stateMachineArn: string, record: P
         }),
       ),
     );
+    return true;
   } catch (error) {
     // The name is unique per attempt: "already exists" means this attempt is running or ran.
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    return false;
+  }
+}
+
+/** The execution's status; undefined when Step Functions has no execution of that ARN. */
+async function executionStatus(sfn: SFNClient, executionArn: string): Promise<string | undefined> {
+  try {
+    return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return undefined;
+    throw error;
   }
 }
 
@@ -89,26 +115,50 @@ function newProviderRecord(settings: OnboardingSettings, request: ProviderReques
   };
 }
 
-/** Starts the next attempt of a FAILED provider, unless another request just did. */
-async function restartFailed(deps: OnboardingDependencies, failed: ProviderRecord, now: Date): Promise<StartOutcome> {
+/**
+ * Starts the next attempt of a provider whose attempt is in one of `from` (FAILED, or in flight
+ * with its execution ended), unless another request just did.
+ */
+async function restartAttempt(
+  deps: OnboardingDependencies,
+  current: ProviderRecord,
+  now: Date,
+  from: readonly ProviderStatus[] = ['FAILED'],
+): Promise<{ outcome: 'restarted' | 'in-progress'; provider: ProviderRecord }> {
   const { registry, sfn, settings } = deps;
-  const attempt = failed.attempt + 1;
-  const executionName = executionNameOf(failed.workspace, failed.name, attempt);
+  const attempt = current.attempt + 1;
+  const executionName = executionNameOf(current.workspace, current.name, attempt);
   const next = {
     attempt,
     executionName,
     executionArn: executionArnOf(settings.stateMachineArn, executionName),
     updatedAt: now.toISOString(),
   };
-  if (await registry.restart(failed.providerId, failed.attempt, next)) {
-    const { reason: _reason, message: _message, ...previous } = failed;
+  if (await registry.restart(current.providerId, current.attempt, next, from)) {
+    const { reason: _reason, message: _message, ...previous } = current;
     const restarted: ProviderRecord = { ...previous, ...next, status: 'PENDING' };
     await startExecution(sfn, settings.stateMachineArn, restarted);
     return { outcome: 'restarted', provider: restarted };
   }
   // Another request restarted it a moment ago: answer with what that request recorded.
-  const current = await registry.get(failed.providerId);
-  return { outcome: 'in-progress', provider: current ?? failed };
+  const latest = await registry.get(current.providerId);
+  return { outcome: 'in-progress', provider: latest ?? current };
+}
+
+/**
+ * A provider whose attempt has not recorded an outcome. Its execution is re-sent, which starts it
+ * if it was never started or was lost (a crash between the registry write and StartExecution).
+ * An execution that has ended without recording an outcome (its status-change event lost) will
+ * never record one: the next attempt starts, so no provider stays "in progress" with nothing running.
+ */
+async function continueInFlight(deps: OnboardingDependencies, current: ProviderRecord, now: Date): Promise<StartOutcome> {
+  const { sfn, settings } = deps;
+  if (await startExecution(sfn, settings.stateMachineArn, current)) return { outcome: 'in-progress', provider: current };
+  const status = await executionStatus(sfn, current.executionArn);
+  if (status === undefined || status === 'RUNNING') return { outcome: 'in-progress', provider: current };
+  const result = await restartAttempt(deps, current, now, IN_FLIGHT_STATUSES);
+  if (result.outcome !== 'restarted') return result;
+  return { ...result, endedExecution: { executionArn: current.executionArn, status } };
 }
 
 export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest): Promise<StartOutcome> {
@@ -132,12 +182,8 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
   const differences = differencesFrom(existing, request, roleName);
   if (differences.length > 0) return { outcome: 'conflict', provider: existing, differences };
 
-  if (existing.status === 'PENDING') {
-    // Covers a crash between recording the provider and starting its execution.
-    await startExecution(sfn, settings.stateMachineArn, existing);
-    return { outcome: 'in-progress', provider: existing };
-  }
-  if (existing.status === 'FAILED') return restartFailed(deps, existing, now);
+  if (isInFlight(existing.status)) return continueInFlight(deps, existing, now);
+  if (existing.status === 'FAILED') return restartAttempt(deps, existing, now);
   const outcome = existing.status === 'READY' ? 'existing' : 'in-progress';
   return { outcome, provider: existing };
 }

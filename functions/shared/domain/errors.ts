@@ -11,6 +11,7 @@ export const FAILURE_REASONS = [
   'PROPAGATION_TIMEOUT',
   'EXTERNAL_ID_NOT_ENFORCED',
   'TIMEOUT',
+  'EXECUTION_ABORTED',
   'INTERNAL',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

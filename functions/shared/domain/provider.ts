@@ -7,6 +7,13 @@ export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 
+/** Statuses of an attempt whose execution has not recorded an outcome yet. */
+export const IN_FLIGHT_STATUSES = ['PENDING', 'CREATING', 'VERIFYING'] as const satisfies readonly ProviderStatus[];
+
+export function isInFlight(status: ProviderStatus): boolean {
+  return (IN_FLIGHT_STATUSES as readonly ProviderStatus[]).includes(status);
+}
+
 /**
  * workspace and name are DNS labels, which never contain a dot, so "<workspace>.<name>" is
  * unambiguous, readable in URLs and logs, and the same for every retry of the same request.

@@ -1,6 +1,6 @@
 // The one start path of the API and the trigger, against a real DynamoDB engine (dynalite); only
 // Step Functions is mocked.
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
@@ -141,6 +141,7 @@ describe('a repeated request', () => {
     const deps = dependencies();
     await deps.registry.create(storedProvider('pending', { status: 'PENDING' }));
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
 
     // Act
     const result = await startOnboarding(deps, request('pending'));

@@ -34,6 +34,7 @@ describe('failure reasons', () => {
       'PROPAGATION_TIMEOUT',
       'EXTERNAL_ID_NOT_ENFORCED',
       'TIMEOUT',
+      'EXECUTION_ABORTED',
       'INTERNAL',
     ]);
   });
