@@ -197,7 +197,7 @@ describe('READY', () => {
     expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
   });
 
-  it('a PutEvents call that fails outright fails the step', async () => {
+  it('a PutEvents call that fails with a 5xx fails the step as TransientAwsError, so the state machine retries it', async () => {
     // Prepare
     await verifyingProvider('ready-bus-down');
     eventBridge.on(PutEventsCommand).rejects(sdkError('InternalException', 500, 'Internal error'));
@@ -206,7 +206,20 @@ describe('READY', () => {
     const recording = handler(outcomeEvent('ready-bus-down', 'READY', readyState), context);
 
     // Assess
-    await expect(recording).rejects.toMatchObject({ name: 'InternalException', message: 'Internal error' });
+    await expect(recording).rejects.toMatchObject({ name: 'TransientAwsError' });
+    await expect(recording).rejects.toThrow('Internal error');
+  });
+
+  it('a PutEvents call refused for a client reason fails the step with that error', async () => {
+    // Prepare
+    await verifyingProvider('ready-bus-denied');
+    eventBridge.on(PutEventsCommand).rejects(sdkError('AccessDeniedException', 400, 'not authorized to perform: events:PutEvents'));
+
+    // Act
+    const recording = handler(outcomeEvent('ready-bus-denied', 'READY', readyState), context);
+
+    // Assess
+    await expect(recording).rejects.toMatchObject({ name: 'AccessDeniedException', message: 'not authorized to perform: events:PutEvents' });
   });
 });
 
@@ -361,7 +374,7 @@ describe('an outcome of an attempt the provider has moved on from', () => {
 
     // Assess
     const lines = output.jsonLines();
-    expect(lines.map((line) => line.message)).toEqual(['Outcome not recorded: the provider moved on to a newer attempt']);
+    expect(lines.map((line) => line.message)).toEqual(['Outcome not recorded: the provider moved on to a newer attempt or this attempt has ended']);
     expect(lines[0]).toMatchObject({ level: 'WARN', outcome: 'READY', providerId: 'payments.stale-logs' });
   });
 });
