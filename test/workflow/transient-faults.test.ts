@@ -7,8 +7,14 @@ import { useWorkflowCloud } from '../support/workflow-suite.js';
 
 const suite = useWorkflowCloud();
 
-/** An UpdateItem that moves the provider to `status` (the registry transition of one step). */
-const transitionTo = (status: string) => (params: Record<string, unknown>) => JSON.stringify(params.ExpressionAttributeValues ?? {}).includes(`{"S":"${status}"}`);
+/**
+ * An UpdateItem that moves the provider to `status` (the registry transition of one step): one of
+ * the values it SETs (`:a<n>`) is that status. Condition values (`:s<n>`, e.g. "not FAILED") are not.
+ */
+const transitionTo = (status: string) => (params: Record<string, unknown>) =>
+  Object.entries((params.ExpressionAttributeValues ?? {}) as Record<string, { S?: string }>).some(
+    ([name, value]) => name.startsWith(':a') && value.S === status,
+  );
 
 describe('a registry transition throttled beyond the SDK retries is retried by the state machine', () => {
   it.each([

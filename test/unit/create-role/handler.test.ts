@@ -283,7 +283,7 @@ describe('failures', () => {
     // Assess
     await expect(creation).rejects.toMatchObject({
       name: 'StaleAttemptError',
-      message: 'Provider payments.stale is no longer on attempt 1',
+      message: 'Provider payments.stale is no longer on attempt 1, or that attempt has FAILED',
     });
     expect(sts).not.toHaveReceivedAnyCommand();
     expect(iam).not.toHaveReceivedAnyCommand();

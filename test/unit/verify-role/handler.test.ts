@@ -193,7 +193,7 @@ describe('failures', () => {
     const verification = handler(eventFor('stale', 1), context);
 
     // Assess
-    await expect(verification).rejects.toMatchObject({ name: 'StaleAttemptError', message: 'Provider payments.stale is no longer on attempt 1' });
+    await expect(verification).rejects.toMatchObject({ name: 'StaleAttemptError', message: 'Provider payments.stale is no longer on attempt 1, or that attempt has FAILED' });
     expect(sts).not.toHaveReceivedAnyCommand();
     expect(await registry.get('payments.stale')).toEqual(stored);
   });
