@@ -24,6 +24,10 @@ export interface ExecutorOptions extends TaskLambda {
 }
 
 export class Executor implements ExecutionLauncher {
+  /** Runs launched and not ended yet, with how to interrupt their interpreter once it runs. */
+  private readonly runs = new Map<Run, { interrupt?: () => void }>();
+  private suspended = false;
+
   constructor(private readonly options: ExecutorOptions) {}
 
   launch(exec: ExecutionRecord, machine: MachineRecord): void {
@@ -31,6 +35,7 @@ export class Executor implements ExecutionLauncher {
     const run = new Run(exec, machine, scale === 1 ? undefined : new RetryScaler(machine.states, scale), this.options.now);
     let release!: () => void;
     exec.done = new Promise((resolve) => (release = resolve));
+    this.runs.set(run, {});
     // Started on the next turn, so the caller has its answer before any Task runs.
     setImmediate(() => {
       this.execute(run)
@@ -38,13 +43,30 @@ export class Executor implements ExecutionLauncher {
           // A bug here must not leave the execution RUNNING forever.
           this.finish(run, { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) });
         })
-        .finally(release);
+        .finally(() => {
+          this.runs.delete(run);
+          release();
+        });
     });
+  }
+
+  /**
+   * Stops every run where it is without ending its execution, which stays RUNNING (a persisted one
+   * starts again from the start after a restart); executions launched from now on wait likewise.
+   * Resolves once no run is left.
+   */
+  async suspend(): Promise<void> {
+    this.suspended = true;
+    for (const [run, { interrupt }] of this.runs) {
+      run.finished = true;
+      interrupt?.();
+    }
+    await Promise.allSettled([...this.runs.keys()].map((run) => run.exec.done));
   }
 
   private async execute(run: Run): Promise<void> {
     const { exec, machine } = run;
-    if (exec.status !== 'RUNNING') return;
+    if (exec.status !== 'RUNNING' || this.suspended) return;
     const { result, eventLogs, abort } = machine.interpreter.run(JSON.parse(exec.input) as never, {
       context: {
         Execution: { Id: exec.arn, Name: exec.name, RoleArn: exec.roleArn, StartTime: new Date(exec.startDate).toISOString(), RedriveCount: 0 },
@@ -55,6 +77,7 @@ export class Executor implements ExecutionLauncher {
         ...(run.scaler !== undefined ? { retryIntervalOverrides: run.scaler.overrides } : {}),
       },
     });
+    this.runs.set(run, { interrupt: abort });
     exec.abort = () => {
       // Stopped: the history ends with ExecutionAborted, whatever the interpreter still reports.
       run.push('ExecutionAborted', abortedEventDetails(exec));
@@ -84,7 +107,7 @@ export class Executor implements ExecutionLauncher {
   private finish(run: Run, outcome: Outcome): void {
     const { exec } = run;
     run.finished = true;
-    if (exec.status !== 'RUNNING') return; // stopped meanwhile
+    if (exec.status !== 'RUNNING' || this.suspended) return; // stopped or suspended meanwhile
     exec.status = outcome.status;
     exec.stopDate = this.options.now();
     if (outcome.output !== undefined) exec.output = outcome.output;
