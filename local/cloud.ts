@@ -96,7 +96,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const services = startRuntimes(created, settings, server.url);
   const stackRecord = new StackRecord();
   if (directory !== undefined) {
-    persistence = new Persistence(directory, { iam: services.iam, events: services.events, sfn: services.sfn, cloud: stackRecord }, settings.log);
+    persistence = new Persistence(directory, { iam: services.iam, events: services.events, sfn: services.sfn, sqs: services.sqs, cloud: stackRecord }, settings.log);
     // Running executions are held until their functions are deployed again.
     persistence.start(saved);
   }

@@ -1,5 +1,6 @@
 // The local cloud's state directory: what survives a restart, or a crash (IAM and Organizations,
-// EventBridge, Step Functions and the deployed stack; DynamoDB keeps its own files beside it).
+// EventBridge, Step Functions, SQS queues and their messages, and the deployed stack; DynamoDB
+// keeps its own files beside it).
 //
 // `state.json` holds every record as of the last compaction; `journal-<generation>.ndjson` holds
 // the changes since, one JSON line per changed record, appended before the request that made them
@@ -13,9 +14,11 @@ import { eventBridgeRecords } from './events/records.js';
 import type { EventBridgeSnapshot } from './events/model.js';
 import { iamRecords } from './iam/records.js';
 import { parseLocalIamState } from './iam/snapshot.js';
+import type { SqsSnapshot } from './sqs/model.js';
+import { sqsRecords } from './sqs/records.js';
 import { stepFunctionsRecords, type StepFunctionsSnapshot } from './stepfunctions/records.js';
 
-/** Records by service (`iam`, `events`, `sfn`, `cloud`), each by key. */
+/** Records by service (`iam`, `events`, `sfn`, `sqs`, `cloud`), each by key. */
 export type ServiceRecords = Map<string, Map<string, unknown>>;
 
 interface StateFileContent {
@@ -46,6 +49,7 @@ function legacyRecords(state: LegacyStateFile): ServiceRecords {
     ['iam', state.iam !== undefined ? iamRecords(parseLocalIamState(state.iam)) : []],
     ['events', state.events !== undefined ? eventBridgeRecords(state.events as EventBridgeSnapshot) : []],
     ['sfn', state.sfn !== undefined ? stepFunctionsRecords(state.sfn as StepFunctionsSnapshot) : []],
+    ['sqs', state.sqs !== undefined ? sqsRecords(state.sqs as SqsSnapshot) : []],
     ['cloud', state.stack !== undefined ? [['stack', state.stack]] : []],
   ];
   return new Map(entries.map(([service, records]) => [service, new Map(records)]));

@@ -6,6 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 
@@ -38,6 +47,16 @@ function start(stateDir: string): Promise<LocalCloud> {
 
 function clientConfig(cloud: LocalCloud) {
   return { endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.adminCredentials };
+}
+
+/** A queue's message counts, as GetQueueAttributes reports them. */
+async function messageCounts(cloud: LocalCloud, queueName: string): Promise<Record<string, string>> {
+  const sqs = new SQSClient(clientConfig(cloud));
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Attributes ?? {};
 }
 
 /** What a crash right now would leave behind: the state directory as it is on disk. */
@@ -134,5 +153,89 @@ describe('a persisted local cloud', () => {
     const afterClose = await cloud.sfn.waitForExecution(executionArn!);
     // Assess
     expect(afterClose.status).toBe('RUNNING');
+  });
+
+  it('has an SQS message on disk when SendMessage answers: a cloud started from that disk delivers it', async () => {
+    // Prepare
+    const stateDir = join(work, 'state');
+    const cloud = await start(stateDir);
+    const sqs = new SQSClient(clientConfig(cloud));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'acknowledged-queue', Attributes: { VisibilityTimeout: '45' } }));
+    // Act
+    const sent = await sqs.send(
+      new SendMessageCommand({ QueueUrl, MessageBody: '{"account":"111111111111"}', MessageAttributes: { Origin: { DataType: 'String', StringValue: 'test' } } }),
+    );
+    const afterCrash = await start(copyOnDisk(stateDir));
+    const restartedSqs = new SQSClient(clientConfig(afterCrash));
+    const { QueueUrl: restartedUrl } = await restartedSqs.send(new GetQueueUrlCommand({ QueueName: 'acknowledged-queue' }));
+    const { Attributes } = await restartedSqs.send(new GetQueueAttributesCommand({ QueueUrl: restartedUrl, AttributeNames: ['VisibilityTimeout'] }));
+    const { Messages } = await restartedSqs.send(new ReceiveMessageCommand({ QueueUrl: restartedUrl, MessageAttributeNames: ['All'] }));
+    // Assess
+    expect(Attributes).toEqual({ VisibilityTimeout: '45' });
+    expect(Messages).toHaveLength(1);
+    expect(Messages?.[0]?.MessageId).toBe(sent.MessageId);
+    expect(Messages?.[0]?.Body).toBe('{"account":"111111111111"}');
+    expect(Messages?.[0]?.MessageAttributes).toEqual({ Origin: { DataType: 'String', StringValue: 'test' } });
+  });
+
+  it('has a DeleteMessage on disk when it answers: the message stays deleted after a crash', async () => {
+    // Prepare
+    const stateDir = join(work, 'state');
+    const cloud = await start(stateDir);
+    const sqs = new SQSClient(clientConfig(cloud));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'drained-queue' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'handled once' }));
+    // Visible again at once: only the deletion keeps it from being received after a restart.
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 0 }));
+    // Act
+    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages?.[0]?.ReceiptHandle }));
+    const afterCrash = await start(copyOnDisk(stateDir));
+    const counts = await messageCounts(afterCrash, 'drained-queue');
+    // Assess
+    expect(Messages).toHaveLength(1);
+    expect(counts).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+  });
+
+  it('has a message its redrive policy moved to the dead-letter queue on disk in that queue, with its receive count', async () => {
+    // Prepare
+    const stateDir = join(work, 'state');
+    const cloud = await start(stateDir);
+    const sqs = new SQSClient(clientConfig(cloud));
+    await sqs.send(new CreateQueueCommand({ QueueName: 'source-dlq' }));
+    const deadLetterTargetArn = 'arn:aws:sqs:us-east-1:000000000000:source-dlq';
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'source', Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn, maxReceiveCount: 1 }) } }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'poison' }));
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 0 }));
+    // Act
+    const secondReceive = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    const afterCrash = await start(copyOnDisk(stateDir));
+    const sourceCounts = await messageCounts(afterCrash, 'source');
+    const restartedSqs = new SQSClient(clientConfig(afterCrash));
+    const { QueueUrl: deadLetterUrl } = await restartedSqs.send(new GetQueueUrlCommand({ QueueName: 'source-dlq' }));
+    const { Messages } = await restartedSqs.send(
+      new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount', 'DeadLetterQueueSourceArn'] }),
+    );
+    // Assess
+    expect(secondReceive.Messages ?? []).toEqual([]);
+    expect(sourceCounts).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+    expect(Messages).toHaveLength(1);
+    expect(Messages?.[0]?.Body).toBe('poison');
+    expect(Messages?.[0]?.Attributes).toEqual({ ApproximateReceiveCount: '2', DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:000000000000:source' });
+  });
+
+  it('writes only the message record a SendMessage changed', async () => {
+    // Prepare
+    const stateDir = join(work, 'state');
+    const cloud = await start(stateDir);
+    const sqs = new SQSClient(clientConfig(cloud));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'busy-queue' }));
+    const before = journaledKeys(stateDir).length;
+    // Act
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'one message' }));
+    const written = journaledKeys(stateDir).slice(before);
+    // Assess
+    expect(written).toEqual([`sqs message/arn:aws:sqs:us-east-1:000000000000:busy-queue ${MessageId}`]);
   });
 });

@@ -115,7 +115,21 @@ describe('StateDirectory', () => {
     // Act
     const read = new StateDirectory(dir).read();
     // Assess
-    expect(asObject(read)).toEqual({ iam: {}, events: {}, sfn: {}, cloud: { stack } });
+    expect(asObject(read)).toEqual({ iam: {}, events: {}, sfn: {}, sqs: {}, cloud: { stack } });
+  });
+
+  it('reads the SQS snapshot of a first-format state file as one record per queue and per message', () => {
+    // Prepare
+    const message = { messageId: 'b1946ac9-2f4c-4c5e-9b6a-1a2b3c4d5e6f', body: 'kept', md5OfBody: 'x', messageAttributes: {}, senderId: 'AIDA', sentTimestamp: 1, visibleAt: 1, receiveCount: 0 };
+    const queue = { name: 'dlq', accountId: '000000000000', arn: 'arn:aws:sqs:us-east-1:000000000000:dlq', attributes: {}, tags: {}, createdTimestamp: 1, lastModifiedTimestamp: 1 };
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 1, sqs: { kind: 'local-sqs', version: 1, queues: [{ ...queue, messages: [message] }] } }));
+    // Act
+    const read = new StateDirectory(dir).read();
+    // Assess
+    expect(asObject(read).sqs).toEqual({
+      'queue/arn:aws:sqs:us-east-1:000000000000:dlq': queue,
+      'message/arn:aws:sqs:us-east-1:000000000000:dlq b1946ac9-2f4c-4c5e-9b6a-1a2b3c4d5e6f': { queueArn: 'arn:aws:sqs:us-east-1:000000000000:dlq', message },
+    });
   });
 
   it('refuses a state file of another version instead of misreading it', () => {
