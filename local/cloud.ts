@@ -10,7 +10,7 @@ import type { LocalDynamoDb } from './dynamodb/index.js';
 import type { LocalEventBridge } from './events/index.js';
 import type { LocalIam } from './iam/index.js';
 import type { LocalLambda } from './lambda/index.js';
-import { StateFile, type PersistedState } from './persistence.js';
+import { Persistence, StackRecord, StateDirectory } from './persistence.js';
 import type { LocalSqs } from './sqs/index.js';
 import type { LocalStepFunctions } from './stepfunctions/index.js';
 import { adminCall, createApiGateway, createServices, startEndpoint, startRuntimes, type RunningServices, type Settings } from './wiring.js';
@@ -76,11 +76,10 @@ export interface DeployedCloud {
 export interface LocalCloud extends DeployedCloud {
   apiUrl: string;
   api: LocalApiGateway;
-  /** Writes `<stateDir>/state.json` now (no-op in memory). */
-  saveState(): void;
   /**
-   * Stops everything. With a stateDir, first waits up to `drainMs` (default 10 s) for running
-   * executions to finish, so a restart does not rerun them from the start.
+   * Stops everything and releases every port, timer and worker. With a stateDir, first waits up
+   * to `drainMs` (default 10 s) for running executions to finish; those still running then stay
+   * RUNNING in the state directory and start again from the start at the next start.
    */
   close(options?: { drainMs?: number }): Promise<void>;
 }
@@ -90,27 +89,38 @@ const DRAIN_MS = 10_000;
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const settings = resolveSettings(options);
-  const stateFile = settings.stateDir !== undefined ? new StateFile(settings.stateDir) : undefined;
-  const persisted = stateFile?.read();
+  const directory = settings.stateDir !== undefined ? new StateDirectory(settings.stateDir) : undefined;
+  const saved = directory?.read();
   const created = await createServices(settings);
-  const server = await startEndpoint(created, settings);
+  let persistence: Persistence | undefined;
+  // What a request changed is on disk before it is answered.
+  const server = await startEndpoint(created, settings, () => persistence?.write());
   const services = startRuntimes(created, settings, server.url);
-  restoreState(services, persisted);
+  const stackRecord = new StackRecord();
+  if (directory !== undefined) {
+    persistence = new Persistence(directory, { iam: services.iam, events: services.events, sfn: services.sfn, sqs: services.sqs, cloud: stackRecord }, settings.log);
+    // Running executions are held until their functions are deployed again.
+    persistence.start(saved);
+  }
   const api = createApiGateway(services, settings);
   let cloud: DeployedCloud;
   try {
-    const stack = await deployStack(services, api, settings, persisted?.stack);
+    const stack = await deployStack(services, api, settings, stackRecord.stack);
+    stackRecord.set(stack);
     cloud = { endpoint: server.url, adminCredentials: services.iam.adminCredentials(), accountId: settings.accountId, region: settings.region, stack, ...services };
     await options.afterDeploy?.(cloud, settings.log);
     services.sfn.resumeRestored();
     await api.start();
+    // Ready means deployed on disk too.
+    persistence?.write();
   } catch (error) {
     services.sqs.close();
     await Promise.allSettled([server.close(), services.dynamodb.close(), api.close(), Promise.resolve(services.lambda.close())]);
+    persistence?.close();
     throw error;
   }
   settings.log(`endpoint ${server.url}  api ${api.url}  stack ${cloud.stack.stackName}${settings.stateDir !== undefined ? `  state ${settings.stateDir}` : ''}`);
-  return startPersistence({ ...cloud, apiUrl: api.url, api }, server, stateFile, settings);
+  return withClose({ ...cloud, apiUrl: api.url, api }, server, persistence);
 }
 
 function resolveSettings(options: LocalCloudOptions): Settings {
@@ -121,14 +131,6 @@ function resolveSettings(options: LocalCloudOptions): Settings {
     log: options.log ?? (options.quiet ? () => undefined : (line: string) => process.stderr.write(`[local] ${line}\n`)),
     stateDir: options.stateDir !== undefined ? resolve(options.stateDir) : undefined,
   };
-}
-
-function restoreState(services: RunningServices, persisted: PersistedState | undefined): void {
-  if (persisted?.iam !== undefined) services.iam.restore(persisted.iam);
-  if (persisted?.events !== undefined) services.events.restore(persisted.events);
-  if (persisted?.sqs !== undefined) services.sqs.restore(persisted.sqs);
-  // Running executions resume only once their functions are deployed again.
-  if (persisted?.sfn !== undefined) services.sfn.restore(persisted.sfn, { resume: false });
 }
 
 function deployStack(services: RunningServices, api: LocalApiGateway, settings: Settings, previous: DeployedStack | undefined): Promise<DeployedStack> {
@@ -173,40 +175,25 @@ async function drainExecutions(cloud: DeployedCloud, ms: number): Promise<void> 
   clearTimeout(timeout);
 }
 
-/** Saves the state now and every second, and gives the cloud its saveState and close. */
-function startPersistence(
-  cloud: Omit<LocalCloud, 'saveState' | 'close'>,
-  server: LocalServer,
-  stateFile: StateFile | undefined,
-  settings: Settings,
-): LocalCloud {
-  const snapshot = (): PersistedState => ({
-    version: 1,
-    iam: cloud.iam.snapshot(),
-    events: cloud.events.snapshot(),
-    sfn: cloud.sfn.snapshot(),
-    sqs: cloud.sqs.snapshot(),
-    stack: cloud.stack,
-  });
-  const saveState = (): void => stateFile?.save(snapshot());
-  saveState();
-  const autosave = stateFile?.autosave(snapshot, settings.log);
+/** The cloud's close: drain (when persisted), suspend what still runs, then release everything. */
+function withClose(cloud: Omit<LocalCloud, 'close'>, server: LocalServer, persistence: Persistence | undefined): LocalCloud {
   let closed = false;
   return {
     ...cloud,
-    saveState,
     async close(closeOptions: { drainMs?: number } = {}) {
       if (closed) return;
       closed = true;
-      autosave?.stop();
       await cloud.api.close();
       // A persisted execution that is still running restarts from its first state after a
       // restart, so give running ones a bounded chance to finish (the AWS endpoint stays up for
       // their functions meanwhile). In memory there is nothing to keep: no wait.
-      if (stateFile !== undefined) await drainExecutions(cloud, closeOptions.drainMs ?? DRAIN_MS);
-      saveState();
+      if (persistence !== undefined) await drainExecutions(cloud, closeOptions.drainMs ?? DRAIN_MS);
+      // What still runs stops where it is (RUNNING, resumed by the next start), so that no retry
+      // timer or Lambda invocation keeps the process alive.
+      await cloud.sfn.suspend();
       cloud.sqs.close();
       await server.close();
+      persistence?.close();
       await Promise.resolve(cloud.lambda.close());
       await cloud.dynamodb.close();
     },

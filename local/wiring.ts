@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LocalApiGateway } from './apigateway/index.js';
 import type { LocalCloudOptions } from './cloud.js';
 import { FaultInjector } from './core/faults.js';
-import { startServer, type LocalServer } from './core/server.js';
+import { startServer, type LocalServer, type ServiceFunction } from './core/server.js';
 import type { CallerIdentity } from './core/types.js';
 import type { AdminCall } from './deploy/index.js';
 import { LocalDynamoDb } from './dynamodb/index.js';
@@ -124,9 +124,21 @@ export async function createServices(settings: Settings): Promise<Services> {
   return services;
 }
 
-/** The one AWS endpoint every SDK client and every function talks to. */
-export function startEndpoint(services: Services, settings: Settings): Promise<LocalServer> {
+/**
+ * The one AWS endpoint every SDK client and every function talks to. `persist` runs after each
+ * call and before its answer, so that what an acknowledged call changed survives a crash.
+ */
+export function startEndpoint(services: Services, settings: Settings, persist: () => void = () => undefined): Promise<LocalServer> {
   const { iam, events, dynamodb } = services;
+  const persisted =
+    (handle: ServiceFunction): ServiceFunction =>
+    async (req) => {
+      try {
+        return await handle(req);
+      } finally {
+        persist();
+      }
+    };
   return startServer({
     ...(settings.options.host !== undefined ? { host: settings.options.host } : {}),
     port: settings.options.port ?? 4566,
@@ -134,14 +146,14 @@ export function startEndpoint(services: Services, settings: Settings): Promise<L
     faults: services.faults,
     credentials: (accessKeyId) => iam.resolveCredentials(accessKeyId),
     handlers: {
-      iam: (req) => iam.handleIam(req),
-      sts: (req) => iam.handleSts(req),
-      organizations: (req) => iam.handleOrganizations(req),
-      events: (req) => events.handle(req),
+      iam: persisted((req) => iam.handleIam(req)),
+      sts: persisted((req) => iam.handleSts(req)),
+      organizations: persisted((req) => iam.handleOrganizations(req)),
+      events: persisted((req) => events.handle(req)),
       dynamodb: (req) => dynamodb.handle(req),
       lambda: (req) => lambdaOf(services).handle(req),
-      states: (req) => sfnOf(services).handle(req),
-      sqs: (req) => sqsOf(services).handle(req),
+      states: persisted((req) => sfnOf(services).handle(req)),
+      sqs: persisted((req) => sqsOf(services).handle(req)),
     },
   });
 }

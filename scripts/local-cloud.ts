@@ -30,13 +30,27 @@ function port(value: string | undefined, name: string, fallback: number): number
   return parsed;
 }
 
+/** Resolves at the first Ctrl-C (SIGINT) or SIGTERM; a second one then ends the process at once. */
+function stopRequested(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 async function start(args: string[]): Promise<void> {
   const started = performance.now();
   const env = process.env;
   const propagationDelayMs = delayRange(env.LOCAL_PROPAGATION_DELAY_MS);
+  const stateDir = env.LOCAL_STATE_DIR ?? '.local';
   await synthesizeUnlessSkipped(args);
   const cloud = await startLocalCloud({
-    stateDir: env.LOCAL_STATE_DIR ?? '.local',
+    stateDir,
     port: port(env.LOCAL_PORT, 'LOCAL_PORT', 4566),
     apiPort: port(env.LOCAL_API_PORT, 'LOCAL_API_PORT', 3000),
     ...(env.LOCAL_HOST ? { host: env.LOCAL_HOST } : {}),
@@ -47,7 +61,7 @@ async function start(args: string[]): Promise<void> {
   const api = cloud.apiUrl;
   const { accessKeyId, secretAccessKey } = cloud.adminCredentials;
   console.log(`
-Local cloud ready in ${seconds} s (state in ${process.env.LOCAL_STATE_DIR ?? '.local'}/; Ctrl-C to stop)
+Local cloud ready in ${seconds} s (state in ${stateDir}/; Ctrl-C to stop)
 
   AWS endpoint   ${cloud.endpoint}    (IAM, STS, Organizations, EventBridge, Step Functions, DynamoDB, Lambda)
   REST API       ${api}    (IAM auth: SigV4, service execute-api)
@@ -68,12 +82,10 @@ Try it (a member account, then a provider for it):
 
 (create-account also fires the new-account trigger: provider default.aws-$ACCOUNT appears too.)
 `);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  console.log('\nStopping; state saved.');
+  await stopRequested();
+  console.log('\nStopping: running executions get 10 s to finish; any still running resume at the next start (Ctrl-C again to stop at once).');
   await cloud.close();
+  console.log(`Stopped; state saved in ${stateDir}/.`);
 }
 
 const [command, ...rest] = process.argv.slice(2);

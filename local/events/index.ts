@@ -7,11 +7,13 @@
 // Layout: model.ts holds the state and all its changes, delivery.ts the asynchronous target
 // deliveries, api.ts one function per API operation, put-events.ts the PutEvents checks,
 // pattern.ts the event pattern language. This class is the facade the local cloud uses.
+import { ChangeLog, type DurableService, type RecordChange } from '../core/changes.js';
 import type { Authorize, AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
 import { handleEventBridgeRequest } from './api.js';
 import { DeliveryQueue, type Deliver, type RetryOptions, type SendDeadLetter } from './delivery.js';
 import { EventBridgeModel, type EventBridgeSnapshot, type EventEnvelope, type PublishableEvent, type PutRuleInput } from './model.js';
 import { putEvents, type PutEventsEntry, type PutEventsResult } from './put-events.js';
+import { eventBridgeRecords, eventBridgeStateOf } from './records.js';
 
 export type { DeadLetter, Deliver, DeliveryTarget, RetryOptions, SendDeadLetter } from './delivery.js';
 export { eventTime, type EventBridgeSnapshot, type EventEnvelope, type PublishableEvent, type PutRuleInput, type RuleTarget } from './model.js';
@@ -30,9 +32,11 @@ export interface LocalEventBridgeOptions {
   sendDeadLetter?: SendDeadLetter;
 }
 
-export class LocalEventBridge {
+export class LocalEventBridge implements DurableService {
   readonly accountId: string;
   readonly region: string;
+  /** Changed buses, rules and recorded events, for persistence. */
+  readonly changes = new ChangeLog();
   private readonly authorize: Authorize;
   private readonly deliveries: DeliveryQueue;
   private readonly model: EventBridgeModel;
@@ -43,7 +47,7 @@ export class LocalEventBridge {
     this.authorize = options.authorize;
     const now = options.now ?? Date.now;
     this.deliveries = new DeliveryQueue(options.deliver, options.retry, options.sendDeadLetter, now);
-    this.model = new EventBridgeModel(options.accountId, options.region, now, this.deliveries);
+    this.model = new EventBridgeModel(options.accountId, options.region, now, this.deliveries, this.changes);
   }
 
   busArn(name: string): string {
@@ -93,6 +97,16 @@ export class LocalEventBridge {
 
   restore(snapshot: unknown): void {
     this.model.restore(snapshot);
+  }
+
+  records(): RecordChange[] {
+    return eventBridgeRecords(this.model.snapshot());
+  }
+
+  /** Records without a bus are a state directory EventBridge never wrote to: the state stays fresh. */
+  restoreRecords(records: ReadonlyMap<string, unknown>): void {
+    const snapshot = eventBridgeStateOf(records);
+    if (snapshot.buses.length > 0) this.restore(snapshot);
   }
 
   /** One request of the EventBridge JSON protocol, from the shared endpoint. */

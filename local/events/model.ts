@@ -2,9 +2,11 @@
 // their targets, the archive of accepted events, and routing an accepted event to the targets of
 // the matching rules. No wire format here: api.ts reads requests and serialises answers.
 import { randomUUID } from 'node:crypto';
+import { ChangeLog } from '../core/changes.js';
 import { AwsServiceError } from '../core/types.js';
 import type { DeliveryQueue } from './delivery.js';
 import { matchesValidatedPattern, parsePattern, validatePattern } from './pattern.js';
+import { recordedEvent, recordKeys } from './records.js';
 
 /** An event as EventBridge delivers it to targets. */
 export interface EventEnvelope {
@@ -110,6 +112,8 @@ export class EventBridgeModel {
     readonly region: string,
     private readonly now: () => number,
     private readonly deliveries: DeliveryQueue,
+    /** Where changed buses, rules and recorded events are recorded for persistence. */
+    private readonly changes: ChangeLog = new ChangeLog(),
   ) {
     this.addBus('default');
   }
@@ -168,8 +172,14 @@ export class EventBridgeModel {
   deleteEventBus(name: string): void {
     if (name === 'default') throw validation('Cannot delete event bus default.');
     if (!this.buses.delete(name)) return;
+    this.changes.delete(recordKeys.bus(name));
+    for (const event of this.events.get(name) ?? []) this.changes.delete(recordKeys.event(name, event.id));
     this.events.delete(name);
-    for (const [key, rule] of this.rules) if (rule.busName === name) this.rules.delete(key);
+    for (const [key, rule] of this.rules) {
+      if (rule.busName !== name) continue;
+      this.rules.delete(key);
+      this.changes.delete(recordKeys.rule(name, rule.name));
+    }
   }
 
   listEventBuses(namePrefix: string): Readonly<Bus>[] {
@@ -198,6 +208,7 @@ export class EventBridgeModel {
     };
     if (input.description !== undefined) rule.description = input.description;
     this.rules.set(key, rule);
+    this.ruleChanged(rule);
     return rule;
   }
 
@@ -222,14 +233,16 @@ export class EventBridgeModel {
   }
 
   setRuleState(busName: string, ruleName: string, state: RuleState): void {
-    this.mutableRule(busName, ruleName).state = state;
+    const rule = this.mutableRule(busName, ruleName);
+    rule.state = state;
+    this.ruleChanged(rule);
   }
 
   /** Deletes a rule that has no targets left (as AWS requires); deleting a missing rule is a no-op. */
   deleteRule(busName: string, ruleName: string): void {
     const key = ruleKey(busName, ruleName);
     if ((this.rules.get(key)?.targets.length ?? 0) > 0) throw validation("Rule can't be deleted since it has targets.");
-    this.rules.delete(key);
+    if (this.rules.delete(key)) this.changes.delete(recordKeys.rule(busName, ruleName));
   }
 
   /** Adds targets to a rule, replacing those with the same id. */
@@ -239,11 +252,13 @@ export class EventBridgeModel {
     for (const target of targets) next.set(target.id, { ...target });
     if (next.size > MAX_TARGETS_PER_RULE) throw limitExceeded();
     rule.targets = [...next.values()];
+    this.ruleChanged(rule);
   }
 
   removeTargets(busName: string, ruleName: string, ids: string[]): void {
     const rule = this.mutableRule(busName, ruleName);
     rule.targets = rule.targets.filter((t) => !ids.includes(t.id));
+    this.ruleChanged(rule);
   }
 
   // ---------------------------------------------------------------- events
@@ -273,8 +288,12 @@ export class EventBridgeModel {
   /** Records an event on its bus and starts delivering it to the targets of every enabled matching rule. */
   accept(event: EventEnvelope, busName: string): void {
     const recorded = this.events.get(busName) ?? [];
-    recorded.push(structuredClone(event));
-    if (recorded.length > MAX_RECORDED_PER_BUS) recorded.splice(0, recorded.length - MAX_RECORDED_PER_BUS);
+    const copy = structuredClone(event);
+    recorded.push(copy);
+    this.changes.put(recordKeys.event(busName, copy.id), () => recordedEvent(busName, copy));
+    if (recorded.length > MAX_RECORDED_PER_BUS) {
+      for (const dropped of recorded.splice(0, recorded.length - MAX_RECORDED_PER_BUS)) this.changes.delete(recordKeys.event(busName, dropped.id));
+    }
     this.events.set(busName, recorded);
     for (const rule of this.rules.values()) {
       if (rule.busName !== busName || rule.state !== 'ENABLED') continue;
@@ -312,6 +331,10 @@ export class EventBridgeModel {
     this.events = new Map([...this.buses.keys()].map((name) => [name, copy.events?.[name] ?? []]));
   }
 
+  private ruleChanged(rule: Rule): void {
+    this.changes.put(recordKeys.rule(rule.busName, rule.name), () => rule);
+  }
+
   private mutableRule(busName: string, ruleName: string): Rule {
     const rule = this.rules.get(ruleKey(busName, ruleName));
     if (!rule) {
@@ -325,6 +348,7 @@ export class EventBridgeModel {
     if (description !== undefined) bus.description = description;
     this.buses.set(name, bus);
     this.events.set(name, []);
+    this.changes.put(recordKeys.bus(name), () => bus);
     return bus;
   }
 }

@@ -3,6 +3,7 @@
 // and a new or changed role is not assumable until its (simulated) propagation delay has passed.
 // LocalIam composes the three models (local/iam, local/sts, local/organizations) and the one
 // authorizer every service uses; it is what local/cloud.ts, the deployer and tests drive.
+import { ChangeLog, type DurableService, type RecordChange } from '../core/changes.js';
 import type { AwsRequest, AwsResponse, Authorize, CallerIdentity, PolicyDocument } from '../core/types.js';
 import { handleOrganizations } from '../organizations/api.js';
 import type { EmitEvent } from '../organizations/events.js';
@@ -14,6 +15,7 @@ import { Authorizer } from './authorize.js';
 import { IamModel } from './model.js';
 import { policyText } from './policy-document.js';
 import type { ConditionContext } from './policy-eval.js';
+import { iamRecords, iamStateOf } from './records.js';
 import { parseLocalIamState, type LocalIamState } from './snapshot.js';
 import type { Tag } from './state.js';
 import { localAdministrator } from './users.js';
@@ -61,11 +63,13 @@ function toTags(tags: Tag[] | Record<string, string> | undefined): Tag[] {
   return Array.isArray(tags) ? tags.map((t) => ({ Key: t.Key, Value: t.Value })) : Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-export class LocalIam {
+export class LocalIam implements DurableService {
   readonly managementAccountId: string;
   readonly region: string;
   /** Identity-based policies ∩ session policy; account root is allowed on its own account's resources. */
   readonly authorize: Authorize;
+  /** Changed roles, policies, sessions and organization records, for persistence. */
+  readonly changes = new ChangeLog();
   private readonly iam: IamModel;
   private readonly sts: StsModel;
   private readonly organizations: OrganizationsModel;
@@ -75,17 +79,18 @@ export class LocalIam {
     this.managementAccountId = options.managementAccountId ?? '000000000000';
     this.region = options.region ?? 'us-east-1';
     const now = options.now ?? (() => Date.now());
-    this.iam = new IamModel({ now, propagationDelayMs: options.propagationDelayMs });
+    this.iam = new IamModel({ now, propagationDelayMs: options.propagationDelayMs, changes: this.changes });
     this.iam.users.add(localAdministrator(this.managementAccountId));
     // aws:userid of a role session is known to STS, which needs the authorizer in turn.
     this.authorizer = new Authorizer({ model: this.iam, region: this.region, now, userId: (caller) => this.sts.userId(caller) });
-    this.sts = new StsModel({ iam: this.iam, authorizer: this.authorizer, now });
+    this.sts = new StsModel({ iam: this.iam, authorizer: this.authorizer, now, changes: this.changes });
     this.organizations = new OrganizationsModel({
       iam: this.iam,
       managementAccountId: this.managementAccountId,
       region: this.region,
       now,
       emitEvent: options.emitEvent,
+      changes: this.changes,
     });
     this.authorize = this.authorizer.authorize;
   }
@@ -230,5 +235,15 @@ export class LocalIam {
     this.iam.restore(state.accounts);
     this.sts.restore(state.sessions);
     this.organizations.restore(state.organization);
+  }
+
+  records(): RecordChange[] {
+    return iamRecords(this.snapshot());
+  }
+
+  /** Records without an organization are a state directory IAM never wrote to: the state stays fresh. */
+  restoreRecords(records: ReadonlyMap<string, unknown>): void {
+    const state = iamStateOf(records);
+    if (state !== undefined) this.restore(state);
   }
 }

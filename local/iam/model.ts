@@ -1,9 +1,11 @@
 // The IAM data model of each account: roles, inline and managed policies with their versions, tags,
 // with IAM's own validation and quotas. Shared by the query API, STS, Organizations and the control
 // plane (template deployer, tests). No wire format here.
+import { ChangeLog } from '../core/changes.js';
 import { AwsServiceError, type PolicyDocument } from '../core/types.js';
 import { findAwsManagedPolicy, type AwsManagedPolicy } from './managed-policies.js';
 import { addVersion, defaultDocument, deleteVersion, setDefaultVersion } from './policy-versions.js';
+import { recordKeys } from './records.js';
 import type { AccountIamState, IamAccounts, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag } from './state.js';
 import { UserDirectory } from './users.js';
 import {
@@ -50,6 +52,8 @@ export interface IamModelOptions {
   now: () => number;
   /** IAM propagation: sampled once per role at creation and at each trust policy change. */
   propagationDelayMs?: () => number;
+  /** Where changed roles and policies are recorded for persistence. */
+  changes?: ChangeLog;
 }
 
 /** Whatever carries identity-based policies: a role or a user. */
@@ -61,10 +65,20 @@ export class IamModel {
   readonly users = new UserDirectory();
   private readonly now: () => number;
   private propagationDelayMs: () => number;
+  private readonly changes: ChangeLog;
 
   constructor(options: IamModelOptions) {
     this.now = options.now;
     this.propagationDelayMs = options.propagationDelayMs ?? (() => 0);
+    this.changes = options.changes ?? new ChangeLog();
+  }
+
+  private roleChanged(role: RoleRecord): void {
+    this.changes.put(recordKeys.role(role), () => role);
+  }
+
+  private policyChanged(policy: ManagedPolicyRecord): void {
+    this.changes.put(recordKeys.policy(policy), () => policy);
   }
 
   setPropagationDelay(fn: () => number): void {
@@ -153,6 +167,7 @@ export class IamModel {
       assumableAt: input.propagated ? now : this.propagatedAt(now),
     };
     account.roles[input.roleName.toLowerCase()] = role;
+    this.roleChanged(role);
     return role;
   }
 
@@ -165,6 +180,7 @@ export class IamModel {
       throw new AwsServiceError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
     }
     delete this.account(accountId).roles[role.roleName.toLowerCase()];
+    this.changes.delete(recordKeys.role(role));
   }
 
   updateAssumeRolePolicy(accountId: string, roleName: string, text: string): void {
@@ -173,16 +189,19 @@ export class IamModel {
     role.trustPolicy = text;
     // A changed trust policy propagates like a new role: until then, AssumeRole sees "not authorized".
     role.assumableAt = this.propagatedAt(this.now());
+    this.roleChanged(role);
   }
 
   tagRole(accountId: string, roleName: string, tags: Tag[]): void {
     const role = this.requireRole(accountId, roleName);
     role.tags = mergeTags(role.tags, tags);
+    this.roleChanged(role);
   }
 
   untagRole(accountId: string, roleName: string, keys: string[]): void {
     const role = this.requireRole(accountId, roleName);
     role.tags = role.tags.filter((t) => !keys.includes(t.Key));
+    this.roleChanged(role);
   }
 
   putRolePolicy(accountId: string, roleName: string, policyName: string, text: string): void {
@@ -190,6 +209,7 @@ export class IamModel {
     const role = this.requireRole(accountId, roleName);
     checkInlinePolicy(role, policyName, text);
     role.inlinePolicies[policyName] = text;
+    this.roleChanged(role);
   }
 
   getRolePolicy(accountId: string, roleName: string, policyName: string): string {
@@ -201,7 +221,9 @@ export class IamModel {
 
   deleteRolePolicy(accountId: string, roleName: string, policyName: string): void {
     this.getRolePolicy(accountId, roleName, policyName);
-    delete this.requireRole(accountId, roleName).inlinePolicies[policyName];
+    const role = this.requireRole(accountId, roleName);
+    delete role.inlinePolicies[policyName];
+    this.roleChanged(role);
   }
 
   /** A local policy of this account or an AWS managed one; other accounts' policies are invisible. */
@@ -237,14 +259,19 @@ export class IamModel {
       throw limitExceeded(`Cannot exceed quota for PoliciesPerRole: ${MAX_MANAGED_POLICIES_PER_ROLE}`);
     }
     role.attachedPolicyArns.push(policyArn);
+    this.roleChanged(role);
     const local = this.resolvePolicy(accountId, policyArn);
-    if (local?.kind === 'local') local.record.updateDate = this.now();
+    if (local?.kind === 'local') {
+      local.record.updateDate = this.now();
+      this.policyChanged(local.record);
+    }
   }
 
   detachRolePolicy(accountId: string, roleName: string, policyArn: string): void {
     const role = this.requireRole(accountId, roleName);
     if (!role.attachedPolicyArns.includes(policyArn)) throw noSuchEntity(`Policy ${policyArn} was not found.`);
     role.attachedPolicyArns = role.attachedPolicyArns.filter((arn) => arn !== policyArn);
+    this.roleChanged(role);
   }
 
   attachmentCount(accountId: string, policyArn: string): number {
@@ -284,21 +311,28 @@ export class IamModel {
       tags: tags.map((t) => ({ ...t })),
     };
     account.policies[record.arn] = record;
+    this.policyChanged(record);
     return record;
   }
 
   createPolicyVersion(accountId: string, arn: string, text: string, setAsDefault: boolean): PolicyVersionRecord {
     const record = this.requireLocalPolicy(accountId, arn);
     checkManagedDocument(text);
-    return addVersion(record, text, setAsDefault, this.now());
+    const version = addVersion(record, text, setAsDefault, this.now());
+    this.policyChanged(record);
+    return version;
   }
 
   setDefaultPolicyVersion(accountId: string, arn: string, versionId: string): void {
-    setDefaultVersion(this.requireLocalPolicy(accountId, arn), versionId, this.now());
+    const record = this.requireLocalPolicy(accountId, arn);
+    setDefaultVersion(record, versionId, this.now());
+    this.policyChanged(record);
   }
 
   deletePolicyVersion(accountId: string, arn: string, versionId: string): void {
-    deleteVersion(this.requireLocalPolicy(accountId, arn), versionId);
+    const record = this.requireLocalPolicy(accountId, arn);
+    deleteVersion(record, versionId);
+    this.policyChanged(record);
   }
 
   deletePolicy(accountId: string, arn: string): void {
@@ -314,16 +348,19 @@ export class IamModel {
       );
     }
     delete this.account(accountId).policies[arn];
+    this.changes.delete(recordKeys.policy(record));
   }
 
   tagPolicy(accountId: string, arn: string, tags: Tag[]): void {
     const record = this.requireLocalPolicy(accountId, arn);
     record.tags = mergeTags(record.tags, tags);
+    this.policyChanged(record);
   }
 
   untagPolicy(accountId: string, arn: string, keys: string[]): void {
     const record = this.requireLocalPolicy(accountId, arn);
     record.tags = record.tags.filter((t) => !keys.includes(t.Key));
+    this.policyChanged(record);
   }
 
   /** The default version's document of a policy, local or AWS managed. */

@@ -2,8 +2,10 @@
 // account gets its bootstrap role through the IAM model (trusting the management account, with
 // AdministratorAccess) and the CreateAccountResult event. No wire format here.
 import { randomBytes, randomInt } from 'node:crypto';
+import { ChangeLog } from '../core/changes.js';
 import { AwsServiceError } from '../core/types.js';
 import type { IamModel } from '../iam/model.js';
+import { recordKeys } from '../iam/records.js';
 import { createAccountResultEvent, emitSafely, type EmitEvent } from './events.js';
 import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationState } from './state.js';
 
@@ -18,6 +20,8 @@ export interface OrganizationsModelOptions {
   region: string;
   now: () => number;
   emitEvent?: EmitEvent;
+  /** Where new accounts and CreateAccount requests are recorded for persistence. */
+  changes?: ChangeLog;
 }
 
 /** The reason code leads the message: the JSON error body carries only __type and message. */
@@ -31,8 +35,10 @@ function newOrganization(): OrganizationState {
 
 export class OrganizationsModel {
   private org: OrganizationState = newOrganization();
+  private readonly changes: ChangeLog;
 
   constructor(private readonly options: OrganizationsModelOptions) {
+    this.changes = options.changes ?? new ChangeLog();
     this.ensureManagementAccount();
   }
 
@@ -115,13 +121,16 @@ export class OrganizationsModel {
       status.failureReason = 'EMAIL_ALREADY_EXISTS';
     } else {
       const accountId = this.newAccountId();
-      this.org.accounts.push({ id: accountId, name: accountName, email, joinedMethod, joinedTimestamp: requested, status: 'ACTIVE' });
+      const account: OrgAccountRecord = { id: accountId, name: accountName, email, joinedMethod, joinedTimestamp: requested, status: 'ACTIVE' };
+      this.org.accounts.push(account);
+      this.changes.put(recordKeys.orgAccount(accountId), () => account);
       this.createBootstrapRole(accountId, roleName);
       status.accountId = accountId;
     }
     status.completedTimestamp = this.options.now();
     if (joinedMethod === 'INVITED') return status;
     this.org.createAccountStatuses.push(status);
+    this.changes.put(recordKeys.createAccountStatus(status.id), () => status);
     if (this.options.emitEvent !== undefined) {
       emitSafely(this.options.emitEvent, createAccountResultEvent(status, status.completedTimestamp, this.options));
     }

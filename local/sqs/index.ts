@@ -5,12 +5,14 @@
 // Layout: model.ts (queues, messages, visibility, redrive), attributes.ts and messages.ts (what SQS
 // checks), errors.ts (its error codes), api.ts (one function per operation). This facade is what
 // the local cloud wires: other services send through it as the identity AWS would use.
+import { ChangeLog, type DurableService, type RecordChange } from '../core/changes.js';
 import { AwsServiceError, type Authorize, type AwsRequest, type AwsResponse, type CallerIdentity, type PolicyDocument } from '../core/types.js';
 import { evaluatePolicy } from '../iam/policy-eval.js';
 import { handleSqsRequest } from './api.js';
 import { settableAttributes } from './attributes.js';
 import { checkBody, checkMessageAttributes, senderIdOf, type MessageAttributeValue } from './messages.js';
 import { SqsModel, type SqsSnapshot } from './model.js';
+import { sqsRecords, sqsStateOf } from './records.js';
 
 export type { MessageAttributeValue } from './messages.js';
 export type { SqsSnapshot } from './model.js';
@@ -31,11 +33,19 @@ export interface LocalSqsOptions {
   now?: () => number;
 }
 
-export class LocalSqs {
+export class LocalSqs implements DurableService {
+  /** Changed queues and messages, for persistence. */
+  readonly changes = new ChangeLog();
   private readonly model: SqsModel;
 
   constructor(private readonly options: LocalSqsOptions) {
-    this.model = new SqsModel({ region: options.region, partition: options.partition ?? 'aws', urlBase: options.endpointUrl, now: options.now ?? Date.now });
+    this.model = new SqsModel({
+      region: options.region,
+      partition: options.partition ?? 'aws',
+      urlBase: options.endpointUrl,
+      now: options.now ?? Date.now,
+      changes: this.changes,
+    });
   }
 
   /**
@@ -106,6 +116,14 @@ export class LocalSqs {
 
   restore(snapshot: unknown): void {
     this.model.restore(snapshot);
+  }
+
+  records(): RecordChange[] {
+    return sqsRecords(this.model.snapshot());
+  }
+
+  restoreRecords(records: ReadonlyMap<string, unknown>): void {
+    this.model.restore(sqsStateOf(records));
   }
 
   /** Answers every long poll in progress (empty), so the endpoint can close. */

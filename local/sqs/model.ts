@@ -2,9 +2,11 @@
 // SQS's delivery semantics (delay, visibility timeout, receipt handles, retention, redrive to a
 // dead-letter queue after maxReceiveCount receives). No wire format here (api.ts).
 import { randomUUID } from 'node:crypto';
+import { ChangeLog } from '../core/changes.js';
 import { defaultAttributes, numericAttribute, redrivePolicyOf } from './attributes.js';
 import { invalidParameterValue, missingParameter, queueDoesNotExist, sqsError } from './errors.js';
 import { md5Hex, md5OfMessageAttributes, messageIdOfHandle, messageSize, newReceiptHandle, type MessageAttributeValue } from './messages.js';
+import { persistedQueue, queuedMessage, recordKeys } from './records.js';
 
 export interface StoredMessage {
   messageId: string;
@@ -58,6 +60,8 @@ export interface SqsModelOptions {
   /** Scheme, host and port of queue URLs: the endpoint every client reaches the queues at. */
   urlBase: string;
   now: () => number;
+  /** Where changed queues and messages are recorded for persistence. */
+  changes?: ChangeLog;
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -68,8 +72,11 @@ export class SqsModel {
   /** Long polls waiting on a queue (by ARN): called when a message arrives or becomes visible. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private closed = false;
+  private readonly changes: ChangeLog;
 
-  constructor(private readonly options: SqsModelOptions) {}
+  constructor(private readonly options: SqsModelOptions) {
+    this.changes = options.changes ?? new ChangeLog();
+  }
 
   now(): number {
     return this.options.now();
@@ -98,6 +105,7 @@ export class SqsModel {
     const seconds = Math.floor(this.options.now() / 1000);
     const queue: Queue = { name, accountId, arn, attributes: { ...defaultAttributes(), ...attributes }, tags: { ...tags }, createdTimestamp: seconds, lastModifiedTimestamp: seconds, messages: [] };
     this.queues.set(arn, queue);
+    this.queueChanged(queue);
     return { queue, created: true };
   }
 
@@ -127,6 +135,8 @@ export class SqsModel {
 
   deleteQueue(queue: Queue): void {
     this.queues.delete(queue.arn);
+    this.changes.delete(recordKeys.queue(queue.arn));
+    for (const message of queue.messages) this.messageRemoved(queue, message);
     this.notify(queue);
   }
 
@@ -143,6 +153,7 @@ export class SqsModel {
       else queue.attributes[name] = value;
     }
     queue.lastModifiedTimestamp = Math.floor(this.options.now() / 1000);
+    this.queueChanged(queue);
   }
 
   /** Message counts as GetQueueAttributes reports them. */
@@ -178,6 +189,7 @@ export class SqsModel {
       receiveCount: 0,
     };
     queue.messages.push(message);
+    this.messageChanged(queue, message);
     this.notify(queue);
     return message;
   }
@@ -200,6 +212,7 @@ export class SqsModel {
       message.firstReceiveTimestamp ??= now;
       message.visibleAt = now + timeout * 1000;
       message.receiptHandle = newReceiptHandle(message.messageId);
+      this.messageChanged(queue, message);
       received.push({ message, receiptHandle: message.receiptHandle });
     }
     return received;
@@ -209,7 +222,9 @@ export class SqsModel {
   deleteMessage(queue: Queue, receiptHandle: unknown): void {
     const messageId = this.checkedHandle(receiptHandle);
     const index = queue.messages.findIndex((m) => m.messageId === messageId && m.receiptHandle === receiptHandle);
-    if (index >= 0) queue.messages.splice(index, 1);
+    if (index < 0) return;
+    this.messageRemoved(queue, queue.messages[index]!);
+    queue.messages.splice(index, 1);
   }
 
   changeVisibility(queue: Queue, receiptHandle: unknown, visibilityTimeout: number): void {
@@ -221,6 +236,7 @@ export class SqsModel {
     const now = this.options.now();
     if (message.visibleAt <= now) throw sqsError('MessageNotInflight', 'Message is not in flight.');
     message.visibleAt = now + visibilityTimeout * 1000;
+    this.messageChanged(queue, message);
     if (visibilityTimeout === 0) this.notify(queue);
   }
 
@@ -229,8 +245,10 @@ export class SqsModel {
     if (queue.lastPurgeMs !== undefined && now - queue.lastPurgeMs < PURGE_INTERVAL_MS) {
       throw sqsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`);
     }
+    for (const message of queue.messages) this.messageRemoved(queue, message);
     queue.messages = [];
     queue.lastPurgeMs = now;
+    this.queueChanged(queue);
   }
 
   /**
@@ -283,7 +301,9 @@ export class SqsModel {
   /** Drops messages older than the queue's retention period. */
   private expire(queue: Queue): void {
     const oldest = this.options.now() - numericAttribute(queue.attributes, 'MessageRetentionPeriod') * 1000;
-    if (queue.messages.some((m) => m.sentTimestamp <= oldest)) queue.messages = queue.messages.filter((m) => m.sentTimestamp > oldest);
+    if (!queue.messages.some((m) => m.sentTimestamp <= oldest)) return;
+    for (const message of queue.messages) if (message.sentTimestamp <= oldest) this.messageRemoved(queue, message);
+    queue.messages = queue.messages.filter((m) => m.sentTimestamp > oldest);
   }
 
   /** Moves a message to the dead-letter queue; false when that queue does not exist (it stays). */
@@ -291,10 +311,25 @@ export class SqsModel {
     const target = this.queues.get(deadLetterArn);
     if (target === undefined) return false;
     source.messages.splice(source.messages.indexOf(message), 1);
-    const { receiptHandle: _handle, ...moved } = message;
-    target.messages.push({ ...moved, visibleAt: this.options.now(), deadLetterQueueSourceArn: source.arn });
+    this.messageRemoved(source, message);
+    const { receiptHandle: _handle, ...rest } = message;
+    const moved: StoredMessage = { ...rest, visibleAt: this.options.now(), deadLetterQueueSourceArn: source.arn };
+    target.messages.push(moved);
+    this.messageChanged(target, moved);
     this.notify(target);
     return true;
+  }
+
+  private queueChanged(queue: Queue): void {
+    this.changes.put(recordKeys.queue(queue.arn), () => persistedQueue(queue));
+  }
+
+  private messageChanged(queue: Queue, message: StoredMessage): void {
+    this.changes.put(recordKeys.message(queue.arn, message.messageId), () => queuedMessage(queue.arn, message));
+  }
+
+  private messageRemoved(queue: Queue, message: StoredMessage): void {
+    this.changes.delete(recordKeys.message(queue.arn, message.messageId));
   }
 
   private notify(queue: Queue): void {

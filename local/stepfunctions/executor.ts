@@ -33,6 +33,10 @@ const MAX_TIMER_MS = 2_147_483_647;
 const TIMED_OUT_DETAILS = { executionTimedOutEventDetails: { error: 'States.Timeout', cause: 'The execution timed out.' } };
 
 export class Executor implements ExecutionLauncher {
+  /** Runs launched and not ended yet, with how to interrupt their interpreter once it runs. */
+  private readonly runs = new Map<Run, { interrupt?: () => void }>();
+  private suspended = false;
+
   constructor(private readonly options: ExecutorOptions) {}
 
   launch(exec: ExecutionRecord, machine: MachineRecord): void {
@@ -40,6 +44,7 @@ export class Executor implements ExecutionLauncher {
     const run = new Run(exec, machine, scale === 1 ? undefined : new RetryScaler(machine.states, scale), this.options.now);
     let release!: () => void;
     exec.done = new Promise((resolve) => (release = resolve));
+    this.runs.set(run, {});
     // Started on the next turn, so the caller has its answer before any Task runs.
     setImmediate(() => {
       this.execute(run)
@@ -47,13 +52,30 @@ export class Executor implements ExecutionLauncher {
           // A bug here must not leave the execution RUNNING forever.
           this.finish(run, { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) });
         })
-        .finally(release);
+        .finally(() => {
+          this.runs.delete(run);
+          release();
+        });
     });
+  }
+
+  /**
+   * Stops every run where it is without ending its execution, which stays RUNNING (a persisted one
+   * starts again from the start after a restart); executions launched from now on wait likewise.
+   * Resolves once no run is left.
+   */
+  async suspend(): Promise<void> {
+    this.suspended = true;
+    for (const [run, { interrupt }] of this.runs) {
+      run.finished = true;
+      interrupt?.();
+    }
+    await Promise.allSettled([...this.runs.keys()].map((run) => run.exec.done));
   }
 
   private async execute(run: Run): Promise<void> {
     const { exec, machine } = run;
-    if (exec.status !== 'RUNNING') return;
+    if (exec.status !== 'RUNNING' || this.suspended) return;
     const { result, eventLogs, abort } = machine.interpreter.run(JSON.parse(exec.input) as never, {
       context: {
         Execution: { Id: exec.arn, Name: exec.name, RoleArn: exec.roleArn, StartTime: new Date(exec.startDate).toISOString(), RedriveCount: 0 },
@@ -70,6 +92,7 @@ export class Executor implements ExecutionLauncher {
       run.stopping = { type, details };
       abort();
     };
+    this.runs.set(run, { interrupt: abort });
     exec.abort = () => end('ExecutionAborted', abortedEventDetails(exec));
     const timer = this.timeoutTimer(run, () => end('ExecutionTimedOut', TIMED_OUT_DETAILS));
     try {
@@ -113,7 +136,7 @@ export class Executor implements ExecutionLauncher {
   private finish(run: Run, outcome: Outcome): void {
     const { exec } = run;
     run.finished = true;
-    if (exec.status !== 'RUNNING') return; // stopped meanwhile
+    if (exec.status !== 'RUNNING' || this.suspended) return; // stopped or suspended meanwhile
     exec.status = outcome.status;
     exec.stopDate = this.options.now();
     if (outcome.output !== undefined) exec.output = outcome.output;

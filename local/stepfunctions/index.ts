@@ -10,6 +10,7 @@
 // them for local/cloud.ts.
 import '../polyfills.js';
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
+import { ChangeLog, type DurableService, type RecordChange } from '../core/changes.js';
 import type { AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
 import { handleStepFunctionsRequest } from './api.js';
 import { Executor } from './executor.js';
@@ -25,6 +26,7 @@ import {
   type StateMachineInput,
 } from './model.js';
 import { StepFunctionsPersistence } from './persistence.js';
+import { stepFunctionsRecords, stepFunctionsStateOf } from './records.js';
 import { executionStatusChangeEvent, type ExecutionStatusChangeEvent } from './status-events.js';
 
 export type { ExecutionDescription, ExecutionListItem, StateMachineInput } from './model.js';
@@ -47,8 +49,11 @@ export interface LocalStepFunctionsOptions extends TaskLambda {
   onExecutionStatusChange?: (event: ExecutionStatusChangeEvent) => void;
 }
 
-export class LocalStepFunctions {
+export class LocalStepFunctions implements DurableService {
+  /** Changed state machines and executions, for persistence. */
+  readonly changes = new ChangeLog();
   private readonly model: StepFunctionsModel;
+  private readonly executor: Executor;
   private readonly persistence: StepFunctionsPersistence;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
@@ -60,7 +65,7 @@ export class LocalStepFunctions {
         // A failing subscriber must not fail the execution: AWS delivers these events best-effort.
       }
     };
-    const executor = new Executor({
+    this.executor = new Executor({
       authorize: options.authorize,
       invokeLambda: options.invokeLambda,
       roleSession: options.roleSession,
@@ -74,8 +79,9 @@ export class LocalStepFunctions {
       region: options.region,
       partition: options.partition ?? 'aws',
       now,
-      launcher: executor,
+      launcher: this.executor,
       onStatusChange,
+      changes: this.changes,
     });
     this.persistence = new StepFunctionsPersistence(this.model);
   }
@@ -107,7 +113,7 @@ export class LocalStepFunctions {
     return this.model.execution(executionArn).history.map((event) => ({ ...event, timestamp: new Date(event.timestamp) }));
   }
 
-  /** Resolves once the execution has ended, with its final description. */
+  /** Resolves once the execution has ended (or the service was suspended), with its description then. */
   async waitForExecution(executionArn: string): Promise<ExecutionDescription> {
     await this.model.execution(executionArn).done;
     return this.describeExecution(executionArn);
@@ -129,9 +135,26 @@ export class LocalStepFunctions {
     this.persistence.restore(state, opts);
   }
 
+  records(): RecordChange[] {
+    return stepFunctionsRecords(this.persistence.snapshot());
+  }
+
+  /** As restore() with `resume: false`: running executions wait for resumeRestored(). */
+  restoreRecords(records: ReadonlyMap<string, unknown>): void {
+    this.persistence.restore(stepFunctionsStateOf(records), { resume: false });
+  }
+
   /** Starts the executions a restore() held back (no-op when there are none). */
   resumeRestored(): void {
     this.persistence.resume();
+  }
+
+  /**
+   * Stops running executions where they are, without ending them: they stay RUNNING, and a
+   * persisted cloud starts them again from the start after a restart. For a cloud shutting down.
+   */
+  suspend(): Promise<void> {
+    return this.executor.suspend();
   }
 
   async handle(req: AwsRequest): Promise<AwsResponse> {

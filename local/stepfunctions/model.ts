@@ -4,8 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ChangeLog } from '../core/changes.js';
 import { AwsServiceError } from '../core/types.js';
 import { statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
+import { persistedExecution, persistedMachine, recordKeys } from './records.js';
 
 export interface StateMachineInput {
   name: string;
@@ -82,6 +84,8 @@ export interface StepFunctionsModelOptions {
   launcher: ExecutionLauncher;
   /** Told when an execution starts and when it is stopped (the executor tells other ends). */
   onStatusChange?: (exec: ExecutionRecord) => void;
+  /** Where changed state machines and executions are recorded for persistence. */
+  changes?: ChangeLog;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -171,8 +175,11 @@ export class StepFunctionsModel {
   private readonly machines = new Map<string, MachineRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private seq = 0;
+  private readonly changes: ChangeLog;
 
-  constructor(private readonly options: StepFunctionsModelOptions) {}
+  constructor(private readonly options: StepFunctionsModelOptions) {
+    this.changes = options.changes ?? new ChangeLog();
+  }
 
   now(): number {
     return this.options.now();
@@ -196,15 +203,20 @@ export class StepFunctionsModel {
       if (existing.definition === input.definition && existing.roleArn === input.roleArn) return { arn };
       throw sfnError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
-    this.machines.set(arn, compileStateMachine(arn, input.name, input.definition, input.roleArn, this.now()));
+    this.setMachine(compileStateMachine(arn, input.name, input.definition, input.roleArn, this.now()));
     return { arn };
   }
 
   /** Running executions keep the definition they started with. */
   updateStateMachine(arn: string, update: { definition: string; roleArn: string }): { updateDate: number } {
     const machine = this.machine(arn);
-    this.machines.set(arn, compileStateMachine(arn, machine.name, update.definition, update.roleArn, machine.creationDate));
+    this.setMachine(compileStateMachine(arn, machine.name, update.definition, update.roleArn, machine.creationDate));
     return { updateDate: this.now() };
+  }
+
+  private setMachine(machine: MachineRecord): void {
+    this.machines.set(machine.arn, machine);
+    this.changes.put(recordKeys.machine(machine.arn), () => persistedMachine(machine));
   }
 
   machine(arn: string): MachineRecord {
@@ -248,8 +260,9 @@ export class StepFunctionsModel {
       done: Promise.resolve(),
     };
     this.executions.set(executionArn, exec);
+    this.executionChanged(exec);
     this.options.onStatusChange?.(exec);
-    this.options.launcher.launch(exec, machine);
+    this.launch(exec, machine);
     return { executionArn, startDate: new Date(exec.startDate) };
   }
 
@@ -280,6 +293,7 @@ export class StepFunctionsModel {
         // Stopped before its first step ran: the history records just the abort.
         appendEvent(exec.history, exec.stopDate, 'ExecutionAborted', abortedEventDetails(exec));
       }
+      this.executionChanged(exec);
       this.options.onStatusChange?.(exec);
     }
     return { stopDate: new Date(exec.stopDate ?? this.now()) };
@@ -305,6 +319,16 @@ export class StepFunctionsModel {
   relaunch(executionArn: string): void {
     const exec = this.executions.get(executionArn);
     const machine = exec !== undefined ? this.machines.get(exec.stateMachineArn) : undefined;
-    if (exec !== undefined && machine !== undefined && exec.status === 'RUNNING') this.options.launcher.launch(exec, machine);
+    if (exec !== undefined && machine !== undefined && exec.status === 'RUNNING') this.launch(exec, machine);
+  }
+
+  private launch(exec: ExecutionRecord, machine: MachineRecord): void {
+    this.options.launcher.launch(exec, machine);
+    // Once it has ended, the execution is written again with its outcome and history.
+    void exec.done.then(() => this.executionChanged(exec));
+  }
+
+  private executionChanged(exec: ExecutionRecord): void {
+    this.changes.put(recordKeys.execution(exec.arn), () => persistedExecution(exec));
   }
 }

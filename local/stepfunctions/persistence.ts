@@ -1,16 +1,8 @@
 // Step Functions state across restarts of the local cloud: a JSON-safe snapshot of state machines
 // and executions, and its restore. Executions that were running start again from the start, at
 // once or when resume() is called (e.g. once the functions they call exist again).
-import { compileStateMachine, type ExecutionRecord, type MachineRecord, type StepFunctionsModel } from './model.js';
-
-type ExecutionSnapshot = Omit<ExecutionRecord, 'done' | 'abort'>;
-
-interface Snapshot {
-  version: 1;
-  seq: number;
-  stateMachines: Array<Omit<MachineRecord, 'interpreter' | 'states'>>;
-  executions: ExecutionSnapshot[];
-}
+import { compileStateMachine, type ExecutionRecord, type StepFunctionsModel } from './model.js';
+import { persistedExecution, persistedMachine, type PersistedExecution, type StepFunctionsSnapshot } from './records.js';
 
 export class StepFunctionsPersistence {
   /** Restored running executions not restarted yet. */
@@ -18,24 +10,14 @@ export class StepFunctionsPersistence {
 
   constructor(private readonly model: StepFunctionsModel) {}
 
-  snapshot(): unknown {
+  snapshot(): StepFunctionsSnapshot {
     const { seq, machines, executions } = this.model.records();
-    const snapshot: Snapshot = {
-      version: 1,
-      seq,
-      stateMachines: machines.map(({ arn, name, definition, roleArn, creationDate }) => ({ arn, name, definition, roleArn, creationDate })),
-      executions: executions.map(({ done: _done, abort: _abort, ...exec }) => ({
-        ...exec,
-        // A running execution restarts from the start on restore, with a fresh history.
-        history: exec.status === 'RUNNING' ? [] : exec.history,
-      })),
-    };
-    return structuredClone(snapshot);
+    return structuredClone({ version: 1, seq, stateMachines: machines.map(persistedMachine), executions: executions.map(persistedExecution) });
   }
 
   /** Replaces all state with a snapshot; with `resume: false` running executions wait for resume(). */
   restore(state: unknown, opts: { resume?: boolean } = {}): void {
-    const snapshot = state as Snapshot;
+    const snapshot = state as StepFunctionsSnapshot;
     if (snapshot?.version !== 1) throw new Error('unknown Step Functions snapshot version');
     const machines = snapshot.stateMachines.map((machine) =>
       compileStateMachine(machine.arn, machine.name, machine.definition, machine.roleArn, machine.creationDate),
@@ -53,7 +35,7 @@ export class StepFunctionsPersistence {
   }
 
   /** A saved execution; one that was running lost its progress, and fails if its state machine is gone. */
-  private restored(saved: ExecutionSnapshot, knownMachines: Set<string>): ExecutionRecord {
+  private restored(saved: PersistedExecution, knownMachines: Set<string>): ExecutionRecord {
     const exec: ExecutionRecord = { ...structuredClone(saved), done: Promise.resolve() };
     if (exec.status !== 'RUNNING') return exec;
     if (!knownMachines.has(exec.stateMachineArn)) {

@@ -3,10 +3,12 @@
 // policies, trust policy, propagation delay) or to AWS services (a function's role credentials).
 // No wire format here.
 import { randomBytes } from 'node:crypto';
+import { ChangeLog } from '../core/changes.js';
 import { AwsServiceError, type CallerIdentity, type PolicyDocument } from '../core/types.js';
 import type { Authorizer, ResourcePolicyGrant } from '../iam/authorize.js';
 import type { IamModel } from '../iam/model.js';
 import { evaluateTrustPolicy, type ConditionContext } from '../iam/policy-eval.js';
+import { recordKeys } from '../iam/records.js';
 import type { RoleRecord } from '../iam/state.js';
 import { trustPolicyGrant } from '../iam/trust-policy.js';
 import { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY } from '../iam/users.js';
@@ -46,6 +48,8 @@ export interface StsModelOptions {
   iam: IamModel;
   authorizer: Authorizer;
   now: () => number;
+  /** Where issued and expired sessions are recorded for persistence. */
+  changes?: ChangeLog;
 }
 
 /** The caller as a trust policy's Principal element matches it. */
@@ -55,8 +59,11 @@ function principalOf(caller: CallerIdentity): { type: 'AWS'; accountId: string; 
 
 export class StsModel {
   private sessions: Sessions = {};
+  private readonly changes: ChangeLog;
 
-  constructor(private readonly options: StsModelOptions) {}
+  constructor(private readonly options: StsModelOptions) {
+    this.changes = options.changes ?? new ChangeLog();
+  }
 
   adminCredentials(): { accessKeyId: typeof ADMIN_ACCESS_KEY_ID; secretAccessKey: typeof ADMIN_SECRET_ACCESS_KEY } {
     return { accessKeyId: ADMIN_ACCESS_KEY_ID, secretAccessKey: ADMIN_SECRET_ACCESS_KEY };
@@ -180,13 +187,17 @@ export class StsModel {
     };
     this.pruneExpiredSessions();
     this.sessions[accessKeyId] = session;
+    this.changes.put(recordKeys.session(accessKeyId), () => session);
     return session;
   }
 
   private pruneExpiredSessions(): void {
     const now = this.options.now();
     for (const [key, session] of Object.entries(this.sessions)) {
-      if (session.expiresAt !== undefined && session.expiresAt <= now) delete this.sessions[key];
+      if (session.expiresAt !== undefined && session.expiresAt <= now) {
+        delete this.sessions[key];
+        this.changes.delete(recordKeys.session(key));
+      }
     }
   }
 
