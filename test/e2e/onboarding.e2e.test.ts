@@ -460,8 +460,10 @@ describe('IAM propagation of 4 s: verification is retried until the role is assu
   beforeAll(async () => {
     // Every new role takes 4 s to become assumable: far longer than the steps between creating the
     // role and the first verification, so that attempt is denied and retried. Retry intervals are
-    // scaled down (0.06 s, 0.12 s, ...) so the role is READY within about 5 s.
-    cloud = await startTestCloud({ propagationDelayMs: [4_000, 4_000], retryIntervalScale: 0.03 });
+    // scaled down to a tenth (0.2 s, 0.4 s, ... 1.6 s, with full jitter): the 20 attempts span about
+    // 14 s on average, so they outlast the 4 s whatever the jitter draws (at 0.03 an unlucky draw
+    // of short waits exhausted them first), and the role is READY a few seconds after 4 s.
+    cloud = await startTestCloud({ propagationDelayMs: [4_000, 4_000], retryIntervalScale: 0.1 });
   }, 120_000);
 
   afterAll(async () => {
