@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NewAccountEvent } from '../../functions/shared/domain/new-account.js';
 import { providerRecord, TEST_STATE_MACHINE_ARN } from '../support/provider-records.js';
+import { apiEvent } from '../support/api-events.js';
 
 const SUPPLIED_ID = 'supplied-secret-external-id-0001';
 const STORED_ID = 'stored-external-id-7f3a9c1e5b2d4860';
@@ -66,23 +67,6 @@ afterEach(() => {
 
 const logText = () => logged.join('\n');
 
-function apiEvent(method: string, resource: string, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    httpMethod: method,
-    resource,
-    path: resource,
-    headers: { Host: 'api.example.com' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-    ...init,
-  };
-}
 
 const post = (body: string) => apiHandler(apiEvent('POST', '/providers', { body }), context);
 

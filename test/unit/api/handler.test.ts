@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderRecord } from '../../../functions/shared/domain/provider.js';
+import { apiEvent } from '../../support/api-events.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboard';
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -31,23 +32,6 @@ beforeEach(() => {
 
 const context = { functionName: 'api', awsRequestId: 'r1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
-function apiEvent(method: string, resource: string, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    httpMethod: method,
-    resource,
-    path: resource,
-    headers: { Host: 'api.example.com' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { stage: 'prod' } as APIGatewayProxyEvent['requestContext'],
-    ...init,
-  };
-}
 
 const post = (body: unknown) =>
   handler(apiEvent('POST', '/providers', { body: typeof body === 'string' ? body : JSON.stringify(body) }), context);
