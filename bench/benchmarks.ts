@@ -1,0 +1,8 @@
+// The benchmark registry: `npm run bench -- <name>` runs one, `npm run bench` all, in this order.
+// Each module exports `run(options): Promise<BenchResult>` (bench/support/result.ts).
+export const benchmarks: Record<string, string> = {
+  'bundle-sizes': './bundle-sizes.ts',
+  'onboarding-latency': './onboarding-latency.ts',
+  latency: './latency.ts',
+  'idle-cpu': './idle-cpu.ts',
+};
