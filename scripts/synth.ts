@@ -75,7 +75,8 @@ function forgetStamp(root: string): string {
   return inputs;
 }
 
-function writeStamp(root: string, inputs: string): void {
+/** Records that cdk.out was just synthesized from inputs whose digest was `inputs`. */
+export function markSynthesized(root: string, inputs: string): void {
   const cdkOut = join(root, 'cdk.out');
   const stamp: Stamp = { inputs, assembly: assemblyDigest(cdkOut) };
   writeFileSync(join(cdkOut, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
@@ -91,7 +92,7 @@ function synthesize(root: string): Promise<void> {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`cdk synth failed (exit ${code}):\n${output}`));
-      writeStamp(root, inputs);
+      markSynthesized(root, inputs);
       resolve();
     });
   });
@@ -103,7 +104,7 @@ export function synthesizeIfChangedSync(root = PROJECT_ROOT): void {
   const inputs = forgetStamp(root);
   const result = spawnSync('npx', CDK_SYNTH, { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`cdk synth failed:\n${result.stdout}\n${result.stderr}`);
-  writeStamp(root, inputs);
+  markSynthesized(root, inputs);
 }
 
 /**
