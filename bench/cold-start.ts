@@ -8,7 +8,7 @@
 // does not set it), which is measured separately in the notes. The alternative (SDK left to the
 // runtime, loaded unbundled from node_modules as the runtime loads its own copy) runs the same way.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,6 +57,21 @@ async function runtimeSdkVariant(bundle: DeployedBundle): Promise<string> {
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 
+/**
+ * A module importing only the Node built-ins the bundles import (https, crypto, streams, ...): the
+ * least any of them can cost, whatever is trimmed from the bundle itself.
+ */
+function builtinsFloor(bundles: DeployedBundle[]): string {
+  const builtins = new Set<string>();
+  for (const bundle of bundles) {
+    for (const match of readFileSync(bundle.file, 'utf8').matchAll(/(?:from|import)\s*["'](node:[\w/]+)["']/g)) builtins.add(match[1]!);
+  }
+  const file = join(VARIANT_DIR, 'builtins-floor.mjs');
+  mkdirSync(VARIANT_DIR, { recursive: true });
+  writeFileSync(file, [...builtins].sort().map((name) => `import '${name}';`).join('\n'));
+  return file;
+}
+
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const runs = options.quick ? 3 : 15;
   const bundles = deployedBundles();
@@ -71,7 +86,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       runtimeSdk.push({ label: `${bundle.name} (runtime SDK)`, args: importing(file), env: { ...path, ...bundle.environment } });
     }
   }
-  const cases = [bare, shellBare, ...bundled, ...runtimeSdk];
+  const floor: Case = { label: 'floor: the Node built-ins the bundles import', args: importing(builtinsFloor(bundles)), env: path };
+  const cases = [bare, shellBare, floor, ...bundled, ...runtimeSdk];
   const load = loadavg()[0]!;
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
   try {
@@ -91,6 +107,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     better: 'lower',
   });
   const rows: BenchRow[] = [
+    row(floor, 'cpuMs', 'cold start: init (CPU), floor'),
     ...bundled.map((run) => row(run, 'cpuMs', 'cold start: init (CPU)')),
     ...bundled.map((run) => row(run, 'wallMs', 'cold start: init (wall)')),
     ...runtimeSdk.map((run) => row(run, 'cpuMs', "cold start: init (CPU), SDK from the runtime")),
@@ -104,7 +121,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     notes: [
       `node -e 0: median CPU ${baseline.cpuMs} ms, wall ${baseline.wallMs} ms over ${runs} runs (Node ${process.version}, 1-minute load average ${load.toFixed(1)} at the start)`,
       `node -e 0 with this shell's environment: CPU ${medianOf(shellBare.label, 'cpuMs')} ms, wall ${medianOf(shellBare.label, 'wallMs')} ms`,
-      ...[...bundled, ...runtimeSdk].map(
+      ...[floor, ...bundled, ...runtimeSdk].map(
         (run) => `${run.label}: ${ratioTo(run, 'cpuMs')} × node -e 0 in CPU, ${ratioTo(run, 'wallMs')} × in wall time`,
       ),
     ],
