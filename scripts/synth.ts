@@ -3,10 +3,11 @@
 // the benchmarks use it): a digest of every input of the synthesis is stored beside the cloud
 // assembly it produced, so a restart with nothing changed skips the ~15 s synth, and a change to any
 // input (file contents, not timestamps) synthesizes again.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -86,29 +87,62 @@ export function markSynthesized(root: string, inputs: string): void {
   writeFileSync(join(cdkOut, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
 }
 
-function synthesize(root: string): Promise<void> {
-  const inputs = forgetStamp(root);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cdkSynthArgs(root), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += String(chunk)));
-    child.stderr.on('data', (chunk) => (output += String(chunk)));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`cdk synth failed (exit ${code}):\n${output}`));
-      markSynthesized(root, inputs);
-      resolve();
-    });
-  });
+/** Long enough for a synth on a busy machine; a holder that died is noticed at once. */
+const LOCK_WAIT_MS = 15 * 60_000;
+const LOCK_POLL_MS = 200;
+
+function lockHolderAlive(lock: string): boolean {
+  try {
+    process.kill(Number(readFileSync(lock, 'utf8')), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
-/** The synchronous form, for test setup code that cannot await. */
-export function synthesizeIfChangedSync(root = PROJECT_ROOT): void {
-  if (isSynthCurrent(root)) return;
-  const inputs = forgetStamp(root);
-  const result = spawnSync(process.execPath, cdkSynthArgs(root), { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`cdk synth failed:\n${result.stdout}\n${result.stderr}`);
-  markSynthesized(root, inputs);
+/**
+ * One synth of a checkout at a time: the e2e files start in parallel processes, and two synths
+ * writing the same cdk.out would corrupt it. A lock file (holding the pid) outside the checkout.
+ */
+function withSynthLock<T>(root: string, body: () => T): T {
+  const lock = join(tmpdir(), `capa-synth-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.lock`);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!lockHolderAlive(lock)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`cdk synth: another process has held ${lock} for ${LOCK_WAIT_MS / 60_000} minutes`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_POLL_MS);
+    }
+  }
+  try {
+    return body();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/**
+ * Synthesizes cdk.out unless it is current (or `force`); true when it synthesized. Synchronous, so
+ * test setup code that cannot await uses it too.
+ */
+export function synthesizeIfChanged(root = PROJECT_ROOT, force = false): boolean {
+  if (!force && isSynthCurrent(root)) return false;
+  return withSynthLock(root, () => {
+    // Another process may have synthesized the same inputs while this one waited for the lock.
+    if (!force && isSynthCurrent(root)) return false;
+    const inputs = forgetStamp(root);
+    const result = spawnSync(process.execPath, cdkSynthArgs(root), { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new Error(`cdk synth failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    markSynthesized(root, inputs);
+    return true;
+  });
 }
 
 /**
@@ -123,6 +157,6 @@ export async function synthesizeUnlessSkipped(args: string[], root = PROJECT_ROO
   }
   const started = performance.now();
   process.stdout.write('Synthesizing the CDK app (cdk.out)... ');
-  await synthesize(root);
+  synthesizeIfChanged(root, args.includes('--synth'));
   console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { FUNCTION_BUNDLING } from '../../lib/constructs/onboarding-function.js';
 import { loadAssembly } from '../../local/deploy/cdk-out.js';
-import { PROJECT_ROOT, synthesizeIfChangedSync } from '../../scripts/synth.js';
+import { PROJECT_ROOT, synthesizeIfChanged } from '../../scripts/synth.js';
 
 export const BUNDLE_LIMIT_KB = 250;
 
@@ -66,7 +66,7 @@ function functionFolder(cdkPath: string): string {
 
 /** Every function bundle of the stack, synthesizing cdk.out first if a source changed. */
 export function deployedBundles(): DeployedBundle[] {
-  synthesizeIfChangedSync(PROJECT_ROOT);
+  synthesizeIfChanged(PROJECT_ROOT);
   const assembly = loadAssembly(join(PROJECT_ROOT, 'cdk.out'));
   return Object.entries(assembly.template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')

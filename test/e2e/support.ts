@@ -7,7 +7,7 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsComm
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 import { createManagementRole } from '../../scripts/management-role.js';
-import { synthesizeIfChangedSync } from '../../scripts/synth.js';
+import { synthesizeIfChanged } from '../../scripts/synth.js';
 import { signedFetch, type SignedResponse } from '../../local/signed-fetch.js';
 
 export type { LocalCloud } from '../../local/cloud.js';
@@ -20,7 +20,7 @@ export const PRODUCT_BUS = 'capa-provider-onboarding';
 
 /** Synthesizes cdk.out unless it was synthesized from exactly the current sources (scripts/synth.ts). */
 export function ensureSynthesized(): void {
-  synthesizeIfChangedSync(PROJECT_ROOT);
+  synthesizeIfChanged(PROJECT_ROOT);
 }
 
 /** Every line the deployed functions wrote, with the function's name. */
