@@ -7,23 +7,7 @@ import { providerIdOf } from '../../shared/domain/provider.js';
 import { errorResponse, json } from '../../shared/runtime/http.js';
 import { clusterIdentitySettings, registry } from '../dependencies.js';
 import { CLUSTER_IDENTITY } from './paths.js';
-import { headerOf, pathLabels, type ApiRoute } from './route.js';
-
-const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
-
-/** Whether the Accept header prefers YAML over JSON: the highest q wins, ties go to the first listed. */
-export function prefersYaml(accept: string | undefined): boolean {
-  let best: { yaml: boolean; q: number } = { yaml: false, q: 0 };
-  for (const range of (accept ?? '').split(',')) {
-    const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
-    const qParameter = parameters.find((parameter) => parameter.startsWith('q='));
-    const q = qParameter === undefined ? 1 : Number(qParameter.slice(2));
-    const yaml = YAML_TYPES.has(type);
-    if (!yaml && type !== 'application/json' && type !== 'application/*' && type !== '*/*') continue;
-    if (Number.isFinite(q) && q > best.q) best = { yaml, q };
-  }
-  return best.yaml;
-}
+import { headerOf, pathLabels, prefersYaml, type ApiRoute } from './route.js';
 
 async function getClusterIdentity(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const path = pathLabels(event, ['workspace', 'name']);

@@ -65,3 +65,19 @@ export function providerUrlOf(event: APIGatewayProxyEvent, workspace: string, na
   const stage = event.requestContext?.stage ? `/${event.requestContext.stage}` : '';
   return `${proto}://${host}${stage}/workspaces/${encodeURIComponent(workspace)}/providers/${encodeURIComponent(name)}`;
 }
+
+const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
+
+/** Whether the Accept header prefers YAML over JSON: the highest q wins, ties go to the first listed. */
+export function prefersYaml(accept: string | undefined): boolean {
+  let best: { yaml: boolean; q: number } = { yaml: false, q: 0 };
+  for (const range of (accept ?? '').split(',')) {
+    const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const qParameter = parameters.find((parameter) => parameter.startsWith('q='));
+    const q = qParameter === undefined ? 1 : Number(qParameter.slice(2));
+    const yaml = YAML_TYPES.has(type);
+    if (!yaml && type !== 'application/json' && type !== 'application/*' && type !== '*/*') continue;
+    if (Number.isFinite(q) && q > best.q) best = { yaml, q };
+  }
+  return best.yaml;
+}
