@@ -4,8 +4,8 @@
 // run: wall time seen by the parent, and the CPU time (user + system) the child reports at its
 // end, which a busy shared machine disturbs far less. Runs are interleaved (bare, each bundle,
 // bare, ...) so load drifts affect all cases alike. Children get only PATH and Lambda's variables:
-// this machine's NODE_EXTRA_CA_CERTS alone adds ~100 ms to every Node start (Lambda's nodejs22.x
-// does not set it), which is measured separately in the notes. The alternative (SDK left to the
+// a NODE_EXTRA_CA_CERTS bundle alone adds ~40 ms CPU to every Node start (Lambda's Node.js 20+
+// runtimes do not set it), which is measured separately in the notes. The alternative (SDK left to the
 // runtime, loaded unbundled from node_modules as the runtime loads its own copy) runs the same way.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -15,8 +15,11 @@ export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 /** What the CDK app reads: its code, the Lambda sources it bundles, the ASL files, settings (and cached context lookups) and the locked dependencies. */
 const SYNTH_INPUTS = ['bin', 'lib', 'functions', 'statemachine', 'cdk.json', 'cdk.context.json', 'tsconfig.json', 'package-lock.json'];
-/** The environment the CDK CLI and bin/app.ts read to pick the stack's account and region. */
-const SYNTH_ENVIRONMENT = ['CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION'];
+/**
+ * The environment the CDK CLI and bin/app.ts read to pick the stack's account and region (the CLI
+ * asks STS whose credentials these are). Only the access key id, never the secret, enters the digest.
+ */
+const SYNTH_ENVIRONMENT = ['CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID'];
 /** Written only after a successful synth: the inputs it was built from and the assembly it produced. */
 const STAMP_FILE = '.synth-inputs.json';
 
