@@ -7,9 +7,9 @@ import { signedFetch } from '../../local/signed-fetch.js';
 import { createManagementRole } from '../../scripts/management-role.js';
 
 export interface Onboarding {
-  /** POST /providers sent → the first GET that reports READY (client side, within one poll interval). */
+  /** POST sent → the first GET that reports READY (client side, within one poll interval). */
   seconds: number;
-  /** POST /providers sent → READY recorded in the registry (the provider's updatedAt). */
+  /** POST sent → READY recorded in the registry (the provider's updatedAt). */
   recordedSeconds: number;
   /** When the POST was sent (epoch ms). */
   postedAt: number;
@@ -50,11 +50,11 @@ export async function onboard(cloud: LocalCloud, workspace: string, name: string
     signedFetch(`${cloud.apiUrl}${path}`, init, cloud.adminCredentials, cloud.region);
   const postedAt = Date.now();
   const started = performance.now();
-  const accepted = await call('/providers', { method: 'POST', body: { workspace, name, accountId } });
+  const accepted = await call(`/workspaces/${workspace}/providers`, { method: 'POST', body: { name, accountId } });
   if (accepted.status !== 202) throw new Error(`POST ${name} answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
   let provider: ProviderAnswer;
   for (;;) {
-    provider = (await call(`/providers/${workspace}.${name}`)).body as ProviderAnswer;
+    provider = (await call(`/workspaces/${workspace}/providers/${name}`)).body as ProviderAnswer;
     if (provider.status === 'READY' || provider.status === 'FAILED') break;
     if (performance.now() - started > DEADLINE_MS) throw new Error(`${workspace}.${name} not READY after ${DEADLINE_MS / 1000} s`);
     await sleep(pollMs);
