@@ -4,7 +4,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
-import { IN_FLIGHT_STATUSES, providerIdOf, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import { providerIdOf, UNSETTLED_STATUSES, type OffboardingRecord, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
 import { callAws } from './aws-errors.js';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
 
@@ -16,6 +16,12 @@ export const WORKSPACE_INDEX = 'byWorkspace';
 export class StaleAttemptError extends Error {
   override readonly name = 'StaleAttemptError';
 }
+
+/** What a new attempt (onboarding or offboarding) records about its execution. */
+export type AttemptStart = Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>;
+
+/** Queries a list makes at most to fill one page when DELETED tombstones are filtered out. */
+const MAX_QUERIES_PER_PAGE = 10;
 
 export interface ProviderPage {
   items: ProviderRecord[];
@@ -61,27 +67,81 @@ export class ProviderRegistry {
   async restart(
     providerId: string,
     previousAttempt: number,
-    next: Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>,
+    next: AttemptStart,
     from: readonly ProviderStatus[] = ['FAILED'],
   ): Promise<boolean> {
-    const expected = statusValues(from);
+    return this.startAttempt(providerId, previousAttempt, next, from, 'PENDING');
+  }
+
+  /**
+   * Starts offboarding attempt `next.attempt` (status DELETING) of a provider whose attempt
+   * `previousAttempt` is in one of `from`; false when another request got there first. The attempt
+   * is shared with onboarding, so a step still running for an older attempt can write nothing.
+   */
+  async beginOffboarding(
+    providerId: string,
+    previousAttempt: number,
+    next: AttemptStart & { offboarding: OffboardingRecord },
+    from: readonly ProviderStatus[],
+  ): Promise<boolean> {
+    return this.startAttempt(providerId, previousAttempt, next, from, 'DELETING', { offboarding: next.offboarding });
+  }
+
+  /**
+   * Replaces a DELETED provider (attempt `previousAttempt`) with `next`, its fresh onboarding;
+   * false when the tombstone has moved on (another request onboarded it first).
+   */
+  async replaceDeleted(previousAttempt: number, next: ProviderRecord): Promise<boolean> {
     try {
-      await callAws(`UpdateItem ${providerId} (restart)`, () =>
+      await callAws(`PutItem ${next.providerId} (after DELETED)`, () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: next,
+            ConditionExpression: 'attempt = :previous AND #status = :deleted',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':previous': previousAttempt, ':deleted': 'DELETED' },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async startAttempt(
+    providerId: string,
+    previousAttempt: number,
+    next: AttemptStart,
+    from: readonly ProviderStatus[],
+    status: 'PENDING' | 'DELETING',
+    extra: Partial<ProviderRecord> = {},
+  ): Promise<boolean> {
+    const expected = statusValues(from);
+    const extraNames = Object.keys(extra);
+    try {
+      await callAws(`UpdateItem ${providerId} (${status === 'PENDING' ? 'restart' : 'offboard'})`, () =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { providerId },
-            UpdateExpression:
-              'SET #status = :pending, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt REMOVE reason, message',
+            UpdateExpression: [
+              'SET #status = :next, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt',
+              ...extraNames.map((name, index) => `, #x${index} = :x${index}`),
+              ' REMOVE reason, message',
+            ].join(''),
             ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(extraNames.map((name, index) => [`#x${index}`, name])) },
             ExpressionAttributeValues: {
-              ':pending': 'PENDING',
+              ':next': status,
               ':previous': previousAttempt,
               ':attempt': next.attempt,
               ':executionName': next.executionName,
               ':executionArn': next.executionArn,
               ':updatedAt': next.updatedAt,
+              ...Object.fromEntries(extraNames.map((name, index) => [`:x${index}`, extra[name as keyof ProviderRecord]])),
               ...expected,
             },
           }),
@@ -115,8 +175,9 @@ export class ProviderRegistry {
   }
 
   /**
-   * Records FAILED for attempt `attempt` only while it is in flight, so an outcome the workflow
-   * recorded wins. Undefined when the attempt has moved on or has an outcome already.
+   * Records FAILED for attempt `attempt` only while a run owns it (onboarding in flight, or
+   * DELETING), so an outcome the workflow recorded wins. Undefined when the attempt has moved on
+   * or has an outcome already.
    */
   async failInFlight(
     providerId: string,
@@ -124,7 +185,7 @@ export class ProviderRegistry {
     failure: Pick<ProviderRecord, 'reason' | 'message'>,
     now: Date = new Date(),
   ): Promise<ProviderRecord | undefined> {
-    return this.update(providerId, attempt, { in: IN_FLIGHT_STATUSES }, { ...failure, status: 'FAILED' }, now);
+    return this.update(providerId, attempt, { in: UNSETTLED_STATUSES }, { ...failure, status: 'FAILED' }, now);
   }
 
   /** Sets `attributes` on attempt `attempt` if its status passes `guard`; undefined otherwise. */
@@ -171,29 +232,47 @@ export class ProviderRegistry {
   }
 
   /**
-   * One page of a workspace's providers, ordered by name. `nextToken` must come from a page of the
-   * same workspace (InvalidPageToken otherwise): see domain/page-token.ts.
+   * One page of a workspace's providers, ordered by name, without DELETED tombstones unless
+   * `includeDeleted`. `nextToken` must come from a page of the same workspace (InvalidPageToken
+   * otherwise): see domain/page-token.ts. Tombstones are filtered by DynamoDB after it reads a page,
+   * so the page is filled with further queries (a bounded number): a page may hold fewer than
+   * `limit` providers and still have a nextToken.
    */
-  async listByWorkspace(workspace: string, limit: number, nextToken?: string): Promise<ProviderPage> {
-    const after = nextToken === undefined ? undefined : nameAfterPageToken(nextToken, workspace);
-    const result = await callAws(`Query ${WORKSPACE_INDEX} ${workspace}`, () =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: WORKSPACE_INDEX,
-          KeyConditionExpression: 'workspace = :workspace',
-          ExpressionAttributeValues: { ':workspace': workspace },
-          Limit: limit,
-          // The start key is rebuilt from the query and a validated name, never taken from the client.
-          ExclusiveStartKey: after === undefined ? undefined : { providerId: providerIdOf(workspace, after), workspace, name: after },
-        }),
-      ),
-    );
-    const lastName = result.LastEvaluatedKey?.name;
-    return {
-      items: (result.Items ?? []) as ProviderRecord[],
-      nextToken: typeof lastName === 'string' ? pageTokenOf(workspace, lastName) : undefined,
-    };
+  async listByWorkspace(
+    workspace: string,
+    limit: number,
+    nextToken?: string,
+    options: { includeDeleted?: boolean } = {},
+  ): Promise<ProviderPage> {
+    let after = nextToken === undefined ? undefined : nameAfterPageToken(nextToken, workspace);
+    const items: ProviderRecord[] = [];
+    for (let query = 0; query < MAX_QUERIES_PER_PAGE; query += 1) {
+      const result = await callAws(`Query ${WORKSPACE_INDEX} ${workspace}`, () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: WORKSPACE_INDEX,
+            KeyConditionExpression: 'workspace = :workspace',
+            ...(options.includeDeleted
+              ? { ExpressionAttributeValues: { ':workspace': workspace } }
+              : {
+                  FilterExpression: '#status <> :deleted',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':workspace': workspace, ':deleted': 'DELETED' },
+                }),
+            Limit: limit - items.length,
+            // The start key is rebuilt from the query and a validated name, never taken from the client.
+            ExclusiveStartKey: after === undefined ? undefined : { providerId: providerIdOf(workspace, after), workspace, name: after },
+          }),
+        ),
+      );
+      items.push(...((result.Items ?? []) as ProviderRecord[]));
+      const lastName = result.LastEvaluatedKey?.name;
+      if (typeof lastName !== 'string') return { items };
+      after = lastName;
+      if (items.length >= limit) break;
+    }
+    return { items, nextToken: pageTokenOf(workspace, after as string) };
   }
 }
 
