@@ -77,8 +77,8 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess
-    expect(Object.keys(machines)).toHaveLength(1);
+    // Assess: onboarding and offboarding (test/infra/offboarding.test.ts)
+    expect(Object.keys(machines)).toHaveLength(2);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -128,8 +128,9 @@ describe('onboarding state machine', () => {
       .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
       .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
 
-    // Assess
-    expect(invokeStatements).toEqual([
+    // Assess: the onboarding workflow's, then the offboarding workflow's (test/infra/offboarding.test.ts)
+    expect(invokeStatements).toHaveLength(2);
+    expect(invokeStatements.slice(0, 1)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
         Resource: [
@@ -153,13 +154,19 @@ describe('functions', () => {
   it('all run nodejs22.x on arm64 with active tracing, 256 MB, index.handler and their own log group', () => {
     // Prepare
     const s = synth();
-    const all = [...s.stack.workflow.functions, s.stack.api.handler, s.stack.triggers.handler, s.stack.executionEnded.handler];
+    const all = [
+      ...s.stack.workflow.functions,
+      ...s.stack.offboarding.functions,
+      s.stack.api.handler,
+      s.stack.triggers.handler,
+      s.stack.executionEnded.handler,
+    ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(12);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -174,8 +181,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the state machine's execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 11);
+    // One per function, plus the two state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 15);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -200,7 +207,16 @@ describe('functions', () => {
     const stateMachine = ref(wf.stateMachine);
     const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
     const expected = new Map<{ function: import('constructs').IConstruct }, Record<string, unknown>>([
-      [api.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-' }],
+      [
+        api.handler,
+        {
+          TABLE_NAME: table,
+          STATE_MACHINE_ARN: stateMachine,
+          ROLE_PATH: '/capa-providers/',
+          ROLE_NAME_PREFIX: 'capa-',
+          OFFBOARDING_STATE_MACHINE_ARN: ref(s.stack.offboarding.stateMachine),
+        },
+      ],
       [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
       [
         wf.createRole,
