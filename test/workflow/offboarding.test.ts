@@ -179,8 +179,8 @@ describe('an account that cannot be reached', () => {
     expect(forced.run?.statesEntered).toEqual(HAPPY_PATH);
     expect(forced.provider).toMatchObject({ status: 'DELETED', attempt: 3 });
     expect(forced.provider?.offboarding?.removed).toEqual([]);
-    expect(forced.provider?.offboarding?.leftInPlace.map((left) => left.resource)).toEqual([roleArn, policyArn]);
-    expect(forced.provider?.offboarding?.leftInPlace[0]?.why).toMatch(/^not checked: Cannot assume /);
+    expect(forced.provider?.offboarding?.leftInPlace?.map((left) => left.resource)).toEqual([roleArn, policyArn]);
+    expect(forced.provider?.offboarding?.leftInPlace?.[0]?.why).toMatch(/^not checked: Cannot assume /);
     expect(suite.cloud.providerResources(accountId)).toEqual([roleArn, policyArn]);
     expect(suite.cloud.events('payments.cutoff').map((event) => event['detail-type'])).toEqual(['Provider Ready', 'Provider Failed', 'Provider Deleted']);
   });

@@ -46,7 +46,10 @@ describe('a token the API issued', () => {
       TableName: 'providers',
       IndexName: 'byWorkspace',
       KeyConditionExpression: 'workspace = :workspace',
-      ExpressionAttributeValues: { ':workspace': 'payments' },
+      // DELETED tombstones are left out of lists (the registry fills the page with further queries).
+      FilterExpression: '#status <> :deleted',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':workspace': 'payments', ':deleted': 'DELETED' },
       Limit: 20,
       ExclusiveStartKey: { providerId: 'payments.dev', workspace: 'payments', name: 'dev' },
     });
