@@ -1,4 +1,4 @@
-// POST /providers → READY on the local cloud with its default IAM propagation delay (2-5 s),
+// POST /workspaces/{workspace}/providers → READY on the local cloud with its default IAM propagation delay (2-5 s),
 // plus what each onboarding cost in state transitions and Lambda invocations, read from the
 // execution history. Usage: npm run bench -- [runs]   (synthesize first: npm run synth)
 import { performance } from 'node:perf_hooks';
@@ -20,15 +20,15 @@ try {
     const { accountId } = cloud.iam.inviteAccount(`bench-${run}`, `bench-${run}-${Date.now()}@example.com`);
     const started = performance.now();
     const accepted = await signedFetch(
-      `${cloud.apiUrl}/providers`,
-      { method: 'POST', body: { workspace: 'bench', name: `run-${run}`, accountId } },
+      `${cloud.apiUrl}/workspaces/bench/providers`,
+      { method: 'POST', body: { name: `run-${run}`, accountId } },
       cloud.adminCredentials,
       cloud.region,
     );
     if (accepted.status !== 202) throw new Error(`POST answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
     let provider: { status: string; executionArn: string };
     for (;;) {
-      provider = (await signedFetch(`${cloud.apiUrl}/providers/bench.run-${run}`, {}, cloud.adminCredentials, cloud.region)).body as typeof provider;
+      provider = (await signedFetch(`${cloud.apiUrl}/workspaces/bench/providers/run-${run}`, {}, cloud.adminCredentials, cloud.region)).body as typeof provider;
       if (provider.status === 'READY' || provider.status === 'FAILED') break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

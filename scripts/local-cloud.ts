@@ -75,9 +75,11 @@ Try it (a member account, then a provider for it):
   ACCOUNT=$(aws --endpoint-url ${cloud.endpoint} organizations create-account --account-name team-payments-dev \\
       --email payments-dev@example.com --query CreateAccountStatus.AccountId --output text)
   curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
-      -H 'content-type: application/json' -X POST ${api}/providers \\
-      -d "{\\"workspace\\":\\"payments\\",\\"name\\":\\"dev\\",\\"accountId\\":\\"$ACCOUNT\\"}"
-  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ${api}/providers/payments.dev
+      -H 'content-type: application/json' -X POST ${api}/workspaces/payments/providers \\
+      -d "{\\"name\\":\\"dev\\",\\"accountId\\":\\"$ACCOUNT\\"}"
+  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ${api}/workspaces/payments/providers/dev
+  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
+      -H 'accept: application/yaml' ${api}/workspaces/payments/providers/dev/cluster-identity
   npm run history -- payments.dev
 
 (create-account also fires the new-account trigger: provider default.aws-$ACCOUNT appears too.)

@@ -102,7 +102,7 @@ describe('onboarding on the local cloud (roles assumable at once)', () => {
     await cloud?.close();
   });
 
-  it('POST /providers reaches READY with the exact CAPA policy, a two-statement trust bound to the External ID, and one Provider Ready event', async () => {
+  it('POST /workspaces/payments/providers reaches READY with the exact CAPA policy, a two-statement trust bound to the External ID, and one Provider Ready event', async () => {
     // Prepare
     const { accountId } = cloud.iam.inviteAccount('team-payments-dev', 'payments-dev@example.com');
 
@@ -113,6 +113,7 @@ describe('onboarding on the local cloud (roles assumable at once)', () => {
     // Assess
     expect(accepted.status).toBe(202);
     const { statusUrl } = accepted.body as { statusUrl: string };
+    expect(new URL(statusUrl).pathname).toBe('/prod/workspaces/payments/providers/dev');
     const viaStatusUrl = await api(cloud).getUrl(statusUrl);
     expect(viaStatusUrl).toMatchObject({ status: 200, body: { providerId: 'payments.dev' } });
     expect(provider).toMatchObject({ status: 'READY', roleArn: `arn:aws:iam::${accountId}:role/capa-providers/capa-payments-dev` });
@@ -186,7 +187,7 @@ describe('onboarding on the local cloud (roles assumable at once)', () => {
   it('bad input answers 400 naming the fields, writes nothing and starts nothing', async () => {
     // Act
     const invalid = await api(cloud).post({ workspace: 'invalid', name: 'Bad_Name', accountId: '123' });
-    const notJson = await api(cloud).postRaw('{nope');
+    const notJson = await api(cloud).postRaw('invalid', '{nope');
 
     // Assess
     expect(invalid.status).toBe(400);
@@ -204,11 +205,11 @@ describe('onboarding on the local cloud (roles assumable at once)', () => {
     const { accountId } = cloud.iam.inviteAccount('team-unsigned-dev', 'unsigned-dev@example.com');
 
     // Act
-    const get = await fetch(`${cloud.apiUrl}/providers/unsigned.dev`);
-    const post = await fetch(`${cloud.apiUrl}/providers`, {
+    const get = await fetch(`${cloud.apiUrl}/workspaces/unsigned/providers/dev`);
+    const post = await fetch(`${cloud.apiUrl}/workspaces/unsigned/providers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ workspace: 'unsigned', name: 'dev', accountId }),
+      body: JSON.stringify({ name: 'dev', accountId }),
     });
 
     // Assess

@@ -9,7 +9,7 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsComm
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 import { createManagementRole } from '../../scripts/management-role.js';
-import { signedFetch, type SignedResponse } from '../../local/signed-fetch.js';
+import { signedFetch, type Credentials, type SignedResponse } from '../../local/signed-fetch.js';
 
 export type { LocalCloud } from '../../local/cloud.js';
 
@@ -63,16 +63,25 @@ export function startTestCloud(options: CloudOptions & Required<Pick<CloudOption
   return startLocalCloud({ port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT, afterDeploy: createManagementRole, ...options });
 }
 
-export function api(cloud: LocalCloud) {
-  const call = (method: string, path: string, body?: unknown): Promise<SignedResponse> =>
-    signedFetch(`${cloud.apiUrl}${path}`, { method, body }, cloud.adminCredentials, cloud.region);
+/** The path of a workspace's providers, and of one provider (`<workspace>.<name>`) in it. */
+export const providersPath = (workspace: string): string => `/workspaces/${workspace}/providers`;
+export function providerPath(providerId: string): string {
+  const [workspace = '', name = ''] = providerId.split('.');
+  return `${providersPath(workspace)}/${name}`;
+}
+
+export function api(cloud: LocalCloud, credentials: Credentials = cloud.adminCredentials) {
+  const call = (method: string, path: string, init: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<SignedResponse> =>
+    signedFetch(`${cloud.apiUrl}${path}`, { method, ...init }, credentials, cloud.region);
   return {
-    post: (body: unknown) => call('POST', '/providers', body),
-    postRaw: (rawBody: string) =>
-      signedFetch(`${cloud.apiUrl}/providers`, { method: 'POST', rawBody }, cloud.adminCredentials, cloud.region),
-    get: (providerId: string) => call('GET', `/providers/${providerId}`),
-    getUrl: (url: string) => signedFetch(url, {}, cloud.adminCredentials, cloud.region),
-    list: (workspace: string, query = '') => call('GET', `/providers?workspace=${workspace}${query}`),
+    /** Creates `spec`: its workspace goes in the path, the rest is the body. */
+    post: ({ workspace, ...body }: { workspace: string } & Record<string, unknown>) => call('POST', providersPath(workspace), { body }),
+    postRaw: (workspace: string, rawBody: string) => call('POST', providersPath(workspace), { rawBody }),
+    get: (providerId: string) => call('GET', providerPath(providerId)),
+    getUrl: (url: string) => signedFetch(url, {}, credentials, cloud.region),
+    /** `query` is the query string, with its `?`. */
+    list: (workspace: string, query = '') => call('GET', `${providersPath(workspace)}${query}`),
+    clusterIdentity: (providerId: string, headers: Record<string, string> = {}) => call('GET', `${providerPath(providerId)}/cluster-identity`, { headers }),
   };
 }
 
@@ -89,7 +98,7 @@ export interface ProviderBody {
 }
 
 /**
- * Polls GET /providers/{id} until the provider is READY or FAILED and its execution has ended: the
+ * Polls GET /workspaces/{workspace}/providers/{name} until the provider is READY or FAILED and its execution has ended: the
  * registry is updated before the event is published and the last log line written, so a test that
  * reads events or logs waits for the end of the execution, not only for the status.
  */
