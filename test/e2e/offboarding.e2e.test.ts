@@ -65,7 +65,9 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
   let cloud: LocalCloud;
 
   beforeAll(async () => {
-    cloud = await startTestCloud({ propagationDelayMs: [0, 0], retryIntervalScale: 0.05 });
+    // Real retry intervals: an onboarding waiting for its role to propagate stays in verification
+    // for minutes, so a DELETE finds it running.
+    cloud = await startTestCloud({ propagationDelayMs: [0, 0], retryIntervalScale: 1 });
   }, 120_000);
 
   afterEach(() => {
@@ -91,12 +93,12 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
     // Assess
     const roleArn = `arn:aws:iam::${accountId}:role/capa-providers/capa-leaving-dev`;
     const policyArn = `arn:aws:iam::${accountId}:policy/capa-providers/capa-leaving-dev-capa-1`;
-    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:OffboardingWorkflowStateMachine';
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:CapaProviderOnboarding-OffboardingWorkflowStateMachine';
     expect(provider.status).toBe('READY');
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({
       provider: { providerId: 'leaving.dev', status: 'DELETING', attempt: 2, offboarding: { force: false } },
-      statusUrl: `${cloud.apiUrl.replace(/\/$/, '')}/workspaces/leaving/providers/dev`.replace('http://', 'http://'),
+      statusUrl: expect.stringMatching(/\/workspaces\/leaving\/providers\/dev$/),
     });
     expect((accepted.body as { executionArn: string }).executionArn).toMatch(new RegExp(`^${executionArn}[^:]*:leaving_dev_2$`));
     expect(deleted).toMatchObject({ status: 'DELETED', attempt: 2, offboarding: { force: false, removed: [policyArn, roleArn], leftInPlace: [] } });
@@ -164,7 +166,7 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
     expect(accepted.status).toBe(202);
     expect(deleted.attempt).toBe(2);
     expect(await providerResourcesIn(await memberIam(cloud, accountId))).toEqual([]);
-  });
+  }, 120_000);
 
   it("a role the product did not create and someone else's policy stay in place and are named; the product's CAPA policy goes", async () => {
     // Prepare: an administrator made the role by hand, with the trust the product writes; onboarding adopts it.
@@ -237,7 +239,7 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
     expect(invalid.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ field: 'force', issue: 'true or false' }] } });
   });
 
-  it('an offboarding stopped by an operator ends FAILED EXECUTION_ABORTED (execution-ended); a DELETE then finishes it', async () => {
+  it('a DELETE repeated while the offboarding runs answers the same execution; stopped by an operator it ends FAILED EXECUTION_ABORTED (execution-ended); a DELETE then finishes it', async () => {
     // Prepare: DeleteRole answers after 20 s, so the offboarding is still running when it is stopped.
     const { accountId } = await readyProvider(cloud, 'halted', 'dev');
     cloud.faults.replaceRules('iam:DeleteRole=latency:20000-20000');
@@ -246,6 +248,7 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
     const sfn = new SFNClient(clientConfig(cloud));
 
     // Act
+    const repeatedWhileRunning = await api(cloud).delete('halted.dev', '?force=true');
     await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped in a test' }));
     const failed = await providerIn(cloud, 'halted.dev', ['FAILED']);
     cloud.faults.replaceRules('');
@@ -253,6 +256,8 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
     const deleted = await providerIn(cloud, 'halted.dev', ['DELETED'], 60_000);
 
     // Assess
+    expect(repeatedWhileRunning.status).toBe(202);
+    expect(repeatedWhileRunning.body).toMatchObject({ executionArn, provider: { status: 'DELETING', attempt: 2, offboarding: { force: false } } });
     expect(failed).toMatchObject({ reason: 'EXECUTION_ABORTED', attempt: 2 });
     expect(failed.message).toBe('Execution halted_dev_2 was stopped before it recorded an outcome (Operator: stopped in a test).');
     expect(deleted.attempt).toBe(3);
