@@ -43,7 +43,18 @@ export type StartOutcome =
     }
   | { outcome: 'conflict'; provider: ProviderRecord; differences: FieldIssue[] }
   /** The provider is being offboarded: a new onboarding may start once it is DELETED. */
-  | { outcome: 'deleting'; provider: ProviderRecord };
+  | { outcome: 'deleting'; provider: ProviderRecord }
+  /** The provider was offboarded and the caller asked not to onboard it again (see StartOptions). */
+  | { outcome: 'deleted'; provider: ProviderRecord };
+
+export interface StartOptions {
+  /**
+   * Whether a DELETED provider onboards afresh (default true: an API request says so). The
+   * new-account trigger passes false: a replayed or later account event must not bring back a
+   * provider someone deleted.
+   */
+  onboardDeleted?: boolean;
+}
 
 /**
  * Fields of an existing provider that a new request for the same identity contradicts, named
@@ -158,7 +169,7 @@ async function onboardAfresh(
   return startOnboarding(deps, request);
 }
 
-export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest): Promise<StartOutcome> {
+export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest, options: StartOptions = {}): Promise<StartOutcome> {
   const { registry, sfn, settings } = deps;
   const now = (deps.now ?? (() => new Date()))();
   const providerId = providerIdOf(request.workspace, request.name);
@@ -176,7 +187,10 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
     if (!existing) throw new Error(`Provider ${providerId} vanished while being created`);
   }
 
-  if (existing.status === 'DELETED') return onboardAfresh(deps, existing, request, roleName, now);
+  if (existing.status === 'DELETED') {
+    if (options.onboardDeleted === false) return { outcome: 'deleted', provider: existing };
+    return onboardAfresh(deps, existing, request, roleName, now);
+  }
   if (existing.status === 'DELETING') return { outcome: 'deleting', provider: existing };
 
   const differences = differencesFrom(existing, request, roleName);
