@@ -376,9 +376,9 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(4);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
-    for (const httpMethod of ['POST', 'GET']) {
+    expect(methods).toHaveLength(5);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
         AuthorizationType: 'AWS_IAM',
@@ -451,18 +451,20 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(4);
+    expect(permissions).toHaveLength(5);
     expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
     ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true]);
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers/*'),
+      routeArn('/DELETE/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
     ]);
   });
