@@ -37,7 +37,7 @@ export interface ProviderRoleTarget {
   executionName: string;
 }
 
-export async function call<T>(what: string, action: () => Promise<T>): Promise<T> {
+async function call<T>(what: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
@@ -46,7 +46,7 @@ export async function call<T>(what: string, action: () => Promise<T>): Promise<T
 }
 
 /** Undefined when the entity does not exist. */
-export async function lookup<T>(what: string, action: () => Promise<T>): Promise<T | undefined> {
+async function lookup<T>(what: string, action: () => Promise<T>): Promise<T | undefined> {
   try {
     return await action();
   } catch (error) {
