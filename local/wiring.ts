@@ -204,6 +204,9 @@ export function startRuntimes(services: Services, settings: Settings, endpointUr
     invokeLambda: async (functionArn, input, caller) => {
       // The state machine's role must allow the call, as in AWS.
       authorize(caller, 'lambda:InvokeFunction', functionArn);
+      // Lambda's injected faults (lambda:Invoke) reach the Task state as Step Functions reports them.
+      const fault = await services.faults.apply('lambda', 'Invoke');
+      if (fault !== undefined) throw fault;
       const result = await lambdaOf(services).invoke(functionArn, JSON.stringify(input ?? {}));
       const payload = parsePayload(result.payload);
       if (result.functionError !== undefined) {
