@@ -30,12 +30,12 @@ import { settle, type OperatorActions } from './chaos-settle.js';
 
 /** Throttling and 5xx on every service the product calls, plus latency on the IAM writes a stop can land in. */
 export const CHAOS_FAULTS = [
-  'iam:*=throttle:0.1', 'iam:*=error5xx:0.05', 'iam:CreateRole=latency:100-400', 'iam:CreatePolicy=latency:50-200',
+  'iam:*=throttle:0.1', 'iam:*=error5xx:0.05', 'iam:CreateRole=latency:500-2500', 'iam:CreatePolicy=latency:200-1500',
   'sts:*=throttle:0.1', 'sts:*=error5xx:0.05',
   'dynamodb:*=throttle:0.05', 'dynamodb:*=error5xx:0.03',
   'events:*=throttle:0.05', 'events:*=error5xx:0.03',
   'states:*=throttle:0.05', 'states:*=error5xx:0.03',
-  'lambda:*=throttle:0.03', 'lambda:*=error5xx:0.02',
+  'lambda:Invoke=throttle:0.03', 'lambda:Invoke=error5xx:0.02',
 ].join(';');
 
 export interface ChaosOptions {
