@@ -40,7 +40,11 @@ export const CHAOS_FAULTS = [
 
 export interface ChaosOptions {
   seed: number;
-  /** Providers onboarded through the API; a quarter as many member accounts, each also onboarded by its new-account event. */
+  /**
+   * Providers onboarded through the API, in a quarter as many member accounts; an eighth as many
+   * more accounts are created while the cloud is about to be killed. Each account is also
+   * onboarded by its new-account event.
+   */
   providers: number;
   /** How long the settle phase may take before the scenario gives up waiting. */
   settleTimeoutMs: number;
@@ -71,9 +75,10 @@ export interface ChaosOutcome extends ChaosInspection {
 }
 
 /** What the seed decides, before anything runs. */
-export function planScenario(seed: number, providers: number): { accountCount: number; planned: PlannedProvider[]; pick: () => number } {
+export function planScenario(seed: number, providers: number): { accountCount: number; lateAccountCount: number; planned: PlannedProvider[]; pick: () => number } {
   const random = seededRandom(seed);
   const accountCount = Math.max(1, Math.ceil(providers / 4));
+  const lateAccountCount = Math.max(1, Math.ceil(providers / 8));
   const planned = Array.from({ length: providers }, (_, index): PlannedProvider => {
     const name = `p${index + 1}`;
     const accountIndex = Math.floor(random() * accountCount);
@@ -85,7 +90,7 @@ export function planScenario(seed: number, providers: number): { accountCount: n
       concurrent: random() < 0.6,
     };
   });
-  return { accountCount, planned, pick: random };
+  return { accountCount, lateAccountCount, planned, pick: random };
 }
 
 function tally(answers: number[]): Record<string, number> {
@@ -119,10 +124,16 @@ class Run {
   readonly output: string[] = [];
   readonly answers: number[] = [];
   readonly acknowledged = new Set<string>();
+  /** Member accounts whose CreateAccount was answered: each one's new-account event was accepted. */
+  readonly accounts: string[] = [];
   readonly stateDir = mkdtempSync(join(tmpdir(), 'capa-chaos-'));
   cloud: CloudProcess | undefined;
 
-  constructor(readonly options: ChaosOptions) {}
+  readonly progress: (line: string) => void;
+
+  constructor(readonly options: ChaosOptions) {
+    this.progress = options.progress ?? (() => undefined);
+  }
 
   cloudOptions(faultSeed: number): CloudProcessOptions {
     return {
@@ -141,18 +152,32 @@ class Run {
     if (answers.includes(202)) this.acknowledged.add(provider.providerId);
   }
 
-  /** Stops the provider's execution as soon as it runs a step (CREATING preferred, else VERIFYING). */
-  async stopWhileRunning(provider: PlannedProvider): Promise<ChaosOutcome['stopped']> {
-    const posting = this.post(provider);
+  /** Resolves once the cloud's output holds, since line `from`, a log line about the provider with one of `texts` (bounded). */
+  async logged(providerId: string, texts: string[], from: number): Promise<boolean> {
     const deadline = Date.now() + STOP_WINDOW_MS;
+    const about = `"providerId":"${providerId}"`;
+    while (Date.now() < deadline) {
+      if (this.output.slice(from).some((line) => line.includes(about) && texts.some((text) => line.includes(text)))) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  /**
+   * Stops the provider's execution while its create-role step runs (it has logged "Ensuring provider
+   * role" and is creating the role, slowed by the injected latency), then waits for that step to end:
+   * AWS lets a running step finish, and what it finishes must not outlive the FAILED attempt.
+   */
+  async stopWhileCreatingRole(provider: PlannedProvider): Promise<ChaosOutcome['stopped']> {
+    const from = this.output.length;
+    const posting = this.post(provider);
+    const running = await this.logged(provider.providerId, ['Ensuring provider role'], from);
+    const view = await getProvider(this.cloud!, provider.providerId);
     let stopped: ChaosOutcome['stopped'];
-    while (stopped === undefined && Date.now() < deadline) {
-      const view = await getProvider(this.cloud!, provider.providerId);
-      if (typeof view === 'object' && (view.status === 'CREATING' || view.status === 'VERIFYING')) {
-        await stopExecution(this.cloud!, view.executionArn);
-        stopped = { providerId: provider.providerId, statusAtStop: view.status };
-      }
-      if (typeof view === 'object' && (view.status === 'READY' || view.status === 'FAILED')) break;
+    if (running && typeof view === 'object') {
+      await stopExecution(this.cloud!, view.executionArn);
+      stopped = { providerId: provider.providerId, statusAtStop: view.status };
+      await this.logged(provider.providerId, ['Provider role in place', 'Invocation failed'], from);
     }
     await posting;
     return stopped;
@@ -178,53 +203,74 @@ class Run {
   }
 }
 
+/** Phase 1: the member accounts, then the first half of the POSTs, one onboarding stopped while it runs. */
+async function firstPhase(run: Run, plan: ReturnType<typeof planScenario>) {
+  const { seed } = run.options;
+  for (let index = 0; index < plan.accountCount; index += 1) run.accounts.push(await createMemberAccount(run.cloud!, `chaos-${seed}-${index}`));
+  const planned = plan.planned.map((provider) => ({ ...provider, body: { ...provider.body, accountId: run.accounts[Number(provider.body.accountId)]! } }));
+  const half = Math.ceil(planned.length / 2);
+  const stopTarget = planned[Math.floor(plan.pick() * half)]!;
+  const stopped = await run.stopWhileCreatingRole(stopTarget);
+  await run.untilSettled(stopTarget.providerId);
+  await inPool(planned.slice(0, half).filter((provider) => provider !== stopTarget), POST_CONCURRENCY, (provider) => run.post(provider));
+  return { planned, half, stopTarget, stopped };
+}
+
+/**
+ * Phase 2: the second half of the POSTs, and more member accounts (their new-account events then
+ * run while the cloud dies), with the cloud killed outright (kill -9) while they run.
+ */
+async function secondPhase(run: Run, plan: ReturnType<typeof planScenario>, planned: PlannedProvider[], half: number): Promise<number> {
+  const killedAfterMs = Math.round(500 + plan.pick() * 1_500);
+  const posting = inPool(planned.slice(half), POST_CONCURRENCY, (provider) => run.post(provider));
+  const creatingAccounts = (async () => {
+    for (let index = 0; index < plan.lateAccountCount; index += 1) {
+      // An account whose CreateAccount got no answer was not acknowledged: the kill came first.
+      const accountId = await createMemberAccount(run.cloud!, `chaos-${run.options.seed}-late-${index}`).catch(() => undefined);
+      if (accountId !== undefined) run.accounts.push(accountId);
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, killedAfterMs));
+  await killOutright(run.cloud);
+  await Promise.all([posting, creatingAccounts]);
+  return killedAfterMs;
+}
+
+/** Phase 3: restarted from the state directory; clients retry, a few duplicates come late, operators converge what is stuck. */
+async function thirdPhase(run: Run, plan: ReturnType<typeof planScenario>, planned: PlannedProvider[], stopTarget: PlannedProvider, onboardingArn: string) {
+  run.cloud = await spawnCloudProcess(run.cloudOptions(run.options.seed + 1), run.output);
+  await run.retryUnacknowledged(planned);
+  // A POST of the stopped provider would start its next attempt: it is left FAILED, with what it left behind.
+  const lateDuplicates = planned.filter((provider) => plan.pick() < 0.3 && provider !== stopTarget);
+  await inPool(lateDuplicates, POST_CONCURRENCY, (provider) => run.post({ ...provider, concurrent: true, copies: 2 }));
+  const eventProviders = run.accounts.map((accountId) => ({ providerId: `default.aws-${accountId}`, body: { workspace: 'default', name: `aws-${accountId}`, accountId } }));
+  const operator = await settle(run.cloud, [...planned, ...eventProviders], onboardingArn, run.options.settleTimeoutMs, run.progress);
+  return { eventProviders, operator };
+}
+
 export async function runChaosScenario(options: ChaosOptions): Promise<ChaosOutcome> {
   const started = performance.now();
-  const progress = options.progress ?? (() => undefined);
-  const { accountCount, planned: plannedByIndex, pick } = planScenario(options.seed, options.providers);
+  const plan = planScenario(options.seed, options.providers);
   const run = new Run(options);
   try {
     run.cloud = await spawnCloudProcess(run.cloudOptions(options.seed), run.output);
     const onboardingArn = await onboardingStateMachineArn(run.cloud);
     const captureArn = await subscribeToEvents(run.cloud, onboardingArn, 'chaos-capture');
-    const accounts: string[] = [];
-    for (let index = 0; index < accountCount; index += 1) accounts.push(await createMemberAccount(run.cloud, `chaos-${options.seed}-${index}`));
-    const planned = plannedByIndex.map((provider) => ({ ...provider, body: { ...provider.body, accountId: accounts[Number(provider.body.accountId)]! } }));
-    progress(`seed ${options.seed}: ${planned.length} providers in ${accounts.length} accounts, cloud ready`);
+    const { planned, half, stopTarget, stopped } = await firstPhase(run, plan);
+    run.progress(`phase 1: ${run.acknowledged.size} acknowledged, stopped ${stopped?.providerId ?? 'none'} while ${stopped?.statusAtStop ?? '-'}`);
+    const killedAfterMs = await secondPhase(run, plan, planned, half);
+    run.progress(`killed after ${killedAfterMs} ms; ${run.acknowledged.size} acknowledged, ${run.accounts.length} accounts`);
+    const { eventProviders, operator } = await thirdPhase(run, plan, planned, stopTarget, onboardingArn);
+    run.progress(`settled: ${JSON.stringify(operator)}`);
 
-    // Phase 1: the first half of the POSTs, one onboarding stopped while it runs.
-    const half = Math.ceil(planned.length / 2);
-    const stopTarget = planned[Math.floor(pick() * half)]!;
-    const stopped = await run.stopWhileRunning(stopTarget);
-    await run.untilSettled(stopTarget.providerId);
-    await inPool(planned.slice(0, half).filter((provider) => provider !== stopTarget), POST_CONCURRENCY, (provider) => run.post(provider));
-    progress(`phase 1: ${run.acknowledged.size} acknowledged, stopped ${stopped?.providerId ?? 'none'} while ${stopped?.statusAtStop ?? '-'}`);
-
-    // Phase 2: the second half, with the cloud killed outright while it is being POSTed.
-    const killedAfterMs = Math.round(500 + pick() * 1_500);
-    const secondHalf = inPool(planned.slice(half), POST_CONCURRENCY, (provider) => run.post(provider));
-    await new Promise((resolve) => setTimeout(resolve, killedAfterMs));
-    await killOutright(run.cloud);
-    await secondHalf;
-    progress(`killed after ${killedAfterMs} ms; ${run.acknowledged.size} acknowledged`);
-
-    // Phase 3: restarted from the state directory; clients retry, operators converge what is stuck.
-    run.cloud = await spawnCloudProcess(run.cloudOptions(options.seed + 1), run.output);
-    await run.retryUnacknowledged(planned);
-    // A POST of the stopped provider would start its next attempt: it is left FAILED, with what it left behind.
-    const lateDuplicates = planned.filter((provider) => pick() < 0.3 && provider !== stopTarget);
-    await inPool(lateDuplicates, POST_CONCURRENCY, (provider) => run.post({ ...provider, concurrent: true, copies: 2 }));
-    const eventProviders = accounts.map((accountId) => ({ providerId: `default.aws-${accountId}`, body: { workspace: 'default', name: `aws-${accountId}`, accountId } }));
-    const operator = await settle(run.cloud, [...planned, ...eventProviders], onboardingArn, options.settleTimeoutMs, progress);
-    progress(`settled: ${JSON.stringify(operator)}`);
-
-    const events = await deliveredEvents(run.cloud, captureArn);
+    const events = await deliveredEvents(run.cloud!, captureArn);
     const acknowledged = [...planned.filter((provider) => run.acknowledged.has(provider.providerId)), ...eventProviders].map((provider) => provider.providerId);
-    const inspection = await inspect(run.cloud, { acknowledged, accounts, suppliedExternalIds: planned.flatMap((provider) => provider.body.externalId ?? []), output: run.output, events });
+    const suppliedExternalIds = planned.flatMap((provider) => provider.body.externalId ?? []);
+    const inspection = await inspect(run.cloud!, { acknowledged, accounts: run.accounts, suppliedExternalIds, output: run.output, events });
     return {
       seed: options.seed,
       faults: CHAOS_FAULTS,
-      accounts,
+      accounts: run.accounts,
       planned,
       acknowledged,
       postAnswers: tally(run.answers),
