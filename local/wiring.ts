@@ -151,7 +151,7 @@ export function startEndpoint(services: Services, settings: Settings, persist: (
       organizations: persisted((req) => iam.handleOrganizations(req)),
       events: persisted((req) => events.handle(req)),
       dynamodb: (req) => dynamodb.handle(req),
-      lambda: (req) => lambdaOf(services).handle(req),
+      lambda: persisted((req) => lambdaOf(services).handle(req)),
       states: persisted((req) => sfnOf(services).handle(req)),
       sqs: persisted((req) => sqsOf(services).handle(req)),
     },
