@@ -1,9 +1,10 @@
 // The seeded chaos scenario, shared by test/e2e/chaos.e2e.test.ts and `npm run bench -- chaos`.
 // On the local cloud in a child process with faults on every service the product calls, it
 // onboards providers through the API (duplicate POSTs, some concurrent) and through new-account
-// events, stops one running onboarding (StopExecution), kills the cloud outright (kill -9) while
-// onboardings run, restarts it from its state directory, lets everything settle as an operator
-// would, then collects what the invariants are checked against.
+// events, stops one onboarding (StopExecution) while its create-role step runs, kills the cloud
+// outright (kill -9) while onboardings run and member accounts are being created, restarts it from
+// its state directory, lets everything settle as a client and an operator would
+// (chaos-settle.ts), then collects what the invariants are checked against (chaos-inspection.ts).
 //
 // The seed fixes the plan: accounts, which account each provider targets, which providers supply an
 // External ID, how many times and how (concurrently or one after another) each is POSTed, which
@@ -20,9 +21,9 @@ import {
   deliveredEvents,
   onboardingStateMachineArn,
   postProvider,
+  getProvider,
   stopExecution,
   subscribeToEvents,
-  getProvider,
   type ProviderRequestBody,
 } from './chaos-clients.js';
 import { inspect, type ChaosInspection } from './chaos-inspection.js';
