@@ -64,19 +64,20 @@ function config(cloud: CloudEndpoints) {
   return { endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials, maxAttempts: CLIENT_ATTEMPTS };
 }
 
-/** POST /providers; status 0 when no answer came (connection refused or reset, e.g. the cloud was killed). */
-export async function postProvider(cloud: CloudEndpoints, body: ProviderRequestBody): Promise<number> {
+/** POST /workspaces/{workspace}/providers; status 0 when no answer came (connection refused or reset, e.g. the cloud was killed). */
+export async function postProvider(cloud: CloudEndpoints, { workspace, ...body }: ProviderRequestBody): Promise<number> {
   try {
-    return (await signedFetch(`${cloud.apiUrl}/providers`, { method: 'POST', body }, cloud.credentials, cloud.region)).status;
+    return (await signedFetch(`${cloud.apiUrl}/workspaces/${workspace}/providers`, { method: 'POST', body }, cloud.credentials, cloud.region)).status;
   } catch {
     return 0;
   }
 }
 
-/** GET /providers/{id}: the provider, 'missing' on 404, undefined when the answer was anything else. */
+/** GET /workspaces/{workspace}/providers/{name}: the provider, 'missing' on 404, undefined when the answer was anything else. */
 export async function getProvider(cloud: CloudEndpoints, providerId: string): Promise<ProviderView | 'missing' | undefined> {
+  const [workspace, name] = providerId.split('.') as [string, string];
   try {
-    const response = await signedFetch(`${cloud.apiUrl}/providers/${providerId}`, {}, cloud.credentials, cloud.region);
+    const response = await signedFetch(`${cloud.apiUrl}/workspaces/${workspace}/providers/${name}`, {}, cloud.credentials, cloud.region);
     if (response.status === 404) return 'missing';
     return response.status === 200 ? (response.body as ProviderView) : undefined;
   } catch {

@@ -4,7 +4,7 @@
 //  - in flight (PENDING, CREATING, VERIFYING) while its execution has ended or never existed (its
 //    status-change event or its StartExecution was lost in the kill): POST the same request again;
 //  - a member account whose new-account event never became a provider (the trigger's asynchronous
-//    invocation was lost in the kill, or dead-lettered): POST /providers for that account.
+//    invocation was lost in the kill, or dead-lettered): POST /workspaces/default/providers for that account.
 // Each action is taken only once nothing has run for the provider for STUCK_AFTER_MS, so
 // execution-ended and Lambda's retries (scaled down) get their chance first.
 import { executionRunning, getProvider, postProvider, runningExecutionNames, type ProviderRequestBody, type ProviderView } from './chaos-clients.js';
