@@ -7,4 +7,5 @@ export const benchmarks: Record<string, string> = {
   'onboarding-latency': './onboarding-latency.ts',
   latency: './latency.ts',
   'idle-cpu': './idle-cpu.ts',
+  chaos: './chaos.ts',
 };

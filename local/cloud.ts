@@ -98,8 +98,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const services = startRuntimes(created, settings, server.url);
   const stackRecord = new StackRecord();
   if (directory !== undefined) {
-    persistence = new Persistence(directory, { iam: services.iam, events: services.events, sfn: services.sfn, sqs: services.sqs, cloud: stackRecord }, settings.log);
-    // Running executions are held until their functions are deployed again.
+    persistence = new Persistence(
+      directory,
+      { iam: services.iam, events: services.events, sfn: services.sfn, sqs: services.sqs, lambda: services.lambda, cloud: stackRecord },
+      settings.log,
+    );
+    // Running executions and queued asynchronous invocations are held until their functions are deployed again.
     persistence.start(saved);
   }
   const api = createApiGateway(services, settings);
@@ -110,6 +114,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     cloud = { endpoint: server.url, adminCredentials: services.iam.adminCredentials(), accountId: settings.accountId, region: settings.region, stack, ...services };
     await options.afterDeploy?.(cloud, settings.log);
     services.sfn.resumeRestored();
+    services.lambda.resumeRestored();
     await api.start();
     // Ready means deployed on disk too.
     persistence?.write();

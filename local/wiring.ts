@@ -151,7 +151,7 @@ export function startEndpoint(services: Services, settings: Settings, persist: (
       organizations: persisted((req) => iam.handleOrganizations(req)),
       events: persisted((req) => events.handle(req)),
       dynamodb: (req) => dynamodb.handle(req),
-      lambda: (req) => lambdaOf(services).handle(req),
+      lambda: persisted((req) => lambdaOf(services).handle(req)),
       states: persisted((req) => sfnOf(services).handle(req)),
       sqs: persisted((req) => sqsOf(services).handle(req)),
     },
@@ -204,6 +204,9 @@ export function startRuntimes(services: Services, settings: Settings, endpointUr
     invokeLambda: async (functionArn, input, caller) => {
       // The state machine's role must allow the call, as in AWS.
       authorize(caller, 'lambda:InvokeFunction', functionArn);
+      // Lambda's injected faults (lambda:Invoke) reach the Task state as Step Functions reports them.
+      const fault = await services.faults.apply('lambda', 'Invoke');
+      if (fault !== undefined) throw fault;
       const result = await lambdaOf(services).invoke(functionArn, JSON.stringify(input ?? {}));
       const payload = parsePayload(result.payload);
       if (result.functionError !== undefined) {

@@ -5,20 +5,26 @@ import { logger } from '../shared/runtime/logger.js';
 import { withMiddleware } from '../shared/runtime/middleware.js';
 import { ensureCapaPolicies, type AttachedPolicies } from '../shared/adapters/role-provisioning.js';
 import { iamClientForTargetAccount } from '../shared/adapters/target-account.js';
+import { providerRegistry } from '../shared/adapters/registry.js';
+import { unlessAttemptFailed } from '../shared/adapters/ended-attempt.js';
 import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/runtime/workflow-event.js';
 
 const env = readEnv({
   PARTITION: partitionName,
+  TABLE_NAME: nonEmpty,
   BOOTSTRAP_ROLE_NAME: nonEmpty,
   ROLE_PATH: rolePath,
 });
 const sts = stsClient();
+const registry = providerRegistry(env.TABLE_NAME);
 const partition = env.PARTITION;
 
 async function attachPolicies(event: WorkflowTaskEvent): Promise<AttachedPolicies> {
   bindWorkflowLogContext(event);
   const iam = await iamClientForTargetAccount(sts, targetAccessOf(event, partition, env.BOOTSTRAP_ROLE_NAME, 'attach-policies'));
-  const policies = await ensureCapaPolicies(iam, roleTargetOf(event, partition));
+  const target = roleTargetOf(event, partition);
+  const attempt = event.state.provider.attempt;
+  const policies = await unlessAttemptFailed({ registry, iam, target, attempt }, () => ensureCapaPolicies(iam, target));
   logger.info('CAPA policies attached', { policyArns: policies.policyArns, policyVersion: policies.policyVersion });
   return policies;
 }

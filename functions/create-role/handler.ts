@@ -8,6 +8,7 @@ import { iamClientForTargetAccount } from '../shared/adapters/target-account.js'
 import { buildTrustPolicy } from '../shared/domain/trust-policy.js';
 import { bindWorkflowLogContext, roleTargetOf, targetAccessOf, type WorkflowTaskEvent } from '../shared/runtime/workflow-event.js';
 import { providerRegistry } from '../shared/adapters/registry.js';
+import { unlessAttemptFailed } from '../shared/adapters/ended-attempt.js';
 
 const env = readEnv({
   PARTITION: partitionName,
@@ -36,7 +37,8 @@ async function createRole(event: WorkflowTaskEvent): Promise<EnsuredRole> {
     trustEc2: provider.trustEc2,
     externalIdSource: record.externalIdSource,
   });
-  const role = await ensureRole(iam, roleTargetOf(event, partition), trustPolicy);
+  const target = roleTargetOf(event, partition);
+  const role = await unlessAttemptFailed({ registry, iam, target, attempt: provider.attempt }, () => ensureRole(iam, target, trustPolicy));
   logger.info('Provider role in place', { roleArn: role.roleArn, createdByThisExecution: role.createdByThisExecution });
   return role;
 }

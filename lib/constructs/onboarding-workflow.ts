@@ -52,6 +52,10 @@ export class OnboardingWorkflow extends Construct {
 
     const updateItem = (sid: string) =>
       new iam.PolicyStatement({ sid, actions: ['dynamodb:UpdateItem'], resources: [registry.tableArn] });
+    // A step that creates in the target account reads its attempt when done: one that FAILED while
+    // the step ran (a stopped execution) gets what the step created removed (ended-attempt.ts).
+    const readAttempt = () =>
+      new iam.PolicyStatement({ sid: 'ReadProviderAttempt', actions: ['dynamodb:GetItem'], resources: [registry.tableArn] });
     // The target-account IAM writes happen in this session; its session policy narrows them to
     // the product's path, so the bootstrap role's broad rights never reach other roles.
     const assumeBootstrapRole = () =>
@@ -70,17 +74,20 @@ export class OnboardingWorkflow extends Construct {
     });
     this.createRole.addToRolePolicy(assumeBootstrapRole());
     this.createRole.addToRolePolicy(updateItem('MarkProviderCreating'));
+    this.createRole.addToRolePolicy(readAttempt());
 
     this.attachPolicies = new OnboardingFunction(this, 'AttachPolicies', {
       name: 'attach-policies',
       description: "Creates and attaches CAPA's minimal policy to the provider role",
       timeout: STEP_TIMEOUT,
       environment: {
+        TABLE_NAME: tableName,
         BOOTSTRAP_ROLE_NAME: config.bootstrapRoleName,
         ROLE_PATH: config.rolePath,
       },
     });
     this.attachPolicies.addToRolePolicy(assumeBootstrapRole());
+    this.attachPolicies.addToRolePolicy(readAttempt());
 
     const managementGrantPolicy = (actions: string[]) =>
       new iam.PolicyStatement({ sid: 'MaintainManagementRoleGrant', actions, resources: [props.managementRoleArn] });

@@ -4,7 +4,10 @@
 // later; an event older than MaximumEventAgeInSeconds is not run again. What is left goes to the
 // on-failure destination (an invocation record) and to the function's dead-letter queue (the
 // event itself), sent as the function's execution role.
+// An accepted invocation is a record of the change log until it is done, so a cloud with a state
+// directory runs it again after a crash or a stop (at least once, as Lambda's queue does).
 import { randomUUID } from 'node:crypto';
+import { ChangeLog, type RecordChange } from '../core/changes.js';
 import type { FunctionRecord, InvokeResult } from './model.js';
 
 /** A function's asynchronous invocation settings (PutFunctionEventInvokeConfig, AWS::Lambda::EventInvokeConfig). */
@@ -72,10 +75,26 @@ interface Invocation {
   attempts: number;
 }
 
+/** An invocation as persisted: its function by name (functions are deployed again at each start). */
+export interface PersistedInvocation {
+  functionName: string;
+  event: unknown;
+  invokedFunctionArn: string;
+  requestId: string;
+  acceptedAt: number;
+  attempts: number;
+}
+
 type FailureCondition = 'RetriesExhausted' | 'EventAgeExceeded';
 
+const recordKey = (requestId: string) => `invocation/${requestId}`;
+
 export class AsyncInvocations {
+  readonly changes = new ChangeLog();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Accepted and not done yet: queued, running or waiting for a retry. */
+  private readonly pending = new Map<string, Invocation>();
+  private restored: PersistedInvocation[] = [];
   private closed = false;
 
   constructor(private readonly options: AsyncInvocationOptions) {}
@@ -83,8 +102,46 @@ export class AsyncInvocations {
   /** Queues one invocation and returns its request id (what Invoke answers with 202). */
   accept(fn: FunctionRecord, event: unknown, invokedFunctionArn: string): string {
     const invocation: Invocation = { fn, event, invokedFunctionArn, requestId: randomUUID(), acceptedAt: this.options.now(), attempts: 0 };
+    this.track(invocation);
     this.later(0, () => this.attempt(invocation));
     return invocation.requestId;
+  }
+
+  /** Every invocation not done yet, as records. */
+  records(): RecordChange[] {
+    return [...this.pending.values()].map((invocation) => [recordKey(invocation.requestId), persisted(invocation)]);
+  }
+
+  /** Holds the invocations of the last run until their functions exist again (resume). */
+  restoreRecords(records: ReadonlyMap<string, unknown>): void {
+    this.restored = [...records.values()] as PersistedInvocation[];
+  }
+
+  /**
+   * Runs the restored invocations again, from Lambda's queue: one that was running when the cloud
+   * died runs again (at least once); one waiting for a retry is retried now.
+   */
+  resume(lookup: (functionName: string) => FunctionRecord | undefined): void {
+    for (const saved of this.restored.splice(0)) {
+      const fn = lookup(saved.functionName);
+      if (fn === undefined) {
+        this.options.onLog(saved.functionName, `async invocation ${saved.requestId} dropped: the function no longer exists`);
+        continue;
+      }
+      const invocation: Invocation = { ...saved, fn };
+      this.track(invocation);
+      this.later(0, () => this.attempt(invocation));
+    }
+  }
+
+  private track(invocation: Invocation): void {
+    this.pending.set(invocation.requestId, invocation);
+    this.changes.put(recordKey(invocation.requestId), () => persisted(invocation));
+  }
+
+  private done(invocation: Invocation): void {
+    this.pending.delete(invocation.requestId);
+    this.changes.delete(recordKey(invocation.requestId));
   }
 
   /** Drops queued retries (in AWS they would outlive the service; here they end with it). */
@@ -107,16 +164,18 @@ export class AsyncInvocations {
   private async attempt(invocation: Invocation): Promise<void> {
     const { fn, event, invokedFunctionArn, requestId } = invocation;
     invocation.attempts += 1;
+    this.changes.put(recordKey(requestId), () => persisted(invocation));
     let result: InvokeResult;
     try {
       result = await this.options.run(fn, event, invokedFunctionArn, requestId);
     } catch (error) {
-      // The runtime itself is gone (the local cloud is closing): nothing can run any more.
-      this.options.onLog(fn.name, `async invocation ${requestId} dropped: ${error instanceof Error ? error.message : String(error)}`);
+      // The runtime itself is gone (the local cloud is closing): the invocation stays queued, for the next start.
+      this.options.onLog(fn.name, `async invocation ${requestId} interrupted: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
     if (result.functionError === undefined) {
       await this.deliver(invocation, 'Success', result);
+      this.done(invocation);
       return;
     }
     this.retryOrGiveUp(invocation, result);
@@ -145,9 +204,14 @@ export class AsyncInvocations {
     });
   }
 
-  /** The on-failure destination gets the invocation record, the dead-letter queue the event. */
+  /** The on-failure destination gets the invocation record, the dead-letter queue the event; then it is done. */
   private async giveUp(invocation: Invocation, condition: FailureCondition, result: InvokeResult): Promise<void> {
     await this.deliver(invocation, condition, result);
+    await this.sendToDeadLetterQueue(invocation, result);
+    this.done(invocation);
+  }
+
+  private async sendToDeadLetterQueue(invocation: Invocation, result: InvokeResult): Promise<void> {
     const target = invocation.fn.deadLetterTargetArn;
     if (target === undefined) return;
     const payload = result.payload as { errorMessage?: unknown } | null;
@@ -183,6 +247,10 @@ export class AsyncInvocations {
       onLog(fn.name, `async invocation result not delivered to ${targetArn}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+function persisted({ fn, event, invokedFunctionArn, requestId, acceptedAt, attempts }: Invocation): PersistedInvocation {
+  return { functionName: fn.name, event, invokedFunctionArn, requestId, acceptedAt, attempts };
 }
 
 /** The record Lambda sends to a destination (its documented shape). */

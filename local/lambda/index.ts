@@ -5,6 +5,7 @@
 // Layout: model.ts (functions, names, Invoke semantics), runtime.ts (worker pool, environment,
 // timeouts, invocation logs) over worker.ts and worker-bootstrap.mjs, api.ts (one function per
 // API operation). This facade wires them for local/cloud.ts.
+import type { ChangeLog, DurableService, RecordChange } from '../core/changes.js';
 import type { AwsRequest, AwsResponse, Authorize } from '../core/types.js';
 import { handleLambdaRequest } from './api.js';
 import type { EventInvokeConfig, SendToQueue } from './async-invocations.js';
@@ -36,7 +37,7 @@ export interface LocalLambdaOptions {
   now?: () => number;
 }
 
-export class LocalLambda {
+export class LocalLambda implements DurableService {
   private readonly model: LambdaModel;
 
   constructor(private readonly options: LocalLambdaOptions) {
@@ -79,6 +80,24 @@ export class LocalLambda {
 
   async invoke(functionNameOrArn: string, payload: unknown, opts: { invocationType?: InvocationType } = {}): Promise<InvokeResult> {
     return this.model.invoke(functionNameOrArn, payload, opts);
+  }
+
+  /** Asynchronous invocations accepted and not done yet persist (functions are deployed again at each start). */
+  get changes(): ChangeLog {
+    return this.model.queue.changes;
+  }
+
+  records(): RecordChange[] {
+    return this.model.queue.records();
+  }
+
+  restoreRecords(records: ReadonlyMap<string, unknown>): void {
+    this.model.queue.restoreRecords(records);
+  }
+
+  /** Runs the restored asynchronous invocations; call once the functions are deployed again. */
+  resumeRestored(): void {
+    this.model.resumeRestored();
   }
 
   async handle(req: AwsRequest): Promise<AwsResponse> {

@@ -148,6 +148,16 @@ export class LambdaModel {
     return fn.eventInvokeConfig;
   }
 
+  /** Lambda's queue of asynchronous invocations: what a state directory keeps of Lambda. */
+  get queue(): AsyncInvocations {
+    return this.asyncInvocations;
+  }
+
+  /** Runs the invocations restored from a state directory, now that their functions exist again. */
+  resumeRestored(): void {
+    this.asyncInvocations.resume((name) => this.functions.get(name));
+  }
+
   async close(): Promise<void> {
     this.asyncInvocations.close();
     await this.options.runtime.close(this.functions.values());

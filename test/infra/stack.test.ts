@@ -231,7 +231,7 @@ describe('functions', () => {
           MANAGEMENT_PRINCIPAL_ARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
         },
       ],
-      [wf.attachPolicies, { BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole', ROLE_PATH: '/capa-providers/' }],
+      [wf.attachPolicies, { TABLE_NAME: table, BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole', ROLE_PATH: '/capa-providers/' }],
       [wf.grantManagement, { MANAGEMENT_ROLE_ARN: managementRole, ROLE_PATH: '/capa-providers/', GRANT_MODE: 'path' }],
       [wf.verifyRole, { TABLE_NAME: table, VERIFY_TIMEOUT_SECONDS: '120' }],
       [wf.recordResult, { TABLE_NAME: table, EVENT_BUS_NAME: ref(s.stack.events.bus), EVENT_SOURCE: 'capa-provider-onboarding' }],

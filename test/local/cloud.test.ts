@@ -194,6 +194,20 @@ describe('startLocalCloud', () => {
     expect(done.cause).toContain('asked to fail');
   });
 
+  it('injects Lambda faults into Task states as Step Functions reports them (lambda:Invoke throttled: Lambda.TooManyRequestsException)', async () => {
+    // Prepare
+    const sfn = new SFNClient(clientConfig());
+    cloud.faults.replaceRules('lambda:Invoke=throttle:1');
+    // Act
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: cloud.stack.resources.Sm!.arn, input: JSON.stringify({ id: 'throttled' }) }));
+    const done = await waitForExecution(sfn, started.executionArn!);
+    cloud.faults.replaceRules('');
+    // Assess
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('Lambda.TooManyRequestsException');
+    expect(done.cause).toContain('Rate Exceeded.');
+  });
+
   it('routes a matching event on the default bus to the state machine', async () => {
     // Prepare
     const sfn = new SFNClient(clientConfig());

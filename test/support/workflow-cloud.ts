@@ -172,10 +172,11 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
   const document = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
   const assumeBootstrapRole = { Effect: 'Allow' as const, Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${BOOTSTRAP_ROLE_NAME}` };
   const updateItem = { Effect: 'Allow' as const, Action: 'dynamodb:UpdateItem', Resource: resources.tableArn };
+  const getItem = { Effect: 'Allow' as const, Action: 'dynamodb:GetItem', Resource: resources.tableArn };
   const grant = (actions: string[]) => ({ Effect: 'Allow' as const, Action: actions, Resource: MANAGEMENT_ROLE_ARN });
   return {
-    'create-role': document(assumeBootstrapRole, updateItem),
-    'attach-policies': document(assumeBootstrapRole),
+    'create-role': document(assumeBootstrapRole, updateItem, getItem),
+    'attach-policies': document(assumeBootstrapRole, getItem),
     'grant-management': document(grant(['iam:GetRolePolicy', 'iam:PutRolePolicy'])),
     'verify-role': document({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role${ROLE_PATH}*` }, updateItem),
     'record-result': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
@@ -192,7 +193,7 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
   const managementPrincipal = `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root`;
   return {
     'create-role': { TABLE_NAME, BOOTSTRAP_ROLE_NAME, ROLE_PATH, MANAGEMENT_PRINCIPAL_ARN: managementPrincipal },
-    'attach-policies': { BOOTSTRAP_ROLE_NAME, ROLE_PATH },
+    'attach-policies': { TABLE_NAME, BOOTSTRAP_ROLE_NAME, ROLE_PATH },
     'grant-management': { MANAGEMENT_ROLE_ARN, ROLE_PATH, GRANT_MODE: options.grantMode },
     'verify-role': { TABLE_NAME, VERIFY_TIMEOUT_SECONDS: String(options.verifyTimeoutSeconds) },
     'record-result': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },

@@ -3,18 +3,26 @@
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
+  DeletePolicyCommand,
+  DetachRolePolicyCommand,
   EntityAlreadyExistsException,
   GetPolicyCommand,
+  GetRoleCommand,
   IAMClient,
+  ListPolicyVersionsCommand,
+  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderRegistry } from '../../../functions/shared/adapters/registry.js';
 import type { AttachedPolicies } from '../../../functions/shared/adapters/role-provisioning.js';
 import capaMinimalPolicy from '../../../functions/shared/domain/policies/capa-minimal-policy.json' with { type: 'json' };
 import type { WorkflowTaskEvent } from '../../../functions/shared/runtime/workflow-event.js';
+import { startRegistryTable, type TestTable } from '../../support/dynamodb.js';
 import { captureOutput, type CapturedOutput } from '../../support/output-capture.js';
+import { providerRecord, registryOn } from '../../support/provider-records.js';
 import {
   BOOTSTRAP_ROLE_ARN,
   BOOTSTRAP_SESSION,
@@ -22,6 +30,7 @@ import {
   POLICY_ARN,
   ROLE_ARN,
   providerSpec,
+  registryEnvironment,
   sdkError,
   taskEvent,
   workflowContext,
@@ -34,16 +43,25 @@ const iam = mockClient(IAMClient);
 const context = workflowContext('attach-policies');
 let handler: (event: WorkflowTaskEvent, context: Context) => Promise<AttachedPolicies>;
 let output: CapturedOutput;
+let table: TestTable;
+let registry: ProviderRegistry;
 
 beforeAll(async () => {
+  table = await startRegistryTable();
+  registry = registryOn(table);
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     PARTITION: 'aws',
     BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole',
     ROLE_PATH: '/capa-providers/',
     POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...registryEnvironment(table),
   });
   ({ handler } = await import('../../../functions/attach-policies/handler.js'));
+});
+
+afterAll(async () => {
+  await table.close();
 });
 
 beforeEach(() => {
@@ -177,5 +195,46 @@ describe('failures', () => {
 
     // Assess
     await expect(attaching).rejects.toMatchObject({ name: 'TransientAwsError', message: `AttachRolePolicy ${POLICY_ARN}: Rate exceeded` });
+  });
+});
+
+describe('an execution stopped while this step runs', () => {
+  it('finding its attempt FAILED once the policy is created, removes the policy it created and fails with StaleAttemptError', async () => {
+    // Prepare: execution-ended recorded attempt 1 FAILED (and removed the role) while the step ran.
+    await registry.create(providerRecord({ providerId: 'payments.stopped', name: 'stopped', status: 'FAILED', reason: 'EXECUTION_ABORTED' }));
+    const spec = providerSpec({ providerId: 'payments.stopped', name: 'stopped', roleName: 'capa-payments-stopped' });
+    const policyArn = 'arn:aws:iam::123456789012:policy/capa-providers/capa-payments-stopped-capa-1';
+    iam.on(CreatePolicyCommand).resolves({});
+    iam.on(AttachRolePolicyCommand).rejects(new NoSuchEntityException({ message: 'The role cannot be found', $metadata: {} }));
+    iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'The role cannot be found', $metadata: {} }));
+    iam.on(GetPolicyCommand).resolves({ Policy: { Arn: policyArn, Tags: [{ Key: 'capa-onboarding:created-by-execution', Value: 'payments_dev_1' }] } });
+    iam.on(ListPolicyVersionsCommand).resolves({ Versions: [{ VersionId: 'v1', IsDefaultVersion: true }] });
+    iam.on(DeletePolicyCommand).resolves({});
+
+    // Act
+    const attaching = handler(taskEvent({ provider: spec, role: { ...role, roleName: 'capa-payments-stopped' } }), context);
+
+    // Assess
+    await expect(attaching).rejects.toMatchObject({
+      name: 'StaleAttemptError',
+      message: `Attempt 1 of payments.stopped FAILED while execution payments_dev_1 was still running this step; removed what it had created (${policyArn})`,
+    });
+    expect(iam).toHaveReceivedCommandWith(DeletePolicyCommand, { PolicyArn: policyArn });
+    expect(iam).not.toHaveReceivedCommand(DetachRolePolicyCommand);
+  });
+
+  it('finding its attempt still in flight, keeps what it created', async () => {
+    // Prepare
+    await registry.create(providerRecord({ providerId: 'payments.running', name: 'running', status: 'CREATING' }));
+    const spec = providerSpec({ providerId: 'payments.running', name: 'running', roleName: 'capa-payments-running' });
+    iam.on(CreatePolicyCommand).resolves({});
+    iam.on(AttachRolePolicyCommand).resolves({});
+
+    // Act
+    const policies = await handler(taskEvent({ provider: spec, role: { ...role, roleName: 'capa-payments-running' } }), context);
+
+    // Assess
+    expect(policies).toEqual({ policyArns: ['arn:aws:iam::123456789012:policy/capa-providers/capa-payments-running-capa-1'], policyVersion: POLICY_VERSION });
+    expect(iam).not.toHaveReceivedCommand(DeletePolicyCommand);
   });
 });

@@ -2,7 +2,7 @@
 // came from; never the External ID nor an unkeyed hash of it, which would confirm a guess offline.
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -50,6 +50,7 @@ it('creating the role logs the External ID source, and no value or hash of the E
   // Prepare
   const record = providerRecord({ externalId: GUESSABLE_ID, externalIdSource: 'supplied', status: 'CREATING' });
   dynamo.on(UpdateCommand).resolves({ Attributes: record });
+  dynamo.on(GetCommand).resolves({ Item: record });
   sts.on(AssumeRoleCommand).resolves({
     Credentials: { AccessKeyId: 'ASIABOOTSTRAP', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date('2026-11-28T01:00:00Z') },
   });

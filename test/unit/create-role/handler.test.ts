@@ -1,7 +1,16 @@
 // Workflow step "Create Role In Target Account": the registry moves to CREATING, the target account
 // is reached through its bootstrap role under the path-limited session policy, and the role is
 // created trusting the management principal with the provider's stored External ID.
-import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  EntityAlreadyExistsException,
+  GetPolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -288,5 +297,51 @@ describe('failures', () => {
     expect(sts).not.toHaveReceivedAnyCommand();
     expect(iam).not.toHaveReceivedAnyCommand();
     expect(await registry.get('payments.stale')).toEqual(stored);
+  });
+});
+
+describe('an execution stopped while this step runs', () => {
+  it('finding its attempt FAILED once the role is created, removes the role it created and fails with StaleAttemptError', async () => {
+    // Prepare: execution-ended records attempt 1 FAILED while CreateRole is under way.
+    await pendingProvider('stopped');
+    sts.on(AssumeRoleCommand).resolves(BOOTSTRAP_SESSION);
+    iam.on(CreateRoleCommand).callsFake(async () => {
+      await registry.failInFlight('payments.stopped', 1, { reason: 'EXECUTION_ABORTED', message: 'stopped' });
+      return {};
+    });
+    iam.on(GetRoleCommand).resolves({
+      Role: { RoleName: 'capa-payments-dev', Path: '/capa-providers/', Arn: ROLE_ARN, RoleId: 'AROA1', CreateDate: new Date(NOW), Tags: [{ Key: 'capa-onboarding:created-by-execution', Value: 'payments_dev_1' }] },
+    });
+    iam.on(GetPolicyCommand).rejects(new NoSuchEntityException({ message: 'no such policy', $metadata: {} }));
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+    iam.on(DeleteRoleCommand).resolves({});
+
+    // Act
+    const creating = handler(eventFor('stopped'), context);
+
+    // Assess
+    await expect(creating).rejects.toMatchObject({
+      name: 'StaleAttemptError',
+      message: `Attempt 1 of payments.stopped FAILED while execution payments_dev_1 was still running this step; removed what it had created (${ROLE_ARN})`,
+    });
+    expect(iam).toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'capa-payments-dev' });
+  });
+
+  it('finding its attempt on a later attempt, leaves the role for that attempt to adopt', async () => {
+    // Prepare: a POST started attempt 2 while this step of attempt 1 ran.
+    await pendingProvider('moved-on');
+    sts.on(AssumeRoleCommand).resolves(BOOTSTRAP_SESSION);
+    iam.on(CreateRoleCommand).callsFake(async () => {
+      await registry.failInFlight('payments.moved-on', 1, { reason: 'EXECUTION_ABORTED', message: 'stopped' });
+      await registry.restart('payments.moved-on', 1, { attempt: 2, executionName: 'payments_moved-on_2', executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_moved-on_2', updatedAt: NOW });
+      return {};
+    });
+
+    // Act
+    const role = await handler(eventFor('moved-on'), context);
+
+    // Assess
+    expect(role).toEqual({ roleArn: ROLE_ARN, roleName: 'capa-payments-dev', createdByThisExecution: true, ensuredAt: NOW });
+    expect(iam).not.toHaveReceivedCommand(DeleteRoleCommand);
   });
 });
