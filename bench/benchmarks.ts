@@ -5,4 +5,5 @@ export const benchmarks: Record<string, string> = {
   'onboarding-latency': './onboarding-latency.ts',
   latency: './latency.ts',
   'idle-cpu': './idle-cpu.ts',
+  scale: './scale.ts',
 };
