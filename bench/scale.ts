@@ -41,6 +41,9 @@ interface Cloud {
   apiUrl: string;
   credentials: Credentials;
   stateDir: string;
+  /** Rejects, with the tail of its log, if the process ends before it is stopped. */
+  died: Promise<never>;
+  stopping: boolean;
 }
 
 interface ProviderRow {
@@ -79,24 +82,36 @@ async function startCloud(cpuProfDir: string | undefined): Promise<Cloud> {
   const banner = await new Promise<string>((resolve, reject) => {
     // After the banner, function logs keep coming: they are read (as a terminal would) and dropped.
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (text.includes('Try it')) return;
+      if (text.includes('Try it')) {
+        errors = (errors + chunk.toString('utf8')).slice(-4000);
+        return;
+      }
       text += chunk.toString('utf8');
       if (text.includes('Try it')) resolve(text);
     });
     child.once('exit', () => reject(new Error(`the local cloud exited before it was ready:\n${text}\n${errors}`)));
   });
-  return {
+  const cloud: Cloud = {
     child,
     exited,
+    died: new Promise<never>((_, reject) => {
+      child.once('exit', (code, signal) => {
+        if (!cloud.stopping) reject(new Error(`the local cloud ended (${code ?? signal}) during the run:\n${errors}`));
+      });
+    }),
+    stopping: false,
     endpoint: field(banner, /AWS endpoint\s+(http:\/\/\S+)/),
     apiUrl: field(banner, /REST API\s+(http:\/\/\S+)/),
     credentials: { accessKeyId: field(banner, /AWS_ACCESS_KEY_ID=(\S+)/), secretAccessKey: field(banner, /AWS_SECRET_ACCESS_KEY=(\S+)/) },
     stateDir,
   };
+  cloud.died.catch(() => undefined);
+  return cloud;
 }
 
 /** Ctrl-C, then at most 60 s for the process to end (it writes its CPU profiles as it exits). */
 async function stopCloud(cloud: Cloud): Promise<void> {
+  cloud.stopping = true;
   cloud.child.kill('SIGINT');
   await Promise.race([cloud.exited, sleep(60_000)]);
   if (cloud.child.exitCode === null && cloud.child.signalCode === null) cloud.child.kill('SIGKILL');
@@ -184,6 +199,21 @@ async function createAccounts(cloud: Cloud, dynamodb: DynamoDBClient, tableName:
   return accounts;
 }
 
+/**
+ * How the deployed API takes a new provider: under its workspace (`POST /workspaces/{workspace}/providers`)
+ * when the synthesized template has that route, else `POST /providers` with the workspace in the body.
+ */
+function createRequest(cdkOut: string): (name: string, accountId: string) => { path: string; body: Record<string, string> } {
+  const assets = readdirSync(cdkOut).filter((file) => file.endsWith('.template.json'));
+  const scoped = assets.some((file) => {
+    const template = JSON.parse(readFileSync(join(cdkOut, file), 'utf8')) as { Resources?: Record<string, { Type: string; Properties?: { PathPart?: string } }> };
+    return Object.values(template.Resources ?? {}).some((resource) => resource.Type === 'AWS::ApiGateway::Resource' && resource.Properties?.PathPart === 'workspaces');
+  });
+  return scoped
+    ? (name, accountId) => ({ path: `/workspaces/${WORKSPACE}/providers`, body: { name, accountId } })
+    : (name, accountId) => ({ path: '/providers', body: { workspace: WORKSPACE, name, accountId } });
+}
+
 interface PostPhase {
   latenciesMs: number[];
   accepted: number;
@@ -198,16 +228,17 @@ async function postAll(cloud: Cloud, accounts: string[], onboardings: number, cl
   const refused: Record<string, number> = {};
   let next = 0;
   let accepted = 0;
+  const request = createRequest('cdk.out');
   const firstSentAt = Date.now();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
       for (let index = next++; index < onboardings; index = next++) {
-        const body = { workspace: WORKSPACE, name: `p${index}`, accountId: accounts[index % accounts.length]! };
+        const { path, body } = request(`p${index}`, accounts[index % accounts.length]!);
         const sent = performance.now();
         let outcome: string;
         try {
-          const answer = await signedFetch(`${cloud.apiUrl}/providers`, { method: 'POST', body }, cloud.credentials, REGION);
+          const answer = await signedFetch(`${cloud.apiUrl}${path}`, { method: 'POST', body }, cloud.credentials, REGION);
           outcome = String(answer.status);
         } catch (error) {
           outcome = error instanceof Error ? error.message : String(error);
@@ -224,9 +255,17 @@ async function postAll(cloud: Cloud, accounts: string[], onboardings: number, cl
 export async function run(options: ScaleOptions): Promise<BenchResult> {
   const onboardings = options.onboardings ?? (options.quick ? 100 : 1_000);
   const clients = options.clients ?? (options.quick ? 10 : 50);
-  const accountCount = Math.ceil(onboardings / PER_ACCOUNT);
   const loadBefore = loadAverage();
   const cloud = await startCloud(options.cpuProfDir);
+  try {
+    return await Promise.race([measure(cloud, onboardings, clients, options.quick, loadBefore), cloud.died]);
+  } finally {
+    await stopCloud(cloud);
+  }
+}
+
+async function measure(cloud: Cloud, onboardings: number, clients: number, quick: boolean, loadBefore: string): Promise<BenchResult> {
+  const accountCount = Math.ceil(onboardings / PER_ACCOUNT);
   const pid = cloud.child.pid!;
   const dynamodb = new DynamoDBClient({ endpoint: cloud.endpoint, region: REGION, credentials: cloud.credentials });
   try {
@@ -243,7 +282,7 @@ export async function run(options: ScaleOptions): Promise<BenchResult> {
       await waitFor(
         () => census(dynamodb, tableName),
         (all) => ours(all).filter(settled).length >= posts.accepted,
-        (options.quick ? 180 : 600) * 1000,
+        (quick ? 180 : 600) * 1000,
       ),
     );
     const after = processFigures(pid);
@@ -293,7 +332,6 @@ export async function run(options: ScaleOptions): Promise<BenchResult> {
     };
   } finally {
     dynamodb.destroy();
-    await stopCloud(cloud);
   }
 }
 
