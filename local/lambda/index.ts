@@ -36,11 +36,35 @@ export interface LocalLambdaOptions {
   now?: () => number;
 }
 
+/**
+ * Function output on the terminal, prefixed with the function name: gathered and written once per
+ * turn of the event loop, since a write per line costs a system call per line when many functions run.
+ */
+class TerminalLog {
+  private pending = '';
+  private scheduled: NodeJS.Immediate | undefined;
+
+  readonly line = (functionName: string, line: string): void => {
+    this.pending += `[${functionName}] ${line}\n`;
+    this.scheduled ??= setImmediate(() => this.flush());
+  };
+
+  flush(): void {
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.pending === '') return;
+    process.stdout.write(this.pending);
+    this.pending = '';
+  }
+}
+
 export class LocalLambda {
   private readonly model: LambdaModel;
+  private readonly terminal: TerminalLog | undefined;
 
   constructor(private readonly options: LocalLambdaOptions) {
-    const onLog = options.onLog ?? ((name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`));
+    this.terminal = options.onLog === undefined ? new TerminalLog() : undefined;
+    const onLog = options.onLog ?? this.terminal!.line;
     const runtime = new FunctionRuntime({
       region: options.region,
       endpointUrl: options.endpointUrl,
@@ -87,5 +111,6 @@ export class LocalLambda {
 
   async close(): Promise<void> {
     await this.model.close();
+    this.terminal?.flush();
   }
 }
