@@ -113,7 +113,9 @@ async function startCloud(cpuProfDir: string | undefined): Promise<Cloud> {
 async function stopCloud(cloud: Cloud): Promise<void> {
   cloud.stopping = true;
   cloud.child.kill('SIGINT');
-  await Promise.race([cloud.exited, sleep(60_000)]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([cloud.exited, new Promise((resolve) => (timer = setTimeout(resolve, 60_000)))]);
+  clearTimeout(timer);
   if (cloud.child.exitCode === null && cloud.child.signalCode === null) cloud.child.kill('SIGKILL');
   await cloud.exited;
   rmSync(cloud.stateDir, { recursive: true, force: true });
