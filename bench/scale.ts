@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { signedFetch, type Credentials } from '../local/signed-fetch.js';
-import { percentile, type BenchOptions, type BenchResult, type BenchRow } from './support/result.js';
+import { percentile, type BenchOptions, type BenchResult } from './support/result.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -260,13 +260,28 @@ export async function run(options: ScaleOptions): Promise<BenchResult> {
   const loadBefore = loadAverage();
   const cloud = await startCloud(options.cpuProfDir);
   try {
-    return await Promise.race([measure(cloud, onboardings, clients, options.quick, loadBefore), cloud.died]);
+    const measurement = await Promise.race([measure(cloud, onboardings, clients, options.quick), cloud.died]);
+    return report({ ...measurement, loadBefore, loadAfter: loadAverage() });
   } finally {
     await stopCloud(cloud);
   }
 }
 
-async function measure(cloud: Cloud, onboardings: number, clients: number, quick: boolean, loadBefore: string): Promise<BenchResult> {
+interface Measurement {
+  onboardings: number;
+  clients: number;
+  accountCount: number;
+  posts: PostPhase;
+  /** The providers of the benchmark's workspace, once every accepted one settled (or the deadline passed). */
+  rows: ProviderRow[];
+  before: ReturnType<typeof processFigures>;
+  after: ReturnType<typeof processFigures>;
+  /** CPU seconds per thread name from the first POST on, largest first. */
+  cpuByThread: Array<readonly [string, number]>;
+}
+
+/** Accounts first, then the POSTs, then the registry until every accepted provider has settled. */
+async function measure(cloud: Cloud, onboardings: number, clients: number, quick: boolean): Promise<Measurement> {
   const accountCount = Math.ceil(onboardings / PER_ACCOUNT);
   const pid = cloud.child.pid!;
   const dynamodb = new DynamoDBClient({ endpoint: cloud.endpoint, region: REGION, credentials: cloud.credentials });
@@ -277,45 +292,51 @@ async function measure(cloud: Cloud, onboardings: number, clients: number, quick
     const accounts = await createAccounts(cloud, dynamodb, tableName, accountCount);
     const before = processFigures(pid);
     const threadsBefore = threadCpu(pid);
-
     const posts = await postAll(cloud, accounts, onboardings, clients);
     const ours = (rows: ProviderRow[]) => rows.filter((row) => row.workspace === WORKSPACE);
-    const rows = ours(
-      await waitFor(
-        () => census(dynamodb, tableName),
-        (all) => ours(all).filter(settled).length >= posts.accepted,
-        (quick ? 180 : 600) * 1000,
-      ),
+    const settledRows = await waitFor(
+      () => census(dynamodb, tableName),
+      (all) => ours(all).filter(settled).length >= posts.accepted,
+      (quick ? 180 : 600) * 1000,
     );
     const after = processFigures(pid);
-    const threadsAfter = threadCpu(pid);
-    const cpuByThread = Object.entries(threadsAfter)
+    const cpuByThread = Object.entries(threadCpu(pid))
       .map(([name, seconds]) => [name, seconds - (threadsBefore[name] ?? 0)] as const)
       .filter(([, seconds]) => seconds >= 0.05)
       .sort((a, b) => b[1] - a[1]);
-    const loadAfter = loadAverage();
+    return { onboardings, clients, accountCount, posts, rows: ours(settledRows), before, after, cpuByThread };
+  } finally {
+    dynamodb.destroy();
+  }
+}
 
-    const ready = rows.filter((row) => row.status === 'READY');
-    const failed = rows.filter((row) => row.status === 'FAILED').length;
-    const lastReadyAt = Math.max(...ready.map((row) => Date.parse(row.readyAt ?? '')).filter(Number.isFinite));
-    const untilLastReadySeconds = ready.length > 0 ? (lastReadyAt - posts.firstSentAt) / 1000 : Number.NaN;
-    const sorted = [...posts.latenciesMs].sort((a, b) => a - b);
-    const acceptedPerSecond = posts.accepted / posts.seconds;
-    const cloudCpuSeconds = after.cpuSeconds - before.cpuSeconds;
-    // The physical limit for the last READY: every POST sent at the target rate, then the longest propagation delay.
-    const limitSeconds = onboardings / TARGET_ACCEPTED_PER_SECOND + MAX_PROPAGATION_SECONDS;
-
-    const goal = `${onboardings} onboardings, ${clients} clients`;
-    const rowsOut: BenchRow[] = [
+/** The rows beside their targets, and the breakdown behind them. */
+function report(measurement: Measurement & { loadBefore: string; loadAfter: string }): BenchResult {
+  const { onboardings, clients, accountCount, posts, rows, before, after, cpuByThread, loadBefore, loadAfter } = measurement;
+  const ready = rows.filter((row) => row.status === 'READY');
+  const failed = rows.filter((row) => row.status === 'FAILED').length;
+  const lastReadyAt = Math.max(...ready.map((row) => Date.parse(row.readyAt ?? '')).filter(Number.isFinite));
+  const untilLastReadySeconds = ready.length > 0 ? (lastReadyAt - posts.firstSentAt) / 1000 : Number.NaN;
+  const ms = (p: number) => percentile(posts.latenciesMs, p);
+  const acceptedPerSecond = posts.accepted / posts.seconds;
+  const cloudCpuSeconds = after.cpuSeconds - before.cpuSeconds;
+  // The physical limit for the last READY: every POST sent at the target rate, then the longest propagation delay.
+  const limitSeconds = onboardings / TARGET_ACCEPTED_PER_SECOND + MAX_PROPAGATION_SECONDS;
+  const goal = `${onboardings} onboardings, ${clients} clients`;
+  const refused = Object.keys(posts.refused).length > 0 ? `, refused: ${JSON.stringify(posts.refused)}` : '';
+  return {
+    name: 'scale',
+    title: `Scale: ${onboardings} onboardings through the API, ${clients} concurrent clients, propagation delay 2-5 s`,
+    rows: [
       { goal, metric: 'onboardings READY (none lost)', measured: ready.length, target: onboardings, unit: 'providers', better: 'higher' },
-      { goal, metric: 'POST answer p99', measured: percentile(sorted, 99), target: TARGET_P99_MS, unit: 'ms', better: 'lower' },
+      { goal, metric: 'POST answer p99', measured: ms(99), target: TARGET_P99_MS, unit: 'ms', better: 'lower' },
       { goal, metric: 'accepted POSTs per second', measured: acceptedPerSecond, target: TARGET_ACCEPTED_PER_SECOND, unit: 'POST/s', better: 'higher' },
       { goal, metric: 'first POST → last READY', measured: untilLastReadySeconds, target: limitSeconds, unit: 's', better: 'lower' },
       { goal, metric: 'peak resident memory of the cloud process', measured: after.peakRssMiB, target: TARGET_PEAK_RSS_MIB, unit: 'MiB', better: 'lower' },
-    ];
-    const notes = [
-      `POST answers: p50 ${percentile(sorted, 50).toFixed(0)} ms, p90 ${percentile(sorted, 90).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms; ` +
-        `${posts.accepted} accepted in ${posts.seconds.toFixed(1)} s${Object.keys(posts.refused).length > 0 ? `, refused: ${JSON.stringify(posts.refused)}` : ''}`,
+    ],
+    samples: { postLatenciesMs: posts.latenciesMs.map((value) => Math.round(value * 10) / 10), refused: posts.refused, acceptedPerSecond, untilLastReadySeconds, ready: ready.length, failed, process: { before, after }, cpuByThread: Object.fromEntries(cpuByThread), loadBefore, loadAfter },
+    notes: [
+      `POST answers: p50 ${ms(50).toFixed(0)} ms, p90 ${ms(90).toFixed(0)} ms, p99 ${ms(99).toFixed(0)} ms, max ${ms(100).toFixed(0)} ms; ${posts.accepted} accepted in ${posts.seconds.toFixed(1)} s${refused}`,
       `registry: ${rows.length} providers of the ${posts.accepted} accepted, ${ready.length} READY, ${failed} FAILED, ${rows.length - ready.length - failed} still in flight`,
       `cloud process (npm start, in its own process; memory from /proc VmHWM): peak ${after.peakRssMiB.toFixed(0)} MiB resident ` +
         `(${before.rssMiB.toFixed(0)} MiB before the POSTs, ${after.rssMiB.toFixed(0)} MiB after), ${after.threads} threads, ` +
@@ -324,17 +345,8 @@ async function measure(cloud: Cloud, onboardings: number, clients: number, quick
       `target for the last READY: ${onboardings} POSTs at ${TARGET_ACCEPTED_PER_SECOND}/s, then the longest propagation delay (${MAX_PROPAGATION_SECONDS} s); ` +
         `${accountCount} member accounts created first (${PER_ACCOUNT} providers each; their own new-account onboardings over before the first POST)`,
       `load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after`,
-    ];
-    return {
-      name: 'scale',
-      title: `Scale: ${onboardings} onboardings through the API, ${clients} concurrent clients, propagation delay 2-5 s`,
-      rows: rowsOut,
-      samples: { postLatenciesMs: posts.latenciesMs.map((ms) => Math.round(ms * 10) / 10), refused: posts.refused, acceptedPerSecond, untilLastReadySeconds, ready: ready.length, failed, process: { before, after }, cpuByThread: Object.fromEntries(cpuByThread), loadBefore, loadAfter },
-      notes,
-    };
-  } finally {
-    dynamodb.destroy();
-  }
+    ],
+  };
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
