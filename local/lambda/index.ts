@@ -25,6 +25,8 @@ export interface LocalLambdaOptions {
   onLog?: (functionName: string, line: string) => void;
   /** Warm workers per function when invocations overlap (further ones queue). Default 4. */
   maxWorkersPerFunction?: number;
+  /** How long a worker may sit idle before it is ended (one per function stays warm). Default 60 s. */
+  idleWorkerMs?: number;
   /**
    * Sends a message to an SQS queue as a function's execution role: where asynchronous
    * invocations deliver their on-failure / on-success records and dead-letter events.
@@ -70,6 +72,7 @@ export class LocalLambda {
       endpointUrl: options.endpointUrl,
       onLog,
       maxWorkersPerFunction: options.maxWorkersPerFunction ?? 4,
+      idleWorkerMs: options.idleWorkerMs ?? 60_000,
     });
     this.model = new LambdaModel({
       accountId: options.accountId,
