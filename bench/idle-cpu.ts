@@ -98,10 +98,10 @@ async function onboardMany(text: string, providers: number): Promise<{ accounts:
   const names = Array.from({ length: providers }, (_, index) => `p${index}`);
   await inBatches(names, IN_FLIGHT, async (name) => {
     const accountId = accounts[Number(name.slice(1)) % accounts.length]!;
-    const answer = await signedFetch(`${apiUrl}/providers`, { method: 'POST', body: { workspace: 'bench', name, accountId } }, credentials, REGION);
+    const answer = await signedFetch(`${apiUrl}/workspaces/bench/providers`, { method: 'POST', body: { name, accountId } }, credentials, REGION);
     if (answer.status !== 202) throw new Error(`POST ${name} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     for (const deadline = performance.now() + 600_000; performance.now() < deadline; await sleep(200)) {
-      const { body } = await signedFetch(`${apiUrl}/providers/bench.${name}`, {}, credentials, REGION);
+      const { body } = await signedFetch(`${apiUrl}/workspaces/bench/providers/${name}`, {}, credentials, REGION);
       const status = (body as { status: string }).status;
       if (status === 'READY') return;
       if (status === 'FAILED') throw new Error(`bench.${name} FAILED: ${JSON.stringify(body)}`);

@@ -1,4 +1,4 @@
-// POST /providers → READY on the local cloud with its default IAM propagation delay (2-5 s, uniform),
+// POST /workspaces/{workspace}/providers → READY on the local cloud with its default IAM propagation delay (2-5 s, uniform),
 // plus what each onboarding cost in state transitions and Lambda invocations (execution history).
 // Onboardings run one after another, so each figure is one onboarding on an otherwise idle cloud.
 import { median, type BenchOptions, type BenchResult } from './support/result.js';

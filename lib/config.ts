@@ -1,6 +1,14 @@
 // The deployment's knobs (CDK context, see docs/CONTRACTS.md), read and validated once so a bad
 // value fails `cdk synth` with the key's name instead of surfacing as a broken onboarding later.
 import type { Node } from 'constructs';
+import {
+  KUBERNETES_NAME,
+  MAX_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  SOURCE_IDENTITY_KINDS,
+  type SourceIdentityKind,
+} from '../functions/shared/domain/cluster-identity.js';
+import { parseWorkspaceNamespaces } from '../functions/shared/runtime/cluster-identity-settings.js';
 
 export type GrantMode = 'path' | 'per-role';
 
@@ -14,6 +22,13 @@ export interface OnboardingConfig {
   readonly defaultWorkspace: string;
   readonly grantMode: GrantMode;
   readonly verifyTimeoutSeconds: number;
+  /** The cluster identity's spec.durationSeconds (900-43200). */
+  readonly clusterIdentityDurationSeconds: number;
+  /** The cluster identity's spec.sourceIdentityRef. */
+  readonly clusterIdentitySourceKind: SourceIdentityKind;
+  readonly clusterIdentitySourceName: string;
+  /** Namespaces allowed to use a workspace's cluster identities; a workspace not listed gets its own name. */
+  readonly workspaceNamespaces: Readonly<Record<string, string[]>>;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -24,6 +39,10 @@ export const CONFIG_DEFAULTS = {
   defaultWorkspace: 'default',
   grantMode: 'path',
   verifyTimeoutSeconds: 120,
+  clusterIdentityDurationSeconds: 3600,
+  clusterIdentitySourceKind: 'AWSClusterControllerIdentity',
+  clusterIdentitySourceName: 'default',
+  workspaceNamespaces: {},
 } as const satisfies Omit<OnboardingConfig, 'managementAccountId'>;
 
 export class ConfigError extends Error {
@@ -47,7 +66,9 @@ const ROLE_NAME_PREFIX = /^[\w+=,.@-]{1,32}$/;
 
 type Lookup = (key: string) => unknown;
 
-function stringValue(lookup: Lookup, key: keyof typeof CONFIG_DEFAULTS, pattern: RegExp, rule: string): string {
+type StringKey = { [K in keyof typeof CONFIG_DEFAULTS]: (typeof CONFIG_DEFAULTS)[K] extends string ? K : never }[keyof typeof CONFIG_DEFAULTS];
+
+function stringValue(lookup: Lookup, key: StringKey, pattern: RegExp, rule: string): string {
   const raw = lookup(key) ?? CONFIG_DEFAULTS[key];
   if (typeof raw !== 'string' || !pattern.test(raw)) {
     throw new ConfigError(key, `${JSON.stringify(raw)} ${rule}`);
@@ -85,6 +106,7 @@ export function parseConfig(lookup: Lookup): OnboardingConfig {
 
   return {
     managementAccountId,
+    ...clusterIdentityConfig(lookup),
     managementRoleName: stringValue(lookup, 'managementRoleName', ROLE_NAME, 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)'),
     bootstrapRoleName: stringValue(lookup, 'bootstrapRoleName', ROLE_NAME, 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)'),
     rolePath: stringValue(lookup, 'rolePath', ROLE_PATH, 'must be an IAM path below the root that starts and ends with "/", such as /capa-providers/'),
@@ -92,5 +114,44 @@ export function parseConfig(lookup: Lookup): OnboardingConfig {
     defaultWorkspace: stringValue(lookup, 'defaultWorkspace', DNS_LABEL, 'must be a workspace name (1-63 lower-case letters, digits or hyphens)'),
     grantMode,
     verifyTimeoutSeconds: timeout,
+  };
+}
+
+/** An integer given as a number (cdk.json) or as digits (`-c key=value`). */
+function integerValue(raw: unknown): number | undefined {
+  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function clusterIdentityConfig(lookup: Lookup) {
+  const durationRaw = lookup('clusterIdentityDurationSeconds') ?? CONFIG_DEFAULTS.clusterIdentityDurationSeconds;
+  const duration = integerValue(durationRaw);
+  if (duration === undefined || duration < MIN_DURATION_SECONDS || duration > MAX_DURATION_SECONDS) {
+    throw new ConfigError('clusterIdentityDurationSeconds', `${JSON.stringify(durationRaw)} must be an integer from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (seconds)`);
+  }
+  const kindRaw = lookup('clusterIdentitySourceKind') ?? CONFIG_DEFAULTS.clusterIdentitySourceKind;
+  const kind = SOURCE_IDENTITY_KINDS.find((known) => known === kindRaw);
+  if (kind === undefined) {
+    throw new ConfigError('clusterIdentitySourceKind', `${JSON.stringify(kindRaw)} must be one of ${SOURCE_IDENTITY_KINDS.join(', ')}`);
+  }
+  const namespacesRaw = lookup('workspaceNamespaces') ?? CONFIG_DEFAULTS.workspaceNamespaces;
+  // `-c workspaceNamespaces='{"payments":["team-payments"]}'` arrives as text.
+  let namespaces: unknown = namespacesRaw;
+  if (typeof namespacesRaw === 'string') {
+    try {
+      namespaces = JSON.parse(namespacesRaw);
+    } catch {
+      namespaces = undefined;
+    }
+  }
+  const workspaceNamespaces = parseWorkspaceNamespaces(namespaces);
+  if (workspaceNamespaces === undefined) {
+    throw new ConfigError('workspaceNamespaces', `${JSON.stringify(namespacesRaw)} must map workspace names to non-empty lists of namespace names`);
+  }
+  return {
+    clusterIdentityDurationSeconds: duration,
+    clusterIdentitySourceKind: kind,
+    clusterIdentitySourceName: stringValue(lookup, 'clusterIdentitySourceName', KUBERNETES_NAME, 'must be a Kubernetes object name (lower-case RFC 1123 subdomain)'),
+    workspaceNamespaces,
   };
 }

@@ -18,8 +18,14 @@ function clientConfig(cloud: LocalCloud) {
   return { endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.adminCredentials };
 }
 
+/** `/workspaces/<workspace>/providers/<name>` of a provider id `<workspace>.<name>`. */
+function providerPath(providerId: string): string {
+  const [workspace, name] = providerId.split('.');
+  return `/workspaces/${workspace}/providers/${name}`;
+}
+
 async function getProvider(cloud: LocalCloud, providerId: string): Promise<ProviderView | undefined> {
-  const response = await signedFetch(`${cloud.apiUrl}/providers/${providerId}`, {}, cloud.adminCredentials, cloud.region);
+  const response = await signedFetch(`${cloud.apiUrl}${providerPath(providerId)}`, {}, cloud.adminCredentials, cloud.region);
   return response.status === 200 ? (response.body as ProviderView) : undefined;
 }
 
@@ -48,8 +54,8 @@ async function watch(cloud: LocalCloud, providerIds: string[], timeoutMs: number
 async function onboardAccounts(cloud: LocalCloud): Promise<string[]> {
   console.log('\n1. An existing account joins the organization (no CreateAccountResult): onboard it through the API');
   const invited = cloud.iam.inviteAccount('team-payments-prod', 'payments-prod@example.com').accountId;
-  const post = await signedFetch(`${cloud.apiUrl}/providers`, { method: 'POST', body: { workspace: 'payments', name: 'prod', accountId: invited } }, cloud.adminCredentials, cloud.region);
-  console.log(`   POST /providers → ${post.status}  account ${invited}`);
+  const post = await signedFetch(`${cloud.apiUrl}/workspaces/payments/providers`, { method: 'POST', body: { name: 'prod', accountId: invited } }, cloud.adminCredentials, cloud.region);
+  console.log(`   POST /workspaces/payments/providers → ${post.status}  account ${invited}`);
 
   console.log('2. Two new accounts are created in AWS Organizations: the new-account trigger onboards them');
   const organizations = new OrganizationsClient(clientConfig(cloud));
@@ -78,6 +84,20 @@ function printProviders(providers: ProviderView[]): void {
   for (const line of formatTable(rows, ['provider', 'account', 'status', 'role', 'reason'])) console.log(`  ${line}`);
 }
 
+/** What the management cluster applies to use a provider: its CAPA AWSClusterRoleIdentity. */
+async function printClusterIdentity(cloud: LocalCloud, providerId: string): Promise<void> {
+  const path = `${providerPath(providerId)}/cluster-identity`;
+  const response = await fetchText(`${cloud.apiUrl}${path}`, cloud);
+  console.log(`\nGET ${path} (Accept: application/yaml) → ${response.status}`);
+  // The External ID is a secret: the demo shows where it goes, not its value.
+  console.log(response.text.trimEnd().replace(/^(\s*externalID: ).*$/m, '$1"…"').replace(/^/gm, '  '));
+}
+
+async function fetchText(url: string, cloud: LocalCloud): Promise<{ status: number; text: string }> {
+  const response = await signedFetch(url, { headers: { accept: 'application/yaml' } }, cloud.adminCredentials, cloud.region);
+  return { status: response.status, text: typeof response.body === 'string' ? response.body : JSON.stringify(response.body, null, 2) };
+}
+
 export async function demo(args: string[]): Promise<void> {
   await synthesizeUnlessSkipped(args);
   console.log('Starting a fresh in-memory local cloud...');
@@ -87,6 +107,7 @@ export async function demo(args: string[]): Promise<void> {
     console.log(`\n3. Waiting for the workflows (IAM propagation is simulated: new roles need a few seconds)\n`);
     const providers = await watch(cloud, providerIds, WATCH_TIMEOUT_MS);
     printProviders(providers);
+    await printClusterIdentity(cloud, 'payments.prod');
     console.log('\nExecution timelines');
     await printTimelines(new SFNClient(clientConfig(cloud)), providerIds);
     const failed = providers.filter((provider) => provider.status !== 'READY').length + providerIds.length - providers.length;

@@ -1,5 +1,5 @@
 // The product's local commands, on the local cloud:
-//   npm start                     synthesize, deploy the stack locally, serve it until Ctrl-C
+//   npm start                     synthesize (when an input changed), deploy the stack locally, serve it until Ctrl-C
 //   npm run demo                  a complete story on a fresh in-memory cloud, then its timelines
 //   npm run history -- <id>       a provider's executions, as the console's execution history
 import { performance } from 'node:perf_hooks';
@@ -75,9 +75,11 @@ Try it (a member account, then a provider for it):
   ACCOUNT=$(aws --endpoint-url ${cloud.endpoint} organizations create-account --account-name team-payments-dev \\
       --email payments-dev@example.com --query CreateAccountStatus.AccountId --output text)
   curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
-      -H 'content-type: application/json' -X POST ${api}/providers \\
-      -d "{\\"workspace\\":\\"payments\\",\\"name\\":\\"dev\\",\\"accountId\\":\\"$ACCOUNT\\"}"
-  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ${api}/providers/payments.dev
+      -H 'content-type: application/json' -X POST ${api}/workspaces/payments/providers \\
+      -d "{\\"name\\":\\"dev\\",\\"accountId\\":\\"$ACCOUNT\\"}"
+  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ${api}/workspaces/payments/providers/dev
+  curl -s --aws-sigv4 "aws:amz:${cloud.region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
+      -H 'accept: application/yaml' ${api}/workspaces/payments/providers/dev/cluster-identity
   npm run history -- payments.dev
 
 (create-account also fires the new-account trigger: provider default.aws-$ACCOUNT appears too.)

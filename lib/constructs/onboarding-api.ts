@@ -9,12 +9,13 @@ import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
+import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS } from '../../functions/api/routes/paths.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
 /**
- * The POST /providers body, checked at the edge so malformed requests never reach the function.
- * It mirrors ProviderRequestSchema (functions/shared/domain/provider-request.ts), which stays the authority and
+ * The POST /workspaces/{workspace}/providers body, checked at the edge so malformed requests never reach the function.
+ * It mirrors ProviderBodySchema (functions/shared/domain/provider-request.ts), which stays the authority and
  * gives the field-by-field details; `\w` is spelled out because API Gateway's validator is not
  * JavaScript. test/infra checks both accept and refuse the same bodies.
  */
@@ -22,10 +23,9 @@ export const PROVIDER_REQUEST_MODEL: apigw.JsonSchema = {
   schema: apigw.JsonSchemaVersion.DRAFT4,
   title: 'ProviderRequest',
   type: apigw.JsonSchemaType.OBJECT,
-  required: ['workspace', 'name', 'accountId'],
+  required: ['name', 'accountId'],
   additionalProperties: false,
   properties: {
-    workspace: { type: apigw.JsonSchemaType.STRING, pattern: DNS_LABEL },
     name: { type: apigw.JsonSchemaType.STRING, pattern: DNS_LABEL },
     accountId: { type: apigw.JsonSchemaType.STRING, pattern: '^[0-9]{12}$' },
     externalId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9_+=,.@:/-]{2,1224}$' },
@@ -60,6 +60,12 @@ export class OnboardingApi extends Construct {
       config,
       registry,
       stateMachine: props.stateMachine,
+      environment: {
+        CLUSTER_IDENTITY_DURATION_SECONDS: String(config.clusterIdentityDurationSeconds),
+        CLUSTER_IDENTITY_SOURCE_KIND: config.clusterIdentitySourceKind,
+        CLUSTER_IDENTITY_SOURCE_NAME: config.clusterIdentitySourceName,
+        WORKSPACE_NAMESPACES: JSON.stringify(config.workspaceNamespaces),
+      },
     });
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
@@ -137,25 +143,38 @@ export class OnboardingApi extends Construct {
     const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false });
     const iamAuth = { authorizationType: apigw.AuthorizationType.IAM } as const;
 
-    const providers = this.api.root.addResource('providers');
-    providers.addMethod('POST', integration, {
-      ...iamAuth,
-      requestValidator: validator,
-      requestModels: { 'application/json': providerRequest },
-    });
-    providers.addMethod('GET', integration, {
-      ...iamAuth,
-      requestValidator: validator,
-      requestParameters: {
-        'method.request.querystring.workspace': true,
-        'method.request.querystring.limit': false,
-        'method.request.querystring.nextToken': false,
+    const workspacePath = { 'method.request.path.workspace': true };
+    const providerPath = { ...workspacePath, 'method.request.path.name': true };
+    // Every route sits under /workspaces/{workspace}/providers, so execute-api:Invoke on
+    // <api>/<stage>/<METHOD>/workspaces/<workspace>/* grants one workspace (README: API).
+    const methods: Array<{ method: string; path: string; options: apigw.MethodOptions }> = [
+      { method: 'POST', path: PROVIDERS, options: { requestParameters: workspacePath, requestModels: { 'application/json': providerRequest } } },
+      {
+        method: 'GET',
+        path: PROVIDERS,
+        options: {
+          requestParameters: {
+            ...workspacePath,
+            'method.request.querystring.limit': false,
+            'method.request.querystring.nextToken': false,
+            'method.request.querystring.status': false,
+            'method.request.querystring.includeDeleted': false,
+          },
+        },
       },
-    });
-    providers.addResource('{providerId}').addMethod('GET', integration, {
-      ...iamAuth,
-      requestValidator: validator,
-      requestParameters: { 'method.request.path.providerId': true },
-    });
+      { method: 'GET', path: PROVIDER, options: { requestParameters: providerPath } },
+      { method: 'GET', path: CLUSTER_IDENTITY, options: { requestParameters: providerPath } },
+    ];
+    for (const { method, path, options } of methods) {
+      resourceAt(this.api.root, path).addMethod(method, integration, { ...iamAuth, requestValidator: validator, ...options });
+    }
   }
+}
+
+/** The resource at `path` below `root`, adding the segments that do not exist yet. */
+function resourceAt(root: apigw.IResource, path: string): apigw.IResource {
+  return path
+    .split('/')
+    .filter((segment) => segment !== '')
+    .reduce((resource, segment) => resource.getResource(segment) ?? resource.addResource(segment), root);
 }

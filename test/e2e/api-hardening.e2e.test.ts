@@ -56,14 +56,14 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
     await cloud?.close();
   });
 
-  it('GET /providers/%25 and /providers/%ZZ are 400 naming providerId, not a 500', async () => {
+  it('GET /workspaces/w/providers/%25 and …/%ZZ are 400 naming name, not a 500', async () => {
     // Act
-    const responses = await Promise.all([signed(cloud, '/providers/%25'), signed(cloud, '/providers/%ZZ')]);
+    const responses = await Promise.all([signed(cloud, '/workspaces/w/providers/%25'), signed(cloud, '/workspaces/w/providers/%ZZ')]);
 
     // Assess
     expect(responses.map((response) => [response.status, errorFields(response)])).toEqual([
-      [400, ['providerId']],
-      [400, ['providerId']],
+      [400, ['name']],
+      [400, ['name']],
     ]);
   });
 
@@ -72,7 +72,7 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
     const accounts = [0, 1].map((i) => cloud.iam.inviteAccount(`team-paging-${i}`, `paging-${i}@example.com`).accountId);
     await api(cloud).post({ workspace: 'paging', name: 'alpha', accountId: accounts[0] });
     await api(cloud).post({ workspace: 'paging', name: 'bravo', accountId: accounts[1] });
-    const firstPage = await api(cloud).list('paging', '&limit=1');
+    const firstPage = await api(cloud).list('paging', '?limit=1');
     const token = (firstPage.body as { nextToken: string }).nextToken;
     const variants = [
       ['tampered', 'paging', `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`],
@@ -85,8 +85,8 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
     ] as const;
 
     // Act
-    const secondPage = await api(cloud).list('paging', `&limit=1&nextToken=${token}`);
-    const refused = await Promise.all(variants.map(([, workspace, value]) => api(cloud).list(workspace, `&nextToken=${encodeURIComponent(value)}`)));
+    const secondPage = await api(cloud).list('paging', `?limit=1&nextToken=${token}`);
+    const refused = await Promise.all(variants.map(([, workspace, value]) => api(cloud).list(workspace, `?nextToken=${encodeURIComponent(value)}`)));
 
     // Assess
     expect((firstPage.body as { items: { providerId: string }[] }).items.map((item) => item.providerId)).toEqual(['paging.alpha']);
@@ -98,7 +98,7 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
 
   it('limit=1e1, 0x10 and "  5" are 400 naming limit: digits only', async () => {
     // Act
-    const responses = await Promise.all(['1e1', '0x10', '%20%205'].map((limit) => api(cloud).list('limits', `&limit=${limit}`)));
+    const responses = await Promise.all(['1e1', '0x10', '%20%205'].map((limit) => api(cloud).list('limits', `?limit=${limit}`)));
 
     // Assess
     expect(responses.map((response) => [response.status, errorFields(response)])).toEqual([
@@ -113,9 +113,9 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
     const { accountId } = cloud.iam.inviteAccount('team-media-dev', 'media-dev@example.com');
 
     // Act
-    const response = await signed(cloud, '/providers', {
+    const response = await signed(cloud, '/workspaces/media/providers', {
       method: 'POST',
-      rawBody: JSON.stringify({ workspace: 'media', name: 'dev', accountId }),
+      rawBody: JSON.stringify({ name: 'dev', accountId }),
       headers: { 'content-type': 'text/plain' },
     });
 
@@ -128,7 +128,7 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
 
   it('a body over Lambda’s 6 MB payload is 413 Request Too Long in JSON, not 502', async () => {
     // Act
-    const response = await signed(cloud, '/providers', { method: 'POST', rawBody: JSON.stringify({ padding: 'x'.repeat(7 * 1024 * 1024) }) });
+    const response = await signed(cloud, '/workspaces/w/providers', { method: 'POST', rawBody: JSON.stringify({ padding: 'x'.repeat(7 * 1024 * 1024) }) });
 
     // Assess
     expect(response.status).toBe(413);
@@ -141,7 +141,7 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
     ['of 80 KB', 80_000],
   ])('headers %s are 431 with a JSON body, and the connection is not reset', async (_label, size) => {
     // Act
-    const answer = await rawRequest(cloud, `GET /providers?workspace=w HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Padding: ${'a'.repeat(size)}\r\n\r\n`);
+    const answer = await rawRequest(cloud, `GET /workspaces/w/providers HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Padding: ${'a'.repeat(size)}\r\n\r\n`);
 
     // Assess
     expect(answer.status).toBe(431);
@@ -151,9 +151,9 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
 
   it('HEAD, DELETE and a method HTTP does not define are 403 Missing Authentication Token, as for any method without a route', async () => {
     // Act
-    const head = await signed(cloud, '/providers?workspace=w', { method: 'HEAD' });
-    const remove = await signed(cloud, '/providers', { method: 'DELETE' });
-    const unknown = await rawRequest(cloud, 'FOO /providers HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const head = await signed(cloud, '/workspaces/w/providers', { method: 'HEAD' });
+    const remove = await signed(cloud, '/workspaces/w/providers', { method: 'DELETE' });
+    const unknown = await rawRequest(cloud, 'FOO /workspaces/w/providers HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
 
     // Assess
     expect([head.status, head.headers.get('x-amzn-errortype'), head.headers.get('content-type')]).toEqual([
@@ -176,9 +176,9 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
     const createOnly = await createOnlyCredentials(cloud);
 
     // Act
-    const repeated = await signed(cloud, '/providers', { method: 'POST', body: { workspace: 'createonly', name: 'dev', accountId } }, createOnly);
-    const conflict = await signed(cloud, '/providers', { method: 'POST', body: { workspace: 'createonly', name: 'dev', accountId: '999999999999' } }, createOnly);
-    const read = await signed(cloud, '/providers/createonly.dev', {}, createOnly);
+    const repeated = await api(cloud, createOnly).post({ workspace: 'createonly', name: 'dev', accountId });
+    const conflict = await api(cloud, createOnly).post({ workspace: 'createonly', name: 'dev', accountId: '999999999999' });
+    const read = await api(cloud, createOnly).get('createonly.dev');
 
     // Assess
     const externalId = (created.body as { provider: { externalId: string } }).provider.externalId;
@@ -238,7 +238,7 @@ describe('AWS throttling that outlasts a request (DynamoDB reads throttled, each
   });
 });
 
-/** Credentials of a role in the management account whose only permission is POST /providers. */
+/** Credentials of a role in the management account whose only permission is POST /workspaces/{any}/providers. */
 async function createOnlyCredentials(cloud: LocalCloud): Promise<Credentials> {
   const iam = new IAMClient(clientConfig(cloud));
   const { Role } = await iam.send(
@@ -256,7 +256,7 @@ async function createOnlyCredentials(cloud: LocalCloud): Promise<Credentials> {
       PolicyName: 'create-providers',
       PolicyDocument: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `arn:aws:execute-api:${cloud.region}:${cloud.accountId}:*/*/POST/providers` }],
+        Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `arn:aws:execute-api:${cloud.region}:${cloud.accountId}:*/*/POST/workspaces/*/providers` }],
       }),
     }),
   );

@@ -21,9 +21,9 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-/** POST /providers signed by the local administrator over `signedBody`, sent with `sentBody`. */
+/** POST /workspaces/fidelity/providers signed by the local administrator over `signedBody`, sent with `sentBody`. */
 async function post(options: { signedBody: string; sentBody?: string; signedAt?: number; headers?: Record<string, string> }) {
-  const url = new URL(`${cloud.apiUrl}/providers`);
+  const url = new URL(`${cloud.apiUrl}/workspaces/fidelity/providers`);
   const signer = new SignatureV4({ service: 'execute-api', region: cloud.region, sha256: NodeSha256, credentials: cloud.adminCredentials });
   const signed = await signer.sign(
     {
@@ -42,7 +42,7 @@ async function post(options: { signedBody: string; sentBody?: string; signedAt?:
 }
 
 const providerRequest = (name: string, accountId: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ workspace: 'fidelity', name, accountId, ...extra });
+  JSON.stringify({ name, accountId, ...extra });
 
 describe('the REST API authenticates like API Gateway', () => {
   it('refuses a POST signed 400 days ago and creates no provider', async () => {
@@ -80,7 +80,7 @@ describe('the REST API authenticates like API Gateway', () => {
 
   it('refuses a credential scoped to eu-west-9', async () => {
     // Act
-    const response = await signedFetch(`${cloud.apiUrl}/providers/fidelity.anything`, {}, cloud.adminCredentials, 'eu-west-9');
+    const response = await signedFetch(`${cloud.apiUrl}/workspaces/fidelity/providers/anything`, {}, cloud.adminCredentials, 'eu-west-9');
     // Assess
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ message: "Credential should be scoped to a valid region, not 'eu-west-9'." });

@@ -81,12 +81,14 @@ function clientConfig(cloud: CloudProcess) {
   return { endpoint: cloud.endpoint, region: REGION, credentials: cloud.credentials };
 }
 
-export function post(cloud: CloudProcess, body: unknown): Promise<SignedResponse> {
-  return signedFetch(`${cloud.apiUrl}/providers`, { method: 'POST', body }, cloud.credentials, REGION);
+/** Creates `spec`: its workspace goes in the path, the rest is the body. */
+export function post(cloud: CloudProcess, { workspace, ...body }: { workspace: string } & Record<string, unknown>): Promise<SignedResponse> {
+  return signedFetch(`${cloud.apiUrl}/workspaces/${workspace}/providers`, { method: 'POST', body }, cloud.credentials, REGION);
 }
 
 export async function getProvider(cloud: CloudProcess, providerId: string): Promise<{ status: number; provider: ProviderBody }> {
-  const response = await signedFetch(`${cloud.apiUrl}/providers/${providerId}`, {}, cloud.credentials, REGION);
+  const [workspace, name] = providerId.split('.');
+  const response = await signedFetch(`${cloud.apiUrl}/workspaces/${workspace}/providers/${name}`, {}, cloud.credentials, REGION);
   return { status: response.status, provider: response.body as ProviderBody };
 }
 

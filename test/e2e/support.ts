@@ -1,7 +1,5 @@
 // Helpers for the end-to-end suite: the real synthesized stack on the local cloud, driven through
 // HTTP (SigV4) and the real AWS SDK clients.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient, ListPoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -9,7 +7,8 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsComm
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 import { createManagementRole } from '../../scripts/management-role.js';
-import { signedFetch, type SignedResponse } from '../../local/signed-fetch.js';
+import { synthesizeIfChanged } from '../../scripts/synth.js';
+import { signedFetch, type Credentials, type SignedResponse } from '../../local/signed-fetch.js';
 
 export type { LocalCloud } from '../../local/cloud.js';
 
@@ -19,19 +18,9 @@ export const CDK_OUT = join(PROJECT_ROOT, 'cdk.out');
 /** The product's event bus and source (docs/CONTRACTS.md). */
 export const PRODUCT_BUS = 'capa-provider-onboarding';
 
-function newestMtime(path: string): number {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  return Math.max(stats.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
-}
-
-/** Synthesizes cdk.out unless it is newer than every source the stack is built from. */
+/** Synthesizes cdk.out unless it was synthesized from exactly the current sources (scripts/synth.ts). */
 export function ensureSynthesized(): void {
-  const manifest = join(CDK_OUT, 'manifest.json');
-  const sources = ['bin', 'lib', 'functions', 'statemachine', 'cdk.json', 'package-lock.json'].map((p) => join(PROJECT_ROOT, p));
-  if (existsSync(manifest) && statSync(manifest).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const result = spawnSync('npx', ['cdk', 'synth', '--quiet'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`cdk synth failed:\n${result.stdout}\n${result.stderr}`);
+  synthesizeIfChanged(PROJECT_ROOT);
 }
 
 /** Every line the deployed functions wrote, with the function's name. */
@@ -63,16 +52,25 @@ export function startTestCloud(options: CloudOptions & Required<Pick<CloudOption
   return startLocalCloud({ port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT, afterDeploy: createManagementRole, ...options });
 }
 
-export function api(cloud: LocalCloud) {
-  const call = (method: string, path: string, body?: unknown): Promise<SignedResponse> =>
-    signedFetch(`${cloud.apiUrl}${path}`, { method, body }, cloud.adminCredentials, cloud.region);
+/** The path of a workspace's providers, and of one provider (`<workspace>.<name>`) in it. */
+export const providersPath = (workspace: string): string => `/workspaces/${workspace}/providers`;
+export function providerPath(providerId: string): string {
+  const [workspace = '', name = ''] = providerId.split('.');
+  return `${providersPath(workspace)}/${name}`;
+}
+
+export function api(cloud: LocalCloud, credentials: Credentials = cloud.adminCredentials) {
+  const call = (method: string, path: string, init: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<SignedResponse> =>
+    signedFetch(`${cloud.apiUrl}${path}`, { method, ...init }, credentials, cloud.region);
   return {
-    post: (body: unknown) => call('POST', '/providers', body),
-    postRaw: (rawBody: string) =>
-      signedFetch(`${cloud.apiUrl}/providers`, { method: 'POST', rawBody }, cloud.adminCredentials, cloud.region),
-    get: (providerId: string) => call('GET', `/providers/${providerId}`),
-    getUrl: (url: string) => signedFetch(url, {}, cloud.adminCredentials, cloud.region),
-    list: (workspace: string, query = '') => call('GET', `/providers?workspace=${workspace}${query}`),
+    /** Creates `spec`: its workspace goes in the path, the rest is the body. */
+    post: ({ workspace, ...body }: { workspace: string } & Record<string, unknown>) => call('POST', providersPath(workspace), { body }),
+    postRaw: (workspace: string, rawBody: string) => call('POST', providersPath(workspace), { rawBody }),
+    get: (providerId: string) => call('GET', providerPath(providerId)),
+    getUrl: (url: string) => signedFetch(url, {}, credentials, cloud.region),
+    /** `query` is the query string, with its `?`. */
+    list: (workspace: string, query = '') => call('GET', `${providersPath(workspace)}${query}`),
+    clusterIdentity: (providerId: string, headers: Record<string, string> = {}) => call('GET', `${providerPath(providerId)}/cluster-identity`, { headers }),
   };
 }
 
@@ -89,7 +87,7 @@ export interface ProviderBody {
 }
 
 /**
- * Polls GET /providers/{id} until the provider is READY or FAILED and its execution has ended: the
+ * Polls GET /workspaces/{workspace}/providers/{name} until the provider is READY or FAILED and its execution has ended: the
  * registry is updated before the event is published and the last log line written, so a test that
  * reads events or logs waits for the end of the execution, not only for the status.
  */

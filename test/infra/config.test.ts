@@ -23,6 +23,10 @@ describe('configuration (CDK context)', () => {
       defaultWorkspace: 'default',
       grantMode: 'path',
       verifyTimeoutSeconds: 120,
+      clusterIdentityDurationSeconds: 3600,
+      clusterIdentitySourceKind: 'AWSClusterControllerIdentity',
+      clusterIdentitySourceName: 'default',
+      workspaceNamespaces: {},
     });
   });
 

@@ -1,8 +1,8 @@
-// The API Gateway model for POST /providers must accept and refuse exactly what the api function
-// accepts and refuses (ProviderRequestSchema), or the edge would block valid requests.
+// The API Gateway model for POST /workspaces/{workspace}/providers must accept and refuse exactly
+// what the api function accepts and refuses (ProviderBodySchema), or the edge would block valid requests.
 import type { JsonSchema } from 'aws-cdk-lib/aws-apigateway';
 import { describe, expect, it } from 'vitest';
-import { parseProviderRequest } from '../../functions/shared/domain/provider-request.js';
+import { parseProviderBody } from '../../functions/shared/domain/provider-request.js';
 import { PROVIDER_REQUEST_MODEL } from '../../lib/constructs/onboarding-api.js';
 
 /** Evaluates the JSON Schema subset the model uses (object, required, additionalProperties, string pattern, boolean). */
@@ -25,18 +25,19 @@ function modelAccepts(schema: JsonSchema, body: unknown): boolean {
   return true;
 }
 
-const valid = { workspace: 'payments', name: 'dev', accountId: '222233334444' };
+const valid = { name: 'dev', accountId: '222233334444' };
 
 const bodies: Array<[string, unknown]> = [
   ['minimal', valid],
   ['all fields', { ...valid, externalId: 'a1+=,.@:/_-Z', roleName: 'capa_role+=,.@-1', trustEc2: false }],
-  ['63-character labels', { ...valid, workspace: 'a'.repeat(63), name: `b${'-'.repeat(61)}c` }],
+  ['63-character label', { ...valid, name: `b${'-'.repeat(61)}c` }],
   ['64-character label', { ...valid, name: 'a'.repeat(64) }],
-  ['upper-case workspace', { ...valid, workspace: 'Payments' }],
+  ['upper-case name', { ...valid, name: 'Dev' }],
+  ['a workspace (the path names it)', { ...valid, workspace: 'payments' }],
   ['label ending in a hyphen', { ...valid, name: 'dev-' }],
   ['11-digit account', { ...valid, accountId: '22223333444' }],
   ['numeric account', { ...valid, accountId: 222233334444 }],
-  ['missing name', { workspace: 'payments', accountId: '222233334444' }],
+  ['missing name', { accountId: '222233334444' }],
   ['unknown field', { ...valid, region: 'us-east-1' }],
   ['1-character externalId', { ...valid, externalId: 'x' }],
   ['1224-character externalId', { ...valid, externalId: 'x'.repeat(1224) }],
@@ -49,7 +50,7 @@ const bodies: Array<[string, unknown]> = [
   ['string body', 'payments'],
 ];
 
-describe('POST /providers request model', () => {
+describe('POST /workspaces/{workspace}/providers request model', () => {
   it('uses only the JSON Schema keywords this comparison evaluates', () => {
     // Prepare
     const known = new Set(['schema', 'title', 'type', 'required', 'additionalProperties', 'properties']);
@@ -60,13 +61,13 @@ describe('POST /providers request model', () => {
 
     // Assess
     expect(keys.filter((k) => !known.has(k))).toEqual([]);
-    expect(Object.keys(PROVIDER_REQUEST_MODEL.properties ?? {})).toEqual(['workspace', 'name', 'accountId', 'externalId', 'roleName', 'trustEc2']);
+    expect(Object.keys(PROVIDER_REQUEST_MODEL.properties ?? {})).toEqual(['name', 'accountId', 'externalId', 'roleName', 'trustEc2']);
     expect(propertyKeys.filter((k) => k !== 'type' && k !== 'pattern')).toEqual([]);
   });
 
   it.each(bodies)('agrees with the api function on %s', (_label, body) => {
     // Prepare
-    const handlerVerdict = parseProviderRequest(body).ok;
+    const handlerVerdict = parseProviderBody(body).ok;
 
     // Act
     const modelVerdict = modelAccepts(PROVIDER_REQUEST_MODEL, body);

@@ -179,7 +179,7 @@ describe('functions', () => {
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
-  it('give API and trigger 10 s and the workflow steps 30 s', () => {
+  it('give API and trigger 10 s, verification (which polls until IAM propagates) 60 s and the other workflow steps 30 s', () => {
     // Prepare
     const s = synth();
 
@@ -189,7 +189,7 @@ describe('functions', () => {
     // Assess
     expect(timeoutOf(s.stack.api.handler)).toBe(10);
     expect(timeoutOf(s.stack.triggers.handler)).toBe(10);
-    expect(s.stack.workflow.functions.map(timeoutOf)).toEqual([30, 30, 30, 30, 30, 30]);
+    expect(s.stack.workflow.functions.map(timeoutOf)).toEqual([30, 30, 30, 60, 30, 30]);
   });
 
   it('receive exactly the environment of docs/CONTRACTS.md', () => {
@@ -200,7 +200,19 @@ describe('functions', () => {
     const stateMachine = ref(wf.stateMachine);
     const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
     const expected = new Map<{ function: import('constructs').IConstruct }, Record<string, unknown>>([
-      [api.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-' }],
+      [
+        api.handler,
+        {
+          TABLE_NAME: table,
+          STATE_MACHINE_ARN: stateMachine,
+          ROLE_PATH: '/capa-providers/',
+          ROLE_NAME_PREFIX: 'capa-',
+          CLUSTER_IDENTITY_DURATION_SECONDS: '3600',
+          CLUSTER_IDENTITY_SOURCE_KIND: 'AWSClusterControllerIdentity',
+          CLUSTER_IDENTITY_SOURCE_NAME: 'default',
+          WORKSPACE_NAMESPACES: '{}',
+        },
+      ],
       [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
       [
         wf.createRole,
@@ -345,7 +357,7 @@ describe('new-account rules', () => {
 });
 
 describe('providers API', () => {
-  it('exposes POST/GET /providers and GET /providers/{providerId}, all AWS_IAM, proxied to the api function', () => {
+  it('exposes the workspace-scoped provider routes, all AWS_IAM, proxied to the api function', () => {
     // Prepare
     const s = synth();
     const integrationUri = {
@@ -356,8 +368,8 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(3);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods).toHaveLength(4);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
     for (const httpMethod of ['POST', 'GET']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
@@ -365,8 +377,13 @@ describe('providers API', () => {
         Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: integrationUri },
       });
     }
-    s.template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'providers' });
-    s.template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{providerId}' });
+    expect(Object.values(s.template.findResources('AWS::ApiGateway::Resource')).map((resource) => resource.Properties.PathPart)).toEqual([
+      'workspaces',
+      '{workspace}',
+      'providers',
+      '{name}',
+      'cluster-identity',
+    ]);
   });
 
   it('validates the POST body against the ProviderRequest model and answers validation errors in the API error shape', () => {
@@ -386,7 +403,7 @@ describe('providers API', () => {
     });
     s.template.hasResourceProperties('AWS::ApiGateway::Model', {
       Name: 'ProviderRequest',
-      Schema: Match.objectLike({ required: ['workspace', 'name', 'accountId'], additionalProperties: false }),
+      Schema: Match.objectLike({ required: ['name', 'accountId'], additionalProperties: false }),
     });
     s.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'BAD_REQUEST_BODY',
@@ -426,17 +443,19 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(3);
+    expect(permissions).toHaveLength(4);
     expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
     ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true]);
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
-      routeArn('/POST/providers'),
-      routeArn('/GET/providers'),
-      routeArn('/GET/providers/*'),
+      routeArn('/POST/workspaces/*/providers'),
+      routeArn('/GET/workspaces/*/providers'),
+      routeArn('/GET/workspaces/*/providers/*'),
+      routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
     ]);
   });
 });

@@ -36,3 +36,22 @@ export function apiEvent(method: string, resource: string, init: Partial<APIGate
 export function lambdaContext(remainingMs = 10_000): Context {
   return { functionName: 'api', awsRequestId: 'request-1', getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
 }
+
+/**
+ * The event of `method` on a route of the providers API, such as
+ * `routeEvent('GET', '/workspaces/{workspace}/providers/{name}', { workspace: 'payments', name: 'dev' })`:
+ * API Gateway's resource, the request path, and the path parameters as API Gateway hands them over (decoded).
+ */
+export function routeEvent(
+  method: string,
+  resource: string,
+  pathParameters: Record<string, string>,
+  init: Partial<APIGatewayProxyEvent> = {},
+): APIGatewayProxyEvent {
+  const path = resource.replace(/\{(\w+)\}/g, (_match, key: string) => encodeURIComponent(pathParameters[key] ?? ''));
+  return apiEvent(method, resource, { path, pathParameters, ...init });
+}
+
+export const PROVIDERS_RESOURCE = '/workspaces/{workspace}/providers';
+export const PROVIDER_RESOURCE = '/workspaces/{workspace}/providers/{name}';
+export const CLUSTER_IDENTITY_RESOURCE = '/workspaces/{workspace}/providers/{name}/cluster-identity';

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NewAccountEvent } from '../../functions/shared/domain/new-account.js';
 import { providerRecord, TEST_STATE_MACHINE_ARN } from '../support/provider-records.js';
-import { apiEvent } from '../support/api-events.js';
+import { PROVIDER_RESOURCE, PROVIDERS_RESOURCE, routeEvent } from '../support/api-events.js';
 
 const SUPPLIED_ID = 'supplied-secret-external-id-0001';
 const STORED_ID = 'stored-external-id-7f3a9c1e5b2d4860';
@@ -68,7 +68,7 @@ afterEach(() => {
 const logText = () => logged.join('\n');
 
 
-const post = (body: string) => apiHandler(apiEvent('POST', '/providers', { body }), context);
+const post = (body: string, workspace = 'payments') => apiHandler(routeEvent('POST', PROVIDERS_RESOURCE, { workspace }, { body }), context);
 
 /** Organizations CreateAccountResult for account 555566667777, as the trigger's rule delivers it. */
 const newAccountEvent: NewAccountEvent = {
@@ -106,7 +106,7 @@ describe('the API never logs the External ID', () => {
     dynamo.on(PutCommand).resolves({});
 
     // Act
-    const response = await post(JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID }));
+    const response = await post(JSON.stringify({ name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID }));
 
     // Assess
     expect(response.statusCode).toBe(202);
@@ -122,7 +122,7 @@ describe('the API never logs the External ID', () => {
     dynamo.on(PutCommand).resolves({});
 
     // Act
-    const response = await post(JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012' }));
+    const response = await post(JSON.stringify({ name: 'dev', accountId: '123456789012' }));
 
     // Assess
     const generated: string = JSON.parse(response.body).provider.externalId;
@@ -136,7 +136,7 @@ describe('the API never logs the External ID', () => {
     dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID }) });
 
     // Act
-    const response = await post(JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012', externalId: STORED_ID }));
+    const response = await post(JSON.stringify({ name: 'dev', accountId: '123456789012', externalId: STORED_ID }));
 
     // Assess
     expect(response.statusCode).toBe(202);
@@ -150,7 +150,7 @@ describe('the API never logs the External ID', () => {
     dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID }) });
 
     // Act
-    const response = await post(JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID }));
+    const response = await post(JSON.stringify({ name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID }));
 
     // Assess
     expect(response.statusCode).toBe(409);
@@ -160,8 +160,8 @@ describe('the API never logs the External ID', () => {
   });
 
   it.each([
-    ['an invalid field next to it', JSON.stringify({ workspace: 'Payments', name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID })],
-    ['an unknown field next to it', JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID, extra: 1 })],
+    ['an invalid field next to it', JSON.stringify({ name: 'Dev', accountId: '123456789012', externalId: SUPPLIED_ID })],
+    ['an unknown field next to it', JSON.stringify({ name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID, extra: 1 })],
   ])('a request rejected for %s does not log the External ID', async (_label, body) => {
     // Act
     const response = await post(body);
@@ -179,7 +179,7 @@ describe('the API never logs the External ID', () => {
     sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
     // Act
-    const response = await post(JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID }));
+    const response = await post(JSON.stringify({ name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID }));
 
     // Assess
     expect(response.statusCode).toBe(503);
@@ -194,8 +194,8 @@ describe('the API never logs the External ID', () => {
     dynamo.on(QueryCommand).rejects(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
 
     // Act
-    const read = await apiHandler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.dev' } }), context);
-    const list = await apiHandler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'payments' } }), context);
+    const read = await apiHandler(routeEvent('GET', PROVIDER_RESOURCE, { workspace: 'payments', name: 'dev' }), context);
+    const list = await apiHandler(routeEvent('GET', PROVIDERS_RESOURCE, { workspace: 'payments' }), context);
 
     // Assess
     expect(JSON.parse(read.body).externalId).toBe(STORED_ID);

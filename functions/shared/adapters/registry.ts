@@ -5,6 +5,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
 import { IN_FLIGHT_STATUSES, providerIdOf, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import { type StatusFilter } from '../domain/provider-filter.js';
 import { callAws } from './aws-errors.js';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
 
@@ -16,6 +17,10 @@ export const WORKSPACE_INDEX = 'byWorkspace';
 export class StaleAttemptError extends Error {
   override readonly name = 'StaleAttemptError';
 }
+
+/** Queries one page may take to fill itself when a filter drops items (see listByWorkspace). */
+const MAX_QUERY_ROUNDS = 10;
+const NO_FILTER: StatusFilter = { exclude: [] };
 
 export interface ProviderPage {
   items: ProviderRecord[];
@@ -171,18 +176,45 @@ export class ProviderRegistry {
   }
 
   /**
-   * One page of a workspace's providers, ordered by name. `nextToken` must come from a page of the
-   * same workspace (InvalidPageToken otherwise): see domain/page-token.ts.
+   * One page of a workspace's providers, ordered by name, holding only those `filter` lets
+   * through. `nextToken` must come from a page of the same workspace (InvalidPageToken otherwise):
+   * see domain/page-token.ts. DynamoDB applies a filter after `Limit`, so a filtered page is
+   * topped up from the next items, for at most MAX_QUERY_ROUNDS queries: a page may then hold
+   * fewer than `limit` items (even none) with a nextToken, which is where the next page starts.
    */
-  async listByWorkspace(workspace: string, limit: number, nextToken?: string): Promise<ProviderPage> {
-    const after = nextToken === undefined ? undefined : nameAfterPageToken(nextToken, workspace);
+  async listByWorkspace(workspace: string, limit: number, nextToken?: string, filter: StatusFilter = NO_FILTER): Promise<ProviderPage> {
+    let after = nextToken === undefined ? undefined : nameAfterPageToken(nextToken, workspace);
+    const items: ProviderRecord[] = [];
+    for (let round = 0; round < MAX_QUERY_ROUNDS; round += 1) {
+      const page = await this.queryWorkspace(workspace, limit, after, filter);
+      items.push(...page.items);
+      if (items.length >= limit) {
+        const kept = items.slice(0, limit);
+        const more = items.length > limit || page.lastName !== undefined;
+        // A token is a position in name order, so a page cut short of its last query still continues exactly.
+        return { items: kept, nextToken: more ? pageTokenOf(workspace, kept[kept.length - 1]!.name) : undefined };
+      }
+      if (page.lastName === undefined) return { items, nextToken: undefined };
+      after = page.lastName;
+    }
+    return { items, nextToken: pageTokenOf(workspace, after!) };
+  }
+
+  private async queryWorkspace(
+    workspace: string,
+    limit: number,
+    after: string | undefined,
+    filter: StatusFilter,
+  ): Promise<{ items: ProviderRecord[]; lastName?: string }> {
+    const condition = filterExpressionOf(filter);
     const result = await callAws(`Query ${WORKSPACE_INDEX} ${workspace}`, () =>
       this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: WORKSPACE_INDEX,
           KeyConditionExpression: 'workspace = :workspace',
-          ExpressionAttributeValues: { ':workspace': workspace },
+          ...(condition && { FilterExpression: condition.expression, ExpressionAttributeNames: { '#current': 'status' } }),
+          ExpressionAttributeValues: { ':workspace': workspace, ...condition?.values },
           Limit: limit,
           // The start key is rebuilt from the query and a validated name, never taken from the client.
           ExclusiveStartKey: after === undefined ? undefined : { providerId: providerIdOf(workspace, after), workspace, name: after },
@@ -190,10 +222,7 @@ export class ProviderRegistry {
       ),
     );
     const lastName = result.LastEvaluatedKey?.name;
-    return {
-      items: (result.Items ?? []) as ProviderRecord[],
-      nextToken: typeof lastName === 'string' ? pageTokenOf(workspace, lastName) : undefined,
-    };
+    return { items: (result.Items ?? []) as ProviderRecord[], ...(typeof lastName === 'string' && { lastName }) };
   }
 }
 
@@ -203,17 +232,30 @@ export function providerRegistry(tableName: string, sdkOptions: SdkClientOptions
 }
 
 /** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, each status once. */
-function statusValues(statuses: readonly ProviderStatus[]): Record<string, ProviderStatus> {
-  return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:s${index}`, status]));
+function statusValues(statuses: readonly ProviderStatus[], prefix = 's'): Record<string, ProviderStatus> {
+  return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:${prefix}${index}`, status]));
+}
+
+/** `#current IN (...) AND NOT #current IN (...)`, or nothing when the filter lets everything through. */
+function filterExpressionOf(filter: StatusFilter): { expression: string; values: Record<string, ProviderStatus> } | undefined {
+  const conditions = [
+    ...(filter.only !== undefined ? [statusConditionOf({ in: filter.only }, 'only')] : []),
+    ...(filter.exclude.length > 0 ? [statusConditionOf({ notIn: filter.exclude }, 'hidden')] : []),
+  ];
+  if (conditions.length === 0) return undefined;
+  return {
+    expression: conditions.map((condition) => condition.expression).join(' AND '),
+    values: Object.assign({}, ...conditions.map((condition) => condition.values)),
+  };
 }
 
 /** Which statuses an update may find the attempt in. */
 type StatusGuard = { in: readonly ProviderStatus[] } | { notIn: readonly ProviderStatus[] };
 
 /** The guard as a condition on `#current` (the status attribute). */
-function statusConditionOf(guard: StatusGuard): { expression: string; values: Record<string, ProviderStatus> } {
+function statusConditionOf(guard: StatusGuard, prefix = 's'): { expression: string; values: Record<string, ProviderStatus> } {
   const statuses = 'in' in guard ? guard.in : guard.notIn;
-  const values = statusValues(statuses);
+  const values = statusValues(statuses, prefix);
   const list = `#current IN (${Object.keys(values).join(', ')})`;
   return { expression: 'in' in guard ? list : `NOT ${list}`, values };
 }

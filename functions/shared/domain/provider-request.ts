@@ -1,18 +1,24 @@
-// The API's request schema. zod/mini is zod's tree-shakable build: the same checks, a small bundle.
+// The API's request schemas: the create body and the path's identity. zod/mini is zod's
+// tree-shakable build: the same checks, a small bundle. docs/openapi.json is generated from these
+// schemas (scripts/openapi.ts), so the published contract is the one the handler validates with.
 import * as z from 'zod/mini';
 import { EXTERNAL_ID_PATTERN } from './external-id.js';
 import { DNS_LABEL } from './provider.js';
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-const dnsLabel = (field: string) =>
+export const dnsLabelSchema = (field: string) =>
   z
     .string({ error: `${field} is required and must be a string` })
     .check(z.regex(DNS_LABEL, `${field} must be 1-63 lower-case letters, digits or hyphens, starting and ending alphanumeric`));
 
-export const ProviderRequestSchema = z.strictObject({
-  workspace: dnsLabel('workspace'),
-  name: dnsLabel('name'),
+/**
+ * The POST /workspaces/{workspace}/providers body. The workspace is the path's, never the body's:
+ * IAM authorizes the path, so a body naming another workspace would create outside the grant.
+ * A body `workspace` is therefore an unknown field (400), like any other.
+ */
+export const ProviderBodySchema = z.strictObject({
+  name: dnsLabelSchema('name'),
   accountId: z
     .string({ error: 'accountId is required and must be a string' })
     .check(z.regex(/^\d{12}$/, 'accountId must be 12 digits')),
@@ -28,19 +34,20 @@ export const ProviderRequestSchema = z.strictObject({
   ),
   trustEc2: z.optional(z.boolean({ error: 'trustEc2 must be a boolean' })),
 });
-export type ProviderRequest = z.infer<typeof ProviderRequestSchema>;
+export type ProviderBody = z.infer<typeof ProviderBodySchema>;
+
+/** What starts an onboarding: the body plus the workspace (the API's path, or a trigger's rules). */
+export type ProviderRequest = ProviderBody & { workspace: string };
 
 export interface FieldIssue {
   field: string;
   issue: string;
 }
 
-/** Validates a request body; the issues name each offending field. */
-export function parseProviderRequest(
-  body: unknown,
-): { ok: true; request: ProviderRequest } | { ok: false; issues: FieldIssue[] } {
-  const result = ProviderRequestSchema.safeParse(body);
-  if (result.success) return { ok: true, request: result.data };
+/** Validates a create body; the issues name each offending field. */
+export function parseProviderBody(body: unknown): { ok: true; body: ProviderBody } | { ok: false; issues: FieldIssue[] } {
+  const result = ProviderBodySchema.safeParse(body);
+  if (result.success) return { ok: true, body: result.data };
   const issues = result.error.issues.flatMap((issue): FieldIssue[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: key, issue: 'unknown field' }));
@@ -50,4 +57,3 @@ export function parseProviderRequest(
   });
   return { ok: false, issues };
 }
-

@@ -6,7 +6,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_ENVIRONMENT, apiEvent, lambdaContext } from '../../support/api-events.js';
+import { API_ENVIRONMENT, lambdaContext, PROVIDERS_RESOURCE, routeEvent } from '../../support/api-events.js';
 import { captureOutput, type CapturedOutput } from '../../support/output-capture.js';
 import { providerRecord } from '../../support/provider-records.js';
 
@@ -36,8 +36,8 @@ afterEach(() => {
   output.restore();
 });
 
-const post = (body: Record<string, unknown>) => handler(apiEvent('POST', '/providers', { body: JSON.stringify(body) }), lambdaContext());
-const request = { workspace: 'payments', name: 'dev', accountId: '123456789012', externalId: GUESSABLE_ID };
+const post = (body: Record<string, unknown>) => handler(routeEvent('POST', PROVIDERS_RESOURCE, { workspace: 'payments' }, { body: JSON.stringify(body) }), lambdaContext());
+const request = { name: 'dev', accountId: '123456789012', externalId: GUESSABLE_ID };
 
 /** Every way a log could carry the ID or an unkeyed hash of it (any 8 hex digits of the SHA-256). */
 function derivativesIn(text: string): string[] {

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderRecord } from '../../../functions/shared/domain/provider.js';
-import { apiEvent } from '../../support/api-events.js';
+import { PROVIDER_RESOURCE, PROVIDERS_RESOURCE, routeEvent } from '../../support/api-events.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboard';
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -33,8 +33,8 @@ beforeEach(() => {
 const context = { functionName: 'api', awsRequestId: 'r1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
 
-const post = (body: unknown) =>
-  handler(apiEvent('POST', '/providers', { body: typeof body === 'string' ? body : JSON.stringify(body) }), context);
+const post = (body: unknown, workspace = 'payments') =>
+  handler(routeEvent('POST', PROVIDERS_RESOURCE, { workspace }, { body: typeof body === 'string' ? body : JSON.stringify(body) }), context);
 
 function storedRecord(overrides: Partial<ProviderRecord> = {}): ProviderRecord {
   return {
@@ -58,21 +58,21 @@ function storedRecord(overrides: Partial<ProviderRecord> = {}): ProviderRecord {
   };
 }
 
-describe('POST /providers', () => {
+describe('POST /workspaces/{workspace}/providers', () => {
   it('records a PENDING provider, starts its execution under a deterministic name and answers 202', async () => {
     // Prepare
     dynamo.on(GetCommand).resolves({});
     dynamo.on(PutCommand).resolves({});
 
     // Act
-    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+    const response = await post({ name: 'dev', accountId: '123456789012' });
 
     // Assess
     expect(response.statusCode).toBe(202);
     const body = JSON.parse(response.body);
     expect(body).toMatchObject({
       provider: { providerId: 'payments.dev', status: 'PENDING', roleName: 'capa-payments-dev', trustEc2: true },
-      statusUrl: 'https://api.example.com/prod/providers/payments.dev',
+      statusUrl: 'https://api.example.com/prod/workspaces/payments/providers/dev',
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
     });
     expect(body.provider.externalId).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -86,9 +86,10 @@ describe('POST /providers', () => {
 
   it.each([
     ['not JSON', '{oops', 'INVALID_JSON', ['body']],
-    ['a bad account id', { workspace: 'payments', name: 'dev', accountId: '12' }, 'VALIDATION_FAILED', ['accountId']],
-    ['missing fields', {}, 'VALIDATION_FAILED', ['accountId', 'name', 'workspace']],
-    ['an invalid External ID', { workspace: 'w', name: 'n', accountId: '123456789012', externalId: 'bad id' }, 'VALIDATION_FAILED', ['externalId']],
+    ['a bad account id', { name: 'dev', accountId: '12' }, 'VALIDATION_FAILED', ['accountId']],
+    ['missing fields', {}, 'VALIDATION_FAILED', ['accountId', 'name']],
+    ['an invalid External ID', { name: 'n', accountId: '123456789012', externalId: 'bad id' }, 'VALIDATION_FAILED', ['externalId']],
+    ['a workspace in the body (the path names it)', { workspace: 'payments', name: 'n', accountId: '123456789012' }, 'VALIDATION_FAILED', ['workspace']],
   ])('rejects %s with 400 naming the fields, writing nothing and starting nothing', async (_label, body, code, fields) => {
     // Act
     const response = await post(body);
@@ -107,7 +108,7 @@ describe('POST /providers', () => {
     dynamo.on(GetCommand).resolves({ Item: storedRecord() });
 
     // Act
-    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+    const response = await post({ name: 'dev', accountId: '123456789012' });
 
     // Assess
     expect(response.statusCode).toBe(202);
@@ -123,7 +124,7 @@ describe('POST /providers', () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
 
     // Act
-    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+    const response = await post({ name: 'dev', accountId: '123456789012' });
 
     // Assess
     expect(response.statusCode).toBe(202);
@@ -135,7 +136,7 @@ describe('POST /providers', () => {
     dynamo.on(GetCommand).resolves({ Item: storedRecord() });
 
     // Act
-    const response = await post({ workspace: 'payments', name: 'dev', accountId: '999999999999', roleName: 'other-role', externalId: 'other-id' });
+    const response = await post({ name: 'dev', accountId: '999999999999', roleName: 'other-role', externalId: 'other-id' });
 
     // Assess
     expect(response.statusCode).toBe(409);
@@ -159,7 +160,7 @@ describe('POST /providers', () => {
     dynamo.on(GetCommand).rejects(new Error('boom'));
 
     // Act
-    const response = await post({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+    const response = await post({ name: 'dev', accountId: '123456789012' });
 
     // Assess
     expect(response.statusCode).toBe(500);
@@ -169,13 +170,13 @@ describe('POST /providers', () => {
   });
 });
 
-describe('GET /providers/{providerId}', () => {
+describe('GET /workspaces/{workspace}/providers/{name}', () => {
   it('returns the provider as the API shows it', async () => {
     // Prepare
     dynamo.on(GetCommand).resolves({ Item: storedRecord({ policyArns: ['arn:aws:iam::123456789012:policy/capa'] }) });
 
     // Act
-    const response = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.dev' } }), context);
+    const response = await handler(routeEvent('GET', PROVIDER_RESOURCE, { workspace: 'payments', name: 'dev' }), context);
 
     // Assess
     expect(response.statusCode).toBe(200);
@@ -204,33 +205,35 @@ describe('GET /providers/{providerId}', () => {
     dynamo.on(GetCommand).resolves({});
 
     // Act
-    const response = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.nope' } }), context);
+    const response = await handler(routeEvent('GET', PROVIDER_RESOURCE, { workspace: 'payments', name: 'nope' }), context);
 
     // Assess
     expect(response.statusCode).toBe(404);
     expect(JSON.parse(response.body).error.code).toBe('NOT_FOUND');
   });
 
-  it('answers 400 for a malformed id without reading the registry', async () => {
+  it('answers 400 for a malformed name without reading the registry', async () => {
     // Act
-    const response = await handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'Bad' } }), context);
+    const response = await handler(routeEvent('GET', PROVIDER_RESOURCE, { workspace: 'payments', name: 'Bad' }), context);
 
     // Assess
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).error.details).toEqual([{ field: 'providerId', issue: 'must be <workspace>.<name>' }]);
+    expect(JSON.parse(response.body).error.details).toEqual([
+      { field: 'name', issue: 'name must be 1-63 lower-case letters, digits or hyphens, starting and ending alphanumeric' },
+    ]);
     expect(dynamo).not.toHaveReceivedAnyCommand();
   });
 });
 
-describe('GET /providers?workspace=', () => {
+describe('GET /workspaces/{workspace}/providers', () => {
   it('pages through a workspace with an opaque nextToken', async () => {
     // Prepare
     dynamo.on(QueryCommand).resolvesOnce({ Items: [storedRecord()], LastEvaluatedKey: { providerId: 'payments.dev', workspace: 'payments', name: 'dev' } }).resolves({ Items: [] });
 
     // Act
-    const first = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'payments', limit: '1' } }), context);
+    const first = await handler(routeEvent('GET', PROVIDERS_RESOURCE, { workspace: 'payments' }, { queryStringParameters: { limit: '1' } }), context);
     const token = JSON.parse(first.body).nextToken;
-    const second = await handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'payments', nextToken: token } }), context);
+    const second = await handler(routeEvent('GET', PROVIDERS_RESOURCE, { workspace: 'payments' }, { queryStringParameters: { nextToken: token } }), context);
 
     // Assess
     expect(JSON.parse(first.body).items).toHaveLength(1);
@@ -243,13 +246,15 @@ describe('GET /providers?workspace=', () => {
   });
 
   it.each([
-    ['no workspace', null, 'workspace'],
-    ['a limit over 100', { workspace: 'w', limit: '1000' }, 'limit'],
-    ['a limit of 0', { workspace: 'w', limit: '0' }, 'limit'],
-    ['a forged token', { workspace: 'w', nextToken: '!!' }, 'nextToken'],
-  ])('answers 400 for %s, naming the parameter', async (_label, query, field) => {
+    ['an invalid workspace', 'W', null, 'workspace'],
+    ['a limit over 100', 'w', { limit: '1000' }, 'limit'],
+    ['a limit of 0', 'w', { limit: '0' }, 'limit'],
+    ['a forged token', 'w', { nextToken: '!!' }, 'nextToken'],
+    ['an unknown status', 'w', { status: 'ALIVE' }, 'status'],
+    ['includeDeleted other than true or false', 'w', { includeDeleted: 'yes' }, 'includeDeleted'],
+  ])('answers 400 for %s, naming the parameter', async (_label, workspace, query, field) => {
     // Act
-    const response = await handler(apiEvent('GET', '/providers', { queryStringParameters: query }), context);
+    const response = await handler(routeEvent('GET', PROVIDERS_RESOURCE, { workspace }, { queryStringParameters: query }), context);
 
     // Assess
     expect(response.statusCode).toBe(400);

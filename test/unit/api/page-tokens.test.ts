@@ -1,11 +1,11 @@
-// GET /providers?workspace=...&nextToken=...: a tampered, foreign or garbage token is the
+// GET /workspaces/{workspace}/providers?nextToken=...: a tampered, foreign or garbage token is the
 // client's mistake (400 naming nextToken), and nothing from it reaches DynamoDB; a token the API
 // issued continues the listing where the previous page ended.
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_ENVIRONMENT, apiEvent, lambdaContext } from '../../support/api-events.js';
+import { API_ENVIRONMENT, lambdaContext, PROVIDERS_RESOURCE, routeEvent } from '../../support/api-events.js';
 import { providerRecord } from '../../support/provider-records.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -20,8 +20,8 @@ beforeEach(() => {
   dynamo.reset();
 });
 
-const list = (query: Record<string, string>) =>
-  handler(apiEvent('GET', '/providers', { queryStringParameters: query }), lambdaContext());
+const list = ({ workspace, ...query }: Record<string, string> & { workspace: string }) =>
+  handler(routeEvent('GET', PROVIDERS_RESOURCE, { workspace }, { queryStringParameters: query }), lambdaContext());
 
 /** The token of the page after payments.dev, as the API issues it. */
 const AFTER_PAYMENTS_DEV = 'MQpwYXltZW50cwpkZXYKYzlkNjA1NzA2M2IyM2Y4MQ';
@@ -46,7 +46,9 @@ describe('a token the API issued', () => {
       TableName: 'providers',
       IndexName: 'byWorkspace',
       KeyConditionExpression: 'workspace = :workspace',
-      ExpressionAttributeValues: { ':workspace': 'payments' },
+      FilterExpression: 'NOT #current IN (:hidden0)',
+      ExpressionAttributeNames: { '#current': 'status' },
+      ExpressionAttributeValues: { ':workspace': 'payments', ':hidden0': 'DELETED' },
       Limit: 20,
       ExclusiveStartKey: { providerId: 'payments.dev', workspace: 'payments', name: 'dev' },
     });

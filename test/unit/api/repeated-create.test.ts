@@ -1,4 +1,4 @@
-// A principal allowed only to create (execute-api:Invoke on POST /providers) must not learn another
+// A principal allowed only to create (execute-api:Invoke on POST /workspaces/{workspace}/providers) must not learn another
 // provider's secrets through the create route: a repeated create answers without the External ID
 // unless the request supplied that same ID, and a conflict names the differing fields without the
 // values stored on the provider.
@@ -8,7 +8,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_ENVIRONMENT, apiEvent, lambdaContext } from '../../support/api-events.js';
+import { API_ENVIRONMENT, lambdaContext, PROVIDERS_RESOURCE, routeEvent } from '../../support/api-events.js';
 import { providerRecord } from '../../support/provider-records.js';
 
 const STORED_ID = 'stored-external-id-7f3a9c1e5b2d4860';
@@ -33,10 +33,10 @@ interface Answer {
 }
 
 const post = async (body: Record<string, unknown>): Promise<Answer> => {
-  const response = await handler(apiEvent('POST', '/providers', { body: JSON.stringify(body) }), lambdaContext());
+  const response = await handler(routeEvent('POST', PROVIDERS_RESOURCE, { workspace: 'payments' }, { body: JSON.stringify(body) }), lambdaContext());
   return { status: response.statusCode, body: JSON.parse(response.body) as Answer['body'] };
 };
-const request = { workspace: 'payments', name: 'dev', accountId: '123456789012' };
+const request = { name: 'dev', accountId: '123456789012' };
 
 describe('the request that creates the provider', () => {
   it('gets the generated External ID, which it can get nowhere else', async () => {

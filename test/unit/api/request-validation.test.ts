@@ -6,7 +6,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_ENVIRONMENT, apiEvent, lambdaContext } from '../../support/api-events.js';
+import { API_ENVIRONMENT, lambdaContext, PROVIDERS_RESOURCE, routeEvent } from '../../support/api-events.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 
 const list = (limit: string) =>
-  handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'payments', limit } }), lambdaContext());
+  handler(routeEvent('GET', PROVIDERS_RESOURCE, { workspace: 'payments' }, { queryStringParameters: { limit } }), lambdaContext());
 
 describe('limit is a page size written in digits, from 1 to 100', () => {
   it.each([
@@ -69,11 +69,11 @@ describe('limit is a page size written in digits, from 1 to 100', () => {
   });
 });
 
-const BODY = JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+const BODY = JSON.stringify({ name: 'dev', accountId: '123456789012' });
 const postAs = (headers: Record<string, string>) =>
-  handler(apiEvent('POST', '/providers', { headers: { Host: 'api.example.com', ...headers }, body: BODY }), lambdaContext());
+  handler(routeEvent('POST', PROVIDERS_RESOURCE, { workspace: 'payments' }, { headers: { Host: 'api.example.com', ...headers }, body: BODY }), lambdaContext());
 
-describe('POST /providers takes its body as application/json only', () => {
+describe('POST /workspaces/{workspace}/providers takes its body as application/json only', () => {
   it.each([
     ['text/plain', { 'Content-Type': 'text/plain' }],
     ['a form', { 'content-type': 'application/x-www-form-urlencoded' }],

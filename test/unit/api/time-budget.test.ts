@@ -4,7 +4,7 @@
 // function's real SDK clients talk to a stand-in endpoint, so its retry policy is the one at work.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_ENVIRONMENT, apiEvent, lambdaContext } from '../../support/api-events.js';
+import { API_ENVIRONMENT, lambdaContext, PROVIDER_RESOURCE, PROVIDERS_RESOURCE, routeEvent } from '../../support/api-events.js';
 import { startFakeAwsEndpoint, throttling, type FakeAnswer, type FakeAwsEndpoint } from '../../support/fake-aws-endpoint.js';
 
 let endpoint: FakeAwsEndpoint;
@@ -34,15 +34,15 @@ const RETRY_LATER = {
   error: { code: 'SERVICE_UNAVAILABLE', message: 'AWS is busy; retry the request after the Retry-After delay, it is idempotent', details: [] },
 };
 const post = (context: Context) =>
-  handler(apiEvent('POST', '/providers', { body: JSON.stringify({ workspace: 'payments', name: 'dev', accountId: '123456789012' }) }), context);
-const get = (context: Context) => handler(apiEvent('GET', '/providers/{providerId}', { pathParameters: { providerId: 'payments.dev' } }), context);
-const list = (context: Context) => handler(apiEvent('GET', '/providers', { queryStringParameters: { workspace: 'payments' } }), context);
+  handler(routeEvent('POST', PROVIDERS_RESOURCE, { workspace: 'payments' }, { body: JSON.stringify({ name: 'dev', accountId: '123456789012' }) }), context);
+const get = (context: Context) => handler(routeEvent('GET', PROVIDER_RESOURCE, { workspace: 'payments', name: 'dev' }), context);
+const list = (context: Context) => handler(routeEvent('GET', PROVIDERS_RESOURCE, { workspace: 'payments' }), context);
 
 describe('AWS failures that outlast the request retries', () => {
   it.each([
-    ['POST /providers', post],
-    ['GET /providers/{providerId}', get],
-    ['GET /providers', list],
+    ['POST /workspaces/{workspace}/providers', post],
+    ['GET /workspaces/{workspace}/providers/{name}', get],
+    ['GET /workspaces/{workspace}/providers', list],
   ])('DynamoDB throttling on %s is a 503 with Retry-After, after 3 attempts', async (_route, call) => {
     // Prepare
     answer = () => throttling();

@@ -6,22 +6,22 @@ import {
   parseProviderId,
   providerIdOf,
 } from '../../../../functions/shared/domain/provider.js';
-import { parseProviderRequest } from '../../../../functions/shared/domain/provider-request.js';
+import { parseProviderBody } from '../../../../functions/shared/domain/provider-request.js';
 import { generateExternalId, isValidExternalId } from '../../../../functions/shared/domain/external-id.js';
 
-describe('provider request', () => {
+describe('provider create body', () => {
   it('accepts a minimal request', () => {
     // Act
-    const result = parseProviderRequest({ workspace: 'payments', name: 'dev', accountId: '123456789012' });
+    const result = parseProviderBody({ name: 'dev', accountId: '123456789012' });
 
     // Assess
-    expect(result).toEqual({ ok: true, request: { workspace: 'payments', name: 'dev', accountId: '123456789012' } });
+    expect(result).toEqual({ ok: true, body: { name: 'dev', accountId: '123456789012' } });
   });
 
   it('names every offending field', () => {
     // Act
-    const result = parseProviderRequest({
-      workspace: 'Payments',
+    const result = parseProviderBody({
+      workspace: 'payments',
       name: '',
       accountId: '1234',
       externalId: 'a',
@@ -34,12 +34,12 @@ describe('provider request', () => {
     expect(result).toEqual({
       ok: false,
       issues: [
-        { field: 'workspace', issue: 'workspace must be 1-63 lower-case letters, digits or hyphens, starting and ending alphanumeric' },
         { field: 'name', issue: 'name must be 1-63 lower-case letters, digits or hyphens, starting and ending alphanumeric' },
         { field: 'accountId', issue: 'accountId must be 12 digits' },
         { field: 'externalId', issue: 'externalId must be 2-1224 characters of letters, digits and +=,.@:/_-' },
         { field: 'roleName', issue: 'roleName must be 1-64 characters of letters, digits and +=,.@_-' },
         { field: 'trustEc2', issue: 'trustEc2 must be a boolean' },
+        { field: 'workspace', issue: 'unknown field' },
         { field: 'extra', issue: 'unknown field' },
       ],
     });
@@ -47,13 +47,12 @@ describe('provider request', () => {
 
   it('reports missing fields', () => {
     // Act
-    const result = parseProviderRequest({});
+    const result = parseProviderBody({});
 
     // Assess
     expect(result).toEqual({
       ok: false,
       issues: [
-        { field: 'workspace', issue: 'workspace is required and must be a string' },
         { field: 'name', issue: 'name is required and must be a string' },
         { field: 'accountId', issue: 'accountId is required and must be a string' },
       ],
@@ -62,7 +61,7 @@ describe('provider request', () => {
 
   it('rejects a body that is not an object', () => {
     // Act
-    const result = parseProviderRequest([1]);
+    const result = parseProviderBody([1]);
 
     // Assess
     expect(result).toEqual({ ok: false, issues: [{ field: 'body', issue: 'the body must be a JSON object' }] });

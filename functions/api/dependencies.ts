@@ -1,0 +1,8 @@
+// What the API's routes share, created once per function instance from the validated environment.
+import { REQUEST_BOUND_SDK_CLIENT_OPTIONS } from '../shared/adapters/sdk-options.js';
+import { clusterIdentitySettingsFromEnv } from '../shared/runtime/cluster-identity-settings.js';
+import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.js';
+
+export const starter = onboardingStarterFromEnv(process.env, REQUEST_BOUND_SDK_CLIENT_OPTIONS);
+export const { registry } = starter;
+export const clusterIdentitySettings = clusterIdentitySettingsFromEnv(process.env);

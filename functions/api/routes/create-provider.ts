@@ -1,0 +1,49 @@
+// POST /workspaces/{workspace}/providers: registers a provider and starts its onboarding (202),
+// idempotently; the same identity with another spec is 409.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { startOnboarding } from '../../shared/adapters/start-onboarding.js';
+import { parseProviderBody } from '../../shared/domain/provider-request.js';
+import { toCreateAnswerView } from '../../shared/domain/provider-view.js';
+import { errorResponse, json } from '../../shared/runtime/http.js';
+import { logger } from '../../shared/runtime/logger.js';
+import { starter } from '../dependencies.js';
+import { PROVIDERS } from './paths.js';
+import { jsonBody, pathLabels, providerUrlOf, type ApiRoute } from './route.js';
+
+async function createProvider(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const path = pathLabels(event, ['workspace']);
+  if (!path.ok) return path.response;
+  const body = jsonBody(event);
+  if (!body.ok) return body.response;
+  const parsed = parseProviderBody(body.value);
+  if (!parsed.ok) {
+    logger.info('Rejected invalid provider request', { details: parsed.issues });
+    return errorResponse(400, 'VALIDATION_FAILED', 'The request has invalid fields', parsed.issues);
+  }
+  const request = { ...parsed.body, workspace: path.value.workspace };
+  const result = await startOnboarding(starter, request);
+  logger.appendKeys({ providerId: result.provider.providerId, executionArn: result.provider.executionArn });
+  if (result.outcome === 'conflict') {
+    logger.info('Provider exists with a different spec', { details: result.differences });
+    return errorResponse(
+      409,
+      'CONFLICT',
+      `Provider ${result.provider.providerId} already exists with a different specification`,
+      result.differences,
+    );
+  }
+  logger.info('Provider request accepted', {
+    outcome: result.outcome,
+    status: result.provider.status,
+    externalIdSource: result.provider.externalIdSource,
+    ...(result.outcome === 'restarted' && result.endedExecution ? { endedExecution: result.endedExecution } : {}),
+  });
+  const statusUrl = providerUrlOf(event, request.workspace, request.name);
+  const provider = toCreateAnswerView(result.provider, {
+    externalId: request.externalId,
+    createdTheProvider: result.outcome === 'started',
+  });
+  return json(202, { provider, statusUrl, executionArn: result.provider.executionArn }, { location: statusUrl });
+}
+
+export const createProviderRoute: ApiRoute = { method: 'POST', resource: PROVIDERS, handle: createProvider };

@@ -1,0 +1,5 @@
+// The API's resource paths, as API Gateway names them (`event.resource`). The CDK stack, the
+// route table and docs/openapi.json are built from these, so they cannot name different routes.
+export const PROVIDERS = '/workspaces/{workspace}/providers';
+export const PROVIDER = `${PROVIDERS}/{name}`;
+export const CLUSTER_IDENTITY = `${PROVIDER}/cluster-identity`;

@@ -1,0 +1,246 @@
+// The API's OpenAPI 3.1 document (docs/openapi.json), generated from the schemas the api function
+// validates with (functions/shared/domain/provider-request.ts, via zod's JSON Schema output) and
+// the route paths the stack and the route table are built from. `npm run openapi` rewrites the
+// file; the tests fail when it is stale or names a route the stack does not serve, or misses one.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as z from 'zod/mini';
+import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS } from '../functions/api/routes/paths.js';
+import {
+  CLUSTER_IDENTITY_API_VERSION,
+  MAX_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  SOURCE_IDENTITY_KINDS,
+} from '../functions/shared/domain/cluster-identity.js';
+import { PROVIDER_STATUSES } from '../functions/shared/domain/provider.js';
+import { dnsLabelSchema, ProviderBodySchema } from '../functions/shared/domain/provider-request.js';
+
+export const OPENAPI_FILE = join(import.meta.dirname, '..', 'docs', 'openapi.json');
+
+type Schema = Record<string, unknown>;
+
+/** zod's JSON Schema (2020-12, OpenAPI 3.1's dialect) without the `$schema` key, which a component does not carry. */
+function jsonSchemaOf(schema: z.core.$ZodType): Schema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12' }) as Schema;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Schema) => ({ 'application/json': { schema } });
+const errorAnswer = (description: string) => ({ description, content: json(ref('Error')) });
+
+const PROVIDER_VIEW: Schema = {
+  type: 'object',
+  required: [
+    'providerId', 'workspace', 'name', 'accountId', 'roleName', 'roleArn', 'externalId', 'trustEc2', 'status',
+    'reason', 'message', 'policyVersion', 'attempt', 'executionArn', 'createdAt', 'updatedAt',
+  ],
+  properties: {
+    providerId: { type: 'string', description: '<workspace>.<name>' },
+    workspace: { type: 'string' },
+    name: { type: 'string' },
+    accountId: { type: 'string', pattern: '^\\d{12}$' },
+    roleName: { type: 'string' },
+    roleArn: { type: 'string' },
+    externalId: { type: 'string', description: 'In a create answer only for the request that created the provider or supplied this same ID' },
+    trustEc2: { type: 'boolean' },
+    status: { type: 'string', enum: [...PROVIDER_STATUSES] },
+    reason: { type: ['string', 'null'] },
+    message: { type: ['string', 'null'] },
+    policyVersion: { type: ['string', 'null'] },
+    attempt: { type: 'integer', minimum: 1 },
+    executionArn: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const CLUSTER_IDENTITY_SCHEMA: Schema = {
+  type: 'object',
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: CLUSTER_IDENTITY_API_VERSION },
+    kind: { const: 'AWSClusterRoleIdentity' },
+    metadata: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: { type: 'string', maxLength: 63, description: '<workspace>.<name>; longer ones are shortened with a hash' } },
+    },
+    spec: {
+      type: 'object',
+      required: ['roleARN', 'externalID', 'sessionName', 'durationSeconds', 'sourceIdentityRef', 'allowedNamespaces'],
+      properties: {
+        roleARN: { type: 'string' },
+        externalID: { type: 'string' },
+        sessionName: { type: 'string', maxLength: 64 },
+        durationSeconds: { type: 'integer', minimum: MIN_DURATION_SECONDS, maximum: MAX_DURATION_SECONDS },
+        sourceIdentityRef: {
+          type: 'object',
+          required: ['kind', 'name'],
+          properties: { kind: { type: 'string', enum: [...SOURCE_IDENTITY_KINDS] }, name: { type: 'string' } },
+        },
+        allowedNamespaces: {
+          type: 'object',
+          required: ['list'],
+          properties: { list: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+        },
+      },
+    },
+  },
+};
+
+const ERROR: Schema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'details'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: { type: 'object', required: ['field', 'issue'], properties: { field: { type: 'string' }, issue: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
+const pathParameter = (name: 'workspace' | 'name') => ({ name, in: 'path', required: true, schema: jsonSchemaOf(dnsLabelSchema(name)) });
+const queryParameter = (name: string, schema: Schema, description: string) => ({ name, in: 'query', required: false, schema, description });
+
+/** Answers every operation can give: the function's own, and those API Gateway gives before it. */
+const COMMON_ANSWERS = {
+  '400': errorAnswer('VALIDATION_FAILED: a path or query parameter (or the body) is invalid; details name each'),
+  '403': { description: 'API Gateway: unsigned request, bad signature, or execute-api:Invoke denied' },
+  '503': errorAnswer('SERVICE_UNAVAILABLE: AWS throttled or failed beyond the request time budget; retry after Retry-After'),
+  '500': errorAnswer('INTERNAL: unexpected; retry, the request is idempotent'),
+};
+
+const CREATE_PROVIDER = {
+  operationId: 'createProvider',
+  summary: 'Register a provider in the workspace and start its onboarding (idempotent)',
+  requestBody: { required: true, content: json(ref('ProviderBody')) },
+  responses: {
+    '202': {
+      description: 'Accepted: the provider (new, or the existing one with the same spec)',
+      headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
+      content: json({
+        type: 'object',
+        required: ['provider', 'statusUrl', 'executionArn'],
+        properties: { provider: ref('Provider'), statusUrl: { type: 'string' }, executionArn: { type: 'string' } },
+      }),
+    },
+    '409': errorAnswer('CONFLICT: the provider exists with another spec; details name the differing fields'),
+    '413': { description: 'API Gateway: the body does not fit a Lambda event (6 MB) or the 10 MB payload quota' },
+    '415': errorAnswer('UNSUPPORTED_MEDIA_TYPE: the body is not sent as application/json'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+const LIST_PROVIDERS = {
+  operationId: 'listProviders',
+  summary: "One page of the workspace's providers, by name",
+  parameters: [
+    queryParameter('limit', { type: 'string', pattern: '^\\d+$' }, 'Page size, 1-100 in digits (default 50)'),
+    queryParameter('nextToken', { type: 'string' }, 'The previous page’s nextToken, unchanged, for the same workspace'),
+    queryParameter(
+      'status',
+      { type: 'string', pattern: `^(${PROVIDER_STATUSES.join('|')})(,(${PROVIDER_STATUSES.join('|')}))*$` },
+      'Only these statuses (comma-separated); DELETED requires includeDeleted=true',
+    ),
+    queryParameter('includeDeleted', { type: 'string', enum: ['true', 'false'] }, 'List DELETED providers (tombstones) too; default false'),
+  ],
+  responses: {
+    '200': {
+      description: 'A page; it may hold fewer than limit items (even none) while nextToken is not null',
+      content: json({
+        type: 'object',
+        required: ['items', 'nextToken'],
+        properties: { items: { type: 'array', items: ref('Provider') }, nextToken: { type: ['string', 'null'] } },
+      }),
+    },
+    ...COMMON_ANSWERS,
+  },
+};
+
+const GET_PROVIDER = {
+  operationId: 'getProvider',
+  summary: 'One provider, with its External ID',
+  responses: {
+    '200': { description: 'The provider', content: json(ref('Provider')) },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+const GET_CLUSTER_IDENTITY = {
+  operationId: 'getClusterIdentity',
+  summary: 'The CAPA AWSClusterRoleIdentity of a READY provider (YAML for Accept: application/yaml)',
+  responses: {
+    '200': {
+      description: 'The manifest',
+      content: { ...json(ref('AWSClusterRoleIdentity')), 'application/yaml': { schema: ref('AWSClusterRoleIdentity') } },
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    '409': errorAnswer('CONFLICT: the provider is not READY'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+/** Every route, keyed by the resource paths the stack and the route table use. */
+function operations() {
+  const workspace = pathParameter('workspace');
+  const name = pathParameter('name');
+  return {
+    [PROVIDERS]: { parameters: [workspace], post: CREATE_PROVIDER, get: LIST_PROVIDERS },
+    [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER },
+    [CLUSTER_IDENTITY]: { parameters: [workspace, name], get: GET_CLUSTER_IDENTITY },
+  };
+}
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'CAPA provider onboarding',
+      version: '1.0.0',
+      description:
+        'Onboards AWS accounts as Cluster API Provider AWS (CAPA) infrastructure providers. Every route is signed with SigV4 (service execute-api); IAM grants a principal one workspace through execute-api:Invoke on <api-id>/<stage>/<METHOD>/workspaces/<workspace>/...',
+    },
+    servers: [{ url: 'https://{apiId}.execute-api.{region}.amazonaws.com/prod', variables: { apiId: { default: 'api-id' }, region: { default: 'us-east-1' } } }],
+    security: [{ sigv4: [] }],
+    paths: operations(),
+    components: {
+      securitySchemes: {
+        sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' },
+      },
+      schemas: {
+        ProviderBody: jsonSchemaOf(ProviderBodySchema),
+        Provider: PROVIDER_VIEW,
+        AWSClusterRoleIdentity: CLUSTER_IDENTITY_SCHEMA,
+        Error: ERROR,
+      },
+    },
+  };
+}
+
+/** `METHOD /path` of every operation the document describes. */
+export function documentedRoutes(document: { paths: Record<string, Record<string, unknown>> }): string[] {
+  const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+  return Object.entries(document.paths)
+    .flatMap(([path, item]) => Object.keys(item).filter((key) => methods.includes(key)).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+}
+
+export function openApiText(): string {
+  return `${JSON.stringify(openApiDocument(), null, 2)}\n`;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  writeFileSync(OPENAPI_FILE, openApiText());
+  console.log('wrote docs/openapi.json');
+}
