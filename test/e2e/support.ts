@@ -70,6 +70,8 @@ export function api(cloud: LocalCloud, credentials: Credentials = cloud.adminCre
     getUrl: (url: string) => signedFetch(url, {}, credentials, cloud.region),
     /** `query` is the query string, with its `?`. */
     list: (workspace: string, query = '') => call('GET', `${providersPath(workspace)}${query}`),
+    /** DELETE the provider; `query` is the query string, with its `?`. */
+    delete: (providerId: string, query = '') => call('DELETE', `${providerPath(providerId)}${query}`),
     clusterIdentity: (providerId: string, headers: Record<string, string> = {}) => call('GET', `${providerPath(providerId)}/cluster-identity`, { headers }),
   };
 }
@@ -156,8 +158,9 @@ function deployedOfType(cloud: LocalCloud, type: string) {
 }
 
 export function onboardingStateMachineArn(cloud: LocalCloud): string {
-  const [machine] = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine');
-  if (!machine?.arn) throw new Error('The stack has no state machine');
+  // The stack has two (onboarding, offboarding): the onboarding one is its workflow construct's.
+  const machine = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine').find((resource) => resource.logicalId.startsWith('OnboardingWorkflow'));
+  if (!machine?.arn) throw new Error('The stack has no onboarding state machine');
   return machine.arn;
 }
 

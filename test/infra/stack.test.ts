@@ -77,8 +77,8 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess
-    expect(Object.keys(machines)).toHaveLength(1);
+    // Assess: onboarding and offboarding (test/infra/offboarding.test.ts)
+    expect(Object.keys(machines)).toHaveLength(2);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -128,8 +128,9 @@ describe('onboarding state machine', () => {
       .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
       .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
 
-    // Assess
-    expect(invokeStatements).toEqual([
+    // Assess: the onboarding workflow's, then the offboarding workflow's (test/infra/offboarding.test.ts)
+    expect(invokeStatements).toHaveLength(2);
+    expect(invokeStatements.slice(0, 1)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
         Resource: [
@@ -153,13 +154,19 @@ describe('functions', () => {
   it('all run nodejs22.x on arm64 with active tracing, 256 MB, index.handler and their own log group', () => {
     // Prepare
     const s = synth();
-    const all = [...s.stack.workflow.functions, s.stack.api.handler, s.stack.triggers.handler, s.stack.executionEnded.handler];
+    const all = [
+      ...s.stack.workflow.functions,
+      ...s.stack.offboarding.functions,
+      s.stack.api.handler,
+      s.stack.triggers.handler,
+      s.stack.executionEnded.handler,
+    ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(12);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -174,8 +181,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the state machine's execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 11);
+    // One per function, plus the two state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 15);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -211,6 +218,7 @@ describe('functions', () => {
           CLUSTER_IDENTITY_SOURCE_KIND: 'AWSClusterControllerIdentity',
           CLUSTER_IDENTITY_SOURCE_NAME: 'default',
           WORKSPACE_NAMESPACES: '{}',
+          OFFBOARDING_STATE_MACHINE_ARN: ref(s.stack.offboarding.stateMachine),
         },
       ],
       [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
@@ -368,9 +376,9 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(4);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
-    for (const httpMethod of ['POST', 'GET']) {
+    expect(methods).toHaveLength(5);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
         AuthorizationType: 'AWS_IAM',
@@ -443,18 +451,20 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(4);
+    expect(permissions).toHaveLength(5);
     expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
     ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true]);
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers/*'),
+      routeArn('/DELETE/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
     ]);
   });

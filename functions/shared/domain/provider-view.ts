@@ -1,5 +1,5 @@
 // How a provider is shown to API callers: the registry record without internal bookkeeping.
-import type { ProviderRecord } from './provider.js';
+import type { OffboardingRecord, ProviderRecord } from './provider.js';
 
 export interface ProviderView {
   providerId: string;
@@ -18,6 +18,10 @@ export interface ProviderView {
   executionArn: string;
   createdAt: string;
   updatedAt: string;
+  /** DELETED providers only: when the offboarding recorded it. */
+  deletedAt?: string;
+  /** Once offboarded (or while offboarding): force, and what was removed and left in place. */
+  offboarding?: OffboardingRecord;
 }
 
 /**
@@ -43,6 +47,8 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     executionArn: record.executionArn,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    ...(record.deletedAt !== undefined ? { deletedAt: record.deletedAt } : {}),
+    ...(record.offboarding !== undefined ? { offboarding: offboardingView(record.offboarding) } : {}),
   };
 }
 
@@ -62,4 +68,12 @@ export function toCreateAnswerView(
   if (request.createdTheProvider || request.externalId === record.externalId) return view;
   const { externalId: _withheld, ...withoutExternalId } = view;
   return withoutExternalId;
+}
+
+function offboardingView(offboarding: OffboardingRecord): OffboardingRecord {
+  return {
+    force: offboarding.force,
+    ...(offboarding.removed !== undefined ? { removed: [...offboarding.removed] } : {}),
+    ...(offboarding.leftInPlace !== undefined ? { leftInPlace: offboarding.leftInPlace.map(({ resource, why }) => ({ resource, why })) } : {}),
+  };
 }
