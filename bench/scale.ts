@@ -201,21 +201,6 @@ async function createAccounts(cloud: Cloud, dynamodb: DynamoDBClient, tableName:
   return accounts;
 }
 
-/**
- * How the deployed API takes a new provider: under its workspace (`POST /workspaces/{workspace}/providers`)
- * when the synthesized template has that route, else `POST /providers` with the workspace in the body.
- */
-function createRequest(cdkOut: string): (name: string, accountId: string) => { path: string; body: Record<string, string> } {
-  const assets = readdirSync(cdkOut).filter((file) => file.endsWith('.template.json'));
-  const scoped = assets.some((file) => {
-    const template = JSON.parse(readFileSync(join(cdkOut, file), 'utf8')) as { Resources?: Record<string, { Type: string; Properties?: { PathPart?: string } }> };
-    return Object.values(template.Resources ?? {}).some((resource) => resource.Type === 'AWS::ApiGateway::Resource' && resource.Properties?.PathPart === 'workspaces');
-  });
-  return scoped
-    ? (name, accountId) => ({ path: `/workspaces/${WORKSPACE}/providers`, body: { name, accountId } })
-    : (name, accountId) => ({ path: '/providers', body: { workspace: WORKSPACE, name, accountId } });
-}
-
 interface PostPhase {
   latenciesMs: number[];
   accepted: number;
@@ -230,17 +215,16 @@ async function postAll(cloud: Cloud, accounts: string[], onboardings: number, cl
   const refused: Record<string, number> = {};
   let next = 0;
   let accepted = 0;
-  const request = createRequest('cdk.out');
   const firstSentAt = Date.now();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
       for (let index = next++; index < onboardings; index = next++) {
-        const { path, body } = request(`p${index}`, accounts[index % accounts.length]!);
+        const body = { name: `p${index}`, accountId: accounts[index % accounts.length]! };
         const sent = performance.now();
         let outcome: string;
         try {
-          const answer = await signedFetch(`${cloud.apiUrl}${path}`, { method: 'POST', body }, cloud.credentials, REGION);
+          const answer = await signedFetch(`${cloud.apiUrl}/workspaces/${WORKSPACE}/providers`, { method: 'POST', body }, cloud.credentials, REGION);
           outcome = String(answer.status);
         } catch (error) {
           outcome = error instanceof Error ? error.message : String(error);
