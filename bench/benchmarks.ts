@@ -8,4 +8,5 @@ export const benchmarks: Record<string, string> = {
   latency: './latency.ts',
   'idle-cpu': './idle-cpu.ts',
   chaos: './chaos.ts',
+  scale: './scale.ts',
 };

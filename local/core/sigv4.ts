@@ -173,6 +173,22 @@ export function canonicalRequest(request: SignableRequest, signedHeaders: string
   ].join('\n');
 }
 
+/** Signing keys by secret and scope: as the SDKs do, derived once per day, region and service. */
+const signingKeys = new Map<string, Buffer>();
+/** Enough for every live key of a busy local cloud; past it the cache starts over. */
+const MAX_SIGNING_KEYS = 2_000;
+
+function signingKey(secretAccessKey: string, auth: Pick<ParsedAuthorization, 'date' | 'region' | 'service'>): Buffer {
+  const cacheKey = `${secretAccessKey}\n${auth.date}\n${auth.region}\n${auth.service}`;
+  const cached = signingKeys.get(cacheKey);
+  if (cached !== undefined) return cached;
+  let key: Buffer = hmac(`AWS4${secretAccessKey}`, auth.date);
+  for (const part of [auth.region, auth.service, 'aws4_request']) key = hmac(key, part);
+  if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+  signingKeys.set(cacheKey, key);
+  return key;
+}
+
 /** The signature a holder of `secretAccessKey` would compute for `request`. */
 export function computeSignature(
   request: SignableRequest,
@@ -183,9 +199,7 @@ export function computeSignature(
   const amzDate = headerValue(request.headers, 'x-amz-date') ?? headerValue(request.headers, 'date') ?? '';
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = [SIGV4_ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest(request, auth.signedHeaders, payloadHash))].join('\n');
-  let key: Buffer = hmac(`AWS4${secretAccessKey}`, auth.date);
-  for (const part of [auth.region, auth.service, 'aws4_request']) key = hmac(key, part);
-  return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  return createHmac('sha256', signingKey(secretAccessKey, auth)).update(stringToSign, 'utf8').digest('hex');
 }
 
 /** `yyyymmddThhmmssZ`, the form of x-amz-date and of AWS's messages about signing time. */

@@ -1,4 +1,4 @@
-// DynamoDB for the local cloud: dynalite on a private loopback port (model.ts), fronted by IAM
+// DynamoDB for the local cloud: dynalite, called in process (model.ts), fronted by IAM
 // authorization of each request against the table or index ARN it touches (api.ts).
 import type { AwsRequest, AwsResponse, Authorize } from '../core/types.js';
 import { handleDynamoDbRequest, resourcesOf } from './api.js';
@@ -25,7 +25,7 @@ export class LocalDynamoDb {
     return new LocalDynamoDb(options, await DynaliteTables.start(options.region, options.path));
   }
 
-  /** dynalite's private loopback port. */
+  /** dynalite's private loopback port (nothing is sent to it; listening lets closing it close its LevelDB). */
   get port(): number {
     return this.tables.port;
   }

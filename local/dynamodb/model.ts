@@ -1,8 +1,9 @@
-// The tables of the local DynamoDB: dynalite on a private loopback port holds them (in memory,
-// or in a LevelDB directory for persistence). This module owns that server's lifecycle, the raw
-// JSON calls to it, and creating a table from its CloudFormation properties.
+// The tables of the local DynamoDB: dynalite holds them (in memory, or in a LevelDB directory for
+// persistence). This module owns that server's lifecycle, the raw JSON calls to it, and creating
+// a table from its CloudFormation properties.
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { request as httpRequest, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { AwsServiceError, type AwsResponse } from '../core/types.js';
@@ -37,7 +38,10 @@ export class DynaliteTables {
     private readonly region: string,
   ) {}
 
-  /** Starts dynalite on 127.0.0.1 and a free port; `path` is its LevelDB directory (in memory when absent). */
+  /**
+   * Starts dynalite on 127.0.0.1 and a free port (listening, so that closing it closes its
+   * LevelDB); `path` is its LevelDB directory (in memory when absent).
+   */
   static async start(region: string, path: string | undefined): Promise<DynaliteTables> {
     if (path !== undefined) mkdirSync(path, { recursive: true });
     // Tables become ACTIVE at once: the deployer and tests should not wait on simulated provisioning.
@@ -49,34 +53,42 @@ export class DynaliteTables {
     return new DynaliteTables(server, port, region);
   }
 
-  /** Sends one DynamoDB JSON call to dynalite and returns its answer unchanged. */
+  /**
+   * Sends one DynamoDB JSON call to dynalite and returns its answer unchanged. The call goes to
+   * dynalite's request handler in this process, not through its loopback port: the endpoint has
+   * already read, authenticated and authorized the request, and a second HTTP hop per item cost
+   * two socket writes and two reads on the one thread every AWS call goes through.
+   */
   forward(action: string, body: string): Promise<AwsResponse> {
     const payload = Buffer.from(body === '' ? '{}' : body, 'utf8');
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method: 'POST',
-          path: '/',
-          headers: {
-            'content-type': 'application/x-amz-json-1.0',
-            'content-length': String(payload.length),
-            'x-amz-target': `DynamoDB_20120810.${action}`,
-            // dynalite only checks that a SigV4 header is present; the real check happened upstream.
-            authorization: `AWS4-HMAC-SHA256 Credential=local/20200101/${this.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
-            'x-amz-date': '20200101T000000Z',
-          },
+    const handler = this.server.listeners('request')[0] as ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+    if (handler === undefined) return Promise.reject(new Error('dynalite has no request handler'));
+    return new Promise((resolve) => {
+      const req = Object.assign(new EventEmitter(), {
+        method: 'POST',
+        url: '/',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'content-length': String(payload.length),
+          'x-amz-target': `DynamoDB_20120810.${action}`,
+          // dynalite only checks that a SigV4 header is present; the real check happened upstream.
+          authorization: `AWS4-HMAC-SHA256 Credential=local/20200101/${this.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+          'x-amz-date': '20200101T000000Z',
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: answerHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
+      });
+      const headers: Record<string, string> = {};
+      const res = {
+        statusCode: 200,
+        setHeader: (name: string, value: string | number) => {
+          headers[name.toLowerCase()] = String(value);
         },
-      );
-      req.on('error', reject);
-      req.end(payload);
+        end: (answer?: string | Buffer) => {
+          resolve({ status: res.statusCode, headers: answerHeaders(headers), body: answer === undefined ? '' : answer.toString() });
+        },
+      };
+      handler(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      req.emit('data', payload);
+      req.emit('end');
     });
   }
 

@@ -26,6 +26,8 @@ export interface LocalLambdaOptions {
   onLog?: (functionName: string, line: string) => void;
   /** Warm workers per function when invocations overlap (further ones queue). Default 4. */
   maxWorkersPerFunction?: number;
+  /** How long a worker may sit idle before it is ended (one per function stays warm). Default 60 s. */
+  idleWorkerMs?: number;
   /**
    * Sends a message to an SQS queue as a function's execution role: where asynchronous
    * invocations deliver their on-failure / on-success records and dead-letter events.
@@ -37,16 +39,41 @@ export interface LocalLambdaOptions {
   now?: () => number;
 }
 
+/**
+ * Function output on the terminal, prefixed with the function name: gathered and written once per
+ * turn of the event loop, since a write per line costs a system call per line when many functions run.
+ */
+class TerminalLog {
+  private pending = '';
+  private scheduled: NodeJS.Immediate | undefined;
+
+  readonly line = (functionName: string, line: string): void => {
+    this.pending += `[${functionName}] ${line}\n`;
+    this.scheduled ??= setImmediate(() => this.flush());
+  };
+
+  flush(): void {
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.pending === '') return;
+    process.stdout.write(this.pending);
+    this.pending = '';
+  }
+}
+
 export class LocalLambda implements DurableService {
   private readonly model: LambdaModel;
+  private readonly terminal: TerminalLog | undefined;
 
   constructor(private readonly options: LocalLambdaOptions) {
-    const onLog = options.onLog ?? ((name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`));
+    this.terminal = options.onLog === undefined ? new TerminalLog() : undefined;
+    const onLog = options.onLog ?? this.terminal!.line;
     const runtime = new FunctionRuntime({
       region: options.region,
       endpointUrl: options.endpointUrl,
       onLog,
       maxWorkersPerFunction: options.maxWorkersPerFunction ?? 4,
+      idleWorkerMs: options.idleWorkerMs ?? 60_000,
     });
     this.model = new LambdaModel({
       accountId: options.accountId,
@@ -106,5 +133,6 @@ export class LocalLambda implements DurableService {
 
   async close(): Promise<void> {
     await this.model.close();
+    this.terminal?.flush();
   }
 }

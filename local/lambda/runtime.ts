@@ -13,6 +13,11 @@ export interface FunctionRuntimeOptions {
   onLog: (functionName: string, line: string) => void;
   /** Warm workers per function when invocations overlap (further ones queue). */
   maxWorkersPerFunction: number;
+  /**
+   * How long a function's worker may sit idle before it is ended, as Lambda reclaims idle
+   * sandboxes; each function keeps one warm. Bounds the memory a burst of invocations leaves behind.
+   */
+  idleWorkerMs: number;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -67,6 +72,7 @@ export class FunctionRuntime {
       for (const waiter of fn.queue.splice(0)) waiter(new AwsServiceError('ServiceException', 'The local Lambda service is shutting down.', 500));
       slots.push(...fn.workers.splice(0));
     }
+    for (const slot of slots) clearTimeout(slot.idleTimer);
     await Promise.allSettled(slots.map((slot) => slot.terminate()));
   }
 
@@ -96,6 +102,7 @@ export class FunctionRuntime {
     if (this.closed) return Promise.reject(new AwsServiceError('ServiceException', 'The local Lambda service is shut down.', 500));
     const idle = fn.workers.find((slot) => !slot.busy && !slot.dead);
     if (idle !== undefined) {
+      clearTimeout(idle.idleTimer);
       idle.busy = true;
       return Promise.resolve(idle);
     }
@@ -122,7 +129,17 @@ export class FunctionRuntime {
     if (next !== undefined) {
       slot.busy = true;
       next(slot);
+      return;
     }
+    slot.idleTimer = setTimeout(() => this.retire(fn, slot), this.options.idleWorkerMs);
+    slot.idleTimer.unref();
+  }
+
+  /** Ends a worker still idle since its timer was set, unless it is its function's last one. */
+  private retire(fn: FunctionRecord, slot: WorkerSlot): void {
+    if (this.closed || slot.busy || slot.dead || fn.workers.filter((other) => !other.dead).length <= 1) return;
+    this.discard(fn, slot);
+    void slot.terminate();
   }
 
   private discard(fn: FunctionRecord, slot: WorkerSlot): void {

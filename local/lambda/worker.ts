@@ -43,6 +43,8 @@ export class WorkerSlot {
   busy = false;
   dead = false;
   current: Invocation | undefined;
+  /** Ends this worker once it has been idle too long (see FunctionRuntime). */
+  idleTimer: NodeJS.Timeout | undefined;
   private partial = '';
   private settleReady!: (value: FunctionError | undefined) => void;
 

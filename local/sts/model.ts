@@ -57,9 +57,19 @@ function principalOf(caller: CallerIdentity): { type: 'AWS'; accountId: string; 
   return { type: 'AWS', accountId: caller.accountId, arn: caller.arn, ...(caller.roleArn !== undefined ? { roleArn: caller.roleArn } : {}) };
 }
 
+/** How often issuing a session also sweeps out expired ones (an expired key resolves to nothing anyway). */
+const PRUNE_INTERVAL_MS = 60_000;
+
 export class StsModel {
   private sessions: Sessions = {};
   private readonly changes: ChangeLog;
+  /**
+   * The session last issued to each AWS service for a role (by principal, session name and source),
+   * reused while it lives, as a service holds on to the credentials it assumed: a state machine's
+   * thousand Lambda tasks run as one session, not a thousand sessions kept forever.
+   */
+  private readonly serviceSessions = new Map<string, string>();
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: StsModelOptions) {
     this.changes = options.changes ?? new ChangeLog();
@@ -164,8 +174,13 @@ export class StsModel {
       context,
     });
     if (trust !== 'Allow') throw denied();
-    const sessionName = (options.sessionName ?? servicePrincipal.split('.')[0] ?? 'service').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-    const session = this.issueSession(role, sessionName.length >= 2 ? sessionName : `${sessionName}-session`, undefined, undefined);
+    const name = (options.sessionName ?? servicePrincipal.split('.')[0] ?? 'service').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+    const sessionName = name.length >= 2 ? name : `${name}-session`;
+    const reuseKey = JSON.stringify([role.arn, servicePrincipal, sessionName, options.sourceAccount, options.sourceArn]);
+    const held = this.sessions[this.serviceSessions.get(reuseKey) ?? ''];
+    // A role deleted and created again under the same name is another role: its sessions are not reused.
+    const session = held !== undefined && held.roleId === role.roleId ? held : this.issueSession(role, sessionName, undefined, undefined);
+    this.serviceSessions.set(reuseKey, session.accessKeyId);
     return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
   }
 
@@ -193,6 +208,8 @@ export class StsModel {
 
   private pruneExpiredSessions(): void {
     const now = this.options.now();
+    if (now - this.prunedAt < PRUNE_INTERVAL_MS) return;
+    this.prunedAt = now;
     for (const [key, session] of Object.entries(this.sessions)) {
       if (session.expiresAt !== undefined && session.expiresAt <= now) {
         delete this.sessions[key];
@@ -206,6 +223,7 @@ export class StsModel {
   }
 
   restore(sessions: Sessions): void {
+    this.serviceSessions.clear();
     this.sessions = structuredClone(sessions);
   }
 }
