@@ -602,7 +602,9 @@ describe('External ID confidentiality (functions at DEBUG level)', () => {
     );
 
     // Assess
-    expect(levels).toEqual(['DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG']);
+    // Every deployed function (the stack grows: the count is pinned by the infra suite) logs at DEBUG.
+    expect(levels.length).toBeGreaterThanOrEqual(12);
+    expect(levels).toEqual(levels.map(() => 'DEBUG'));
     expect([accepted.status, differentId.status, invalid.status, conflict.reason, triggered.status]).toEqual([202, 409, 400, 'ROLE_CONFLICT', 'READY']);
     const lines = functionLog.since(mark);
     const nameOf = Object.fromEntries(Object.entries(functions).map(([logicalName, physicalName]) => [physicalName, logicalName]));
