@@ -14,7 +14,7 @@ type RetryToken = Awaited<ReturnType<RetryStrategyV2['acquireInitialRetryToken']
 type ErrorType = Parameters<RetryStrategyV2['refreshRetryTokenForRetry']>[1]['errorType'];
 
 const tokenAt = (retryCount: number): RetryToken => ({ getRetryCount: () => retryCount, getRetryDelay: () => 0 });
-const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 }, cause: undefined });
 
 /** The delay and count of the token the strategy gives for the retry after `retryCount` retries. */
 async function retryAfter(strategy: RetryStrategyV2, retryCount: number, errorType: ErrorType) {
