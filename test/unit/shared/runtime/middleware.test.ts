@@ -2,7 +2,7 @@
 // retries it and as an error otherwise; the event itself is never logged; keys added during one
 // invocation do not leak into the next; each line carries the Lambda context.
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RoleConflict, RoleNotYetAssumable, TransientAwsError } from '../../../../functions/shared/domain/errors.js';
 import { captureOutput, type CapturedOutput } from '../../../support/output-capture.js';
 
@@ -13,12 +13,21 @@ const context = { functionName: 'create-role', awsRequestId: 'request-7', getRem
 let withMiddleware: Wrap;
 let logger: Logger;
 let output: CapturedOutput;
+const previousEnv = { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL, POWERTOOLS_LOGGER_LOG_EVENT: process.env.POWERTOOLS_LOGGER_LOG_EVENT };
 
 beforeAll(async () => {
   // The most verbose settings a deployment could choose, event logging included.
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_LOGGER_LOG_EVENT: 'true' });
   ({ withMiddleware } = await import('../../../../functions/shared/runtime/middleware.js'));
   ({ logger } = await import('../../../../functions/shared/runtime/logger.js'));
+});
+
+afterAll(() => {
+  // Other test files may share this process: leave the environment as it was.
+  for (const [name, value] of Object.entries(previousEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 });
 
 beforeEach(() => {
@@ -49,7 +58,7 @@ describe('a failed invocation', () => {
     expect(lines[0]).toMatchObject({ level: 'WARN', errorName: name, errorMessage: error.message, error: { name, message: error.message } });
   });
 
-  it('is logged as an error, by name and message, when nothing retries it', async () => {
+  it('is logged as an error, by name and message, with the service and Lambda context, when nothing retries it', async () => {
     // Prepare
     const handler = failingWith(new RoleConflict('Role capa-payments-dev already exists'));
 
@@ -66,6 +75,7 @@ describe('a failed invocation', () => {
       errorMessage: 'Role capa-payments-dev already exists',
       function_name: 'create-role',
       function_request_id: 'request-7',
+      service: 'capa-provider-onboarding',
     });
   });
 });
