@@ -104,4 +104,12 @@ describe('newAccountOf', () => {
     // Assess
     expect(account).toBeUndefined();
   });
+
+  it('names no account for an event without a detail', () => {
+    // Act
+    const account = newAccountOf({ id: 'e-3', source: 'aws.organizations' }, 'landing-zone');
+
+    // Assess
+    expect(account).toBeUndefined();
+  });
 });
