@@ -234,11 +234,26 @@ describe('ensureCapaPolicies', () => {
   });
 });
 
+describe('ensureCapaPolicies, a policy IAM reports as existing but returns nothing for', () => {
+  it('is refused as POLICY_CONFLICT at an unknown version', async () => {
+    // Prepare
+    iam.on(CreatePolicyCommand).rejects(alreadyExists());
+    iam.on(GetPolicyCommand).resolves({});
+
+    // Act
+    const ensuring = ensureCapaPolicies(new IAMClient({}), target);
+
+    // Assess
+    await expect(ensuring).rejects.toMatchObject({ name: 'PolicyConflict' });
+  });
+});
+
 describe('roleCreatedBy', () => {
   it.each<[string, () => void, boolean]>([
     ['the role carries this execution\'s tag', () => iam.on(GetRoleCommand).resolves(storedRole()), true],
     ['the role carries an earlier execution\'s tag', () => iam.on(GetRoleCommand).resolves(storedRole({ Tags: ownerTags('payments_dev_1') })), false],
     ['the role has no tags', () => iam.on(GetRoleCommand).resolves(storedRole({ Tags: undefined })), false],
+    ['the role has tags but no owner tag', () => iam.on(GetRoleCommand).resolves(storedRole({ Tags: [{ Key: 'team', Value: 'payments' }] })), false],
     ['there is no such role', () => iam.on(GetRoleCommand).rejects(noSuchEntity()), false],
     ['the role may not be read (outside the product path)', () => iam.on(GetRoleCommand).rejects(accessDenied()), false],
   ])('when %s, created by this execution is %s', async (_what, answer, expected) => {

@@ -80,6 +80,24 @@ describe('endedExecutionOf', () => {
   });
 });
 
+describe('the provider of an ended execution', () => {
+  it('is the one its input names, even when its name reads as another provider', () => {
+    // Act
+    const ended = endedExecutionOf(statusChange({ name: 'search_prod_3' }));
+
+    // Assess
+    expect(ended?.providerId).toBe('payments.dev');
+  });
+
+  it('is absent, not undefined, when neither input nor name identify one', () => {
+    // Act
+    const ended = endedExecutionOf(statusChange({ input: null, name: 'c7a1f0e2-manual-run' }));
+
+    // Assess
+    expect(ended).not.toHaveProperty('providerId');
+  });
+});
+
 describe('failureOfEndedExecution', () => {
   const ended = { executionArn: EXECUTION_ARN, executionName: 'payments_dev_2', providerId: 'payments.dev' };
 

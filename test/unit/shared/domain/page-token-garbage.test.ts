@@ -1,7 +1,7 @@
 // Garbage offered as a page token is refused before it is decoded: too long, or with characters
 // that base64url never produces (at either end).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InvalidPageToken, nameAfterPageToken } from '../../../../functions/shared/domain/page-token.js';
+import { InvalidPageToken, nameAfterPageToken, pageTokenOf } from '../../../../functions/shared/domain/page-token.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -23,5 +23,22 @@ describe('page tokens refused unread', () => {
     // Assess
     expect(read).toThrow(new InvalidPageToken('nextToken is not a token this API issued'));
     expect(decode).not.toHaveBeenCalled();
+  });
+});
+
+describe('page tokens with a valid checksum', () => {
+  it.each([
+    ['a workspace that is not a DNS label', 'Payments', 'dev'],
+    ['a name that is not a DNS label', 'payments', 'Dev'],
+  ])('are refused for %s', (_what, workspace, lastName) => {
+    // Prepare: a token of that position with its correct checksum
+    const token = pageTokenOf(workspace, lastName);
+
+    // Act
+    const read = () => nameAfterPageToken(token, workspace);
+
+    // Assess
+    expect(read).toThrow(new InvalidPageToken('nextToken is not a token this API issued'));
+    expect(read).toThrow(expect.objectContaining({ name: 'InvalidPageToken' }));
   });
 });
