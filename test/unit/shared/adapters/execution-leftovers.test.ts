@@ -135,4 +135,32 @@ describe('removeExecutionLeftovers', () => {
     expect(removed).toEqual([]);
     expect(iam).not.toHaveReceivedAnyCommand();
   });
+
+  it('fails with TransientAwsError when the bootstrap AssumeRole is throttled, instead of reporting nothing to remove', async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+
+    // Act
+    const removing = removeExecutionLeftovers(cleanup('per-role'), record, 'payments_dev_2');
+
+    // Assess
+    await expect(removing).rejects.toMatchObject({
+      name: 'TransientAwsError',
+      message: 'AssumeRole arn:aws:iam::123456789012:role/OrganizationAccountAccessRole: Rate exceeded',
+    });
+    expect(iam).not.toHaveReceivedAnyCommand();
+  });
+
+  it('assumes the bootstrap role in a session named after the step and the attempt', async () => {
+    // Prepare
+    iam.on(GetRoleCommand).rejects(Object.assign(new Error('not found'), { name: 'NoSuchEntity', $metadata: { httpStatusCode: 404 } }));
+    iam.on(GetPolicyCommand).rejects(Object.assign(new Error('not found'), { name: 'NoSuchEntity', $metadata: { httpStatusCode: 404 } }));
+
+    // Act
+    const removed = await removeExecutionLeftovers(cleanup('per-role'), record, 'payments_dev_2');
+
+    // Assess
+    expect(removed).toEqual([]);
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, { RoleSessionName: 'capa-onboarding-execution-ended-2' });
+  });
 });

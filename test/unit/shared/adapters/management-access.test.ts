@@ -180,4 +180,55 @@ describe('errors on the management role', () => {
     // Assess
     await expect(grant).rejects.toMatchObject({ name: 'TransientAwsError', message: 'PutRolePolicy: Rate exceeded' });
   });
+
+  it('turns a denied DeleteRolePolicy into ManagementRoleDenied naming the call', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves(stored(GRANT_OF_A));
+    iam.on(DeleteRolePolicyCommand).rejects(Object.assign(new Error('not authorized to delete'), { name: 'AccessDenied' }));
+
+    // Act
+    const revoke = revokeManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    await expect(revoke).rejects.toMatchObject({
+      name: 'ManagementRoleDenied',
+      message: 'DeleteRolePolicy on arn:aws:iam::000000000000:role/capa-management was denied: not authorized to delete',
+    });
+  });
+
+  it('turns throttling of GetRolePolicy into TransientAwsError naming the call', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+
+    // Act
+    const revoke = revokeManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    await expect(revoke).rejects.toMatchObject({ name: 'TransientAwsError', message: 'GetRolePolicy: Rate exceeded' });
+  });
+
+  it('passes on any other GetRolePolicy error unchanged', async () => {
+    // Prepare
+    const invalid = Object.assign(new Error('bad role name'), { name: 'InvalidInput', $metadata: { httpStatusCode: 400 } });
+    iam.on(GetRolePolicyCommand).rejects(invalid);
+
+    // Act
+    const grant = ensureManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    await expect(grant).rejects.toBe(invalid);
+  });
+
+  it('takes a grant policy without a document as no grant at all', async () => {
+    // Prepare
+    iam.on(GetRolePolicyCommand).resolves({ RoleName: 'capa-management', PolicyName: 'capa-provider-onboarding-assume', PolicyDocument: undefined });
+    iam.on(PutRolePolicyCommand).resolves({});
+
+    // Act
+    const grant = await ensureManagementGrant(new IAMClient({}), perRoleTarget, roleA);
+
+    // Assess
+    expect(grant).toEqual({ mode: 'per-role', changed: true });
+    expect(JSON.parse(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!)).toEqual(JSON.parse(GRANT_OF_A));
+  });
 });

@@ -129,4 +129,52 @@ describe('publishProviderEvent', () => {
     // Assess
     await expect(publish).rejects.toThrow('EventBridge rejected "Provider Ready": unknown');
   });
+
+  it('an entry throttled or failed inside EventBridge fails with TransientAwsError, for the state machine to retry', async () => {
+    // Prepare
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] });
+    const detail = providerEventDetail(providerRecord(), EXECUTION_ARN);
+
+    // Act
+    const publish = publishProviderEvent(new EventBridgeClient({}), bus, 'Provider Ready', detail);
+
+    // Assess
+    await expect(publish).rejects.toMatchObject({ name: 'TransientAwsError', message: 'EventBridge rejected "Provider Ready": ThrottlingException Rate exceeded' });
+  });
+
+  it('an entry rejected for any other reason fails with a plain Error, whose message has no trailing space', async () => {
+    // Prepare
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail' }] });
+    const detail = providerEventDetail(providerRecord(), EXECUTION_ARN);
+
+    // Act
+    const publish = publishProviderEvent(new EventBridgeClient({}), bus, 'Provider Ready', detail);
+
+    // Assess
+    await expect(publish).rejects.toMatchObject({ name: 'Error', message: 'EventBridge rejected "Provider Ready": MalformedDetail' });
+  });
+
+  it('an answer without FailedEntryCount counts as accepted', async () => {
+    // Prepare
+    eventBridge.on(PutEventsCommand).resolves({ Entries: [{ EventId: 'event-1' }] });
+    const detail = providerEventDetail(providerRecord(), EXECUTION_ARN);
+
+    // Act
+    const publish = publishProviderEvent(new EventBridgeClient({}), bus, 'Provider Ready', detail);
+
+    // Assess
+    await expect(publish).resolves.toBeUndefined();
+  });
+
+  it('throttling of PutEvents itself fails with TransientAwsError naming the event', async () => {
+    // Prepare
+    eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    const detail = providerEventDetail(providerRecord(), EXECUTION_ARN);
+
+    // Act
+    const publish = publishProviderEvent(new EventBridgeClient({}), bus, 'Provider Failed', detail);
+
+    // Assess
+    await expect(publish).rejects.toMatchObject({ name: 'TransientAwsError', message: 'PutEvents "Provider Failed": Rate exceeded' });
+  });
 });
