@@ -15,7 +15,14 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
 
 export function acknowledgeNagFindings(stack: OnboardingStack): void {
   const { config } = stack;
-  const functions: OnboardingFunction[] = [...stack.workflow.functions, stack.api.handler, stack.triggers.handler, stack.executionEnded.handler];
+  const functions: OnboardingFunction[] = [
+    ...stack.workflow.functions,
+    stack.verification.checkProvider,
+    stack.verification.recordVerification,
+    stack.api.handler,
+    stack.triggers.handler,
+    stack.executionEnded.handler,
+  ];
 
   for (const fn of functions) {
     acknowledge(
@@ -33,13 +40,23 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
   // Cross-account roles: the target account is only known per request, so the account field is
   // a wildcard while the role name / path is fixed by configuration.
   const bootstrapRole = `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role/${config.bootstrapRoleName}]`;
-  for (const fn of [stack.workflow.createRole, stack.workflow.attachPolicies, stack.workflow.compensate, stack.executionEnded.handler]) {
+  for (const fn of [stack.workflow.createRole, stack.workflow.attachPolicies, stack.workflow.compensate, stack.executionEnded.handler, stack.verification.checkProvider]) {
     acknowledge(
       fn.role,
       bootstrapRole,
       `Assumes only the bootstrap role "${config.bootstrapRoleName}" in whichever account is being onboarded (account unknown until the request); the session policy passed to AssumeRole limits IAM writes to ${config.rolePath}.`,
     );
   }
+  acknowledge(
+    stack.verification.checkProvider.role,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
+    `Re-verification assumes the onboarded provider roles (with and without their External ID), which exist only under the product path ${config.rolePath} in accounts known per request.`,
+  );
+  acknowledge(
+    stack.verification.stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the two task functions.',
+  );
   acknowledge(
     stack.workflow.verifyRole.role,
     `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,

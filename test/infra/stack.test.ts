@@ -211,6 +211,7 @@ describe('functions', () => {
           CLUSTER_IDENTITY_SOURCE_KIND: 'AWSClusterControllerIdentity',
           CLUSTER_IDENTITY_SOURCE_NAME: 'default',
           WORKSPACE_NAMESPACES: '{}',
+          VERIFICATION_STATE_MACHINE_ARN: ref(s.stack.verification.stateMachine),
         },
       ],
       [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],

@@ -4,7 +4,7 @@ import { TransientAwsError } from '../domain/errors.js';
 import type { ProviderRecord } from '../domain/provider.js';
 import { callAws, isTransientCode } from './aws-errors.js';
 
-export type ProviderDetailType = 'Provider Ready' | 'Provider Failed';
+export type ProviderDetailType = 'Provider Ready' | 'Provider Failed' | 'Provider Degraded' | 'Provider Recovered';
 
 export interface ProviderEventDetail {
   providerId: string;

@@ -30,6 +30,20 @@ async function assume(sts: STSClient, roleArn: string, sessionName: string, exte
 }
 
 /**
+ * One AssumeRole on `roleArn`, with `externalId` or without: whether STS allowed it. Only
+ * AccessDenied counts as denied; throttling and 5xx are TransientAwsError, anything else rethrown.
+ */
+export async function probeAssumeRole(sts: STSClient, roleArn: string, sessionName: string, externalId?: string): Promise<'allowed' | 'denied'> {
+  try {
+    await assume(sts, roleArn, sessionName, externalId);
+    return 'allowed';
+  } catch (error) {
+    if (isAccessDenied(error)) return 'denied';
+    return rethrowTransient(error, `AssumeRole ${roleArn}${externalId === undefined ? ' without External ID' : ''}`);
+  }
+}
+
+/**
  * One verification attempt. IAM is eventually consistent: a new role is often denied for seconds,
  * so AccessDenied before the deadline is RoleNotYetAssumable (the state machine retries with
  * backoff and jitter) and after it PropagationTimeout.

@@ -1,10 +1,11 @@
 // The provider contract: identity, records, and the names derived from them.
 import { createHash } from 'node:crypto';
+import type { VerificationCheck } from './drift.js';
 
 /** Workspaces and provider names: lower-case DNS labels. */
 export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED'] as const;
+export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DEGRADED'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 
 /** Statuses of an attempt whose execution has not recorded an outcome yet. */
@@ -44,7 +45,7 @@ export function deriveRoleName(prefix: string, workspace: string, name: string):
  * Step Functions names allow 80 characters of [A-Za-z0-9-_]. "<workspace>_<name>_<attempt>" lets an
  * operator list a provider's runs by prefix; long identities keep a readable head plus a hash.
  */
-export function executionNameOf(workspace: string, name: string, attempt: number): string {
+export function executionNameOf(workspace: string, name: string, attempt: number | string): string {
   const tail = `_${attempt}`;
   const head = `${workspace}_${name}`;
   if (head.length + tail.length <= 80) return `${head}${tail}`;
@@ -104,6 +105,9 @@ export interface ProviderRecord extends ProviderSpec {
   createdAt: string;
   updatedAt: string;
   readyAt?: string;
+  /** The last re-verification (POST …/verifications): when it ran and each check's result. */
+  lastVerifiedAt?: string;
+  checks?: VerificationCheck[];
 }
 
 /** The state machine's input: derived only from the record, so re-sending it is byte-identical. */
