@@ -202,7 +202,9 @@ async function defaultDocumentOf(iam: IAMClient, arn: string, defaultVersionId: 
  * as a new default version (IAM keeps 5 versions: the oldest non-default one makes room).
  */
 async function restoreDefaultVersion(iam: IAMClient, arn: string, defaultVersionId: string | undefined, document: PolicyDocument): Promise<void> {
-  if (samePolicyDocument(await defaultDocumentOf(iam, arn, defaultVersionId), document)) return;
+  // Without a default version to compare (IAM always names one), nothing is known to be wrong.
+  const current = await defaultDocumentOf(iam, arn, defaultVersionId);
+  if (current === undefined || samePolicyDocument(current, document)) return;
   const versions = (await call(`ListPolicyVersions ${arn}`, () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })))).Versions ?? [];
   const oldest = versions.filter((version) => !version.IsDefaultVersion).sort((a, b) => Number(a.CreateDate ?? 0) - Number(b.CreateDate ?? 0))[0];
   if (versions.length >= 5 && oldest?.VersionId) {
