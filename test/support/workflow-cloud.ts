@@ -20,6 +20,7 @@ import type { ProviderRecord } from '../../functions/shared/domain/provider.js';
 import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
 import { ProviderRegistry } from '../../functions/shared/adapters/registry.js';
 import { startOnboarding } from '../../functions/shared/adapters/start-onboarding.js';
+import { startVerification } from '../../functions/shared/adapters/start-verification.js';
 import { iamClientForTargetAccount } from '../../functions/shared/adapters/target-account.js';
 import { REGISTRY_TABLE } from './dynamodb.js';
 import {
@@ -93,6 +94,8 @@ export interface WorkflowCloud {
   onboard(request: ProviderRequest, options?: OnboardOptions): Promise<Onboarded>;
   /** Runs an execution (again), as Step Functions would deliver it. */
   run(start: { name: string; input: string }, options?: OnboardOptions): Promise<WorkflowRun>;
+  /** Starts a re-verification as the API does, then runs the verify-provider execution it asked for. */
+  verify(providerId: string, options?: OnboardOptions): Promise<{ run: WorkflowRun; provider: ProviderRecord }>;
 
   // ---- what the account's administrators do outside the workflow (admin credentials)
   createRole(accountId: string, role: { roleName: string; path: string; trust: PolicyDocument; tags?: Record<string, string> }): string;
@@ -156,6 +159,12 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
     'verify-role': document({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role${ROLE_PATH}*` }, updateItem),
     'record-result': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
     compensate: document(assumeBootstrapRole, grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'])),
+    'check-provider': document(
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [`arn:aws:iam::*:role/${BOOTSTRAP_ROLE_NAME}`, `arn:aws:iam::*:role${ROLE_PATH}*`] },
+      grant(['iam:GetRolePolicy', 'iam:SimulatePrincipalPolicy']),
+    ),
+    'record-verification': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
   };
 }
 
@@ -169,6 +178,15 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     'verify-role': { TABLE_NAME, VERIFY_TIMEOUT_SECONDS: String(options.verifyTimeoutSeconds) },
     'record-result': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
     compensate: { BOOTSTRAP_ROLE_NAME, ROLE_PATH, MANAGEMENT_ROLE_ARN, GRANT_MODE: options.grantMode },
+    'check-provider': {
+      TABLE_NAME,
+      BOOTSTRAP_ROLE_NAME,
+      ROLE_PATH,
+      MANAGEMENT_PRINCIPAL_ARN: managementPrincipal,
+      MANAGEMENT_ROLE_ARN,
+      GRANT_MODE: options.grantMode,
+    },
+    'record-verification': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
   };
 }
 
@@ -177,7 +195,17 @@ const trustingAccount = (accountId: string): PolicyDocument => ({
   Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }],
 });
 
-const FUNCTION_NAMES: WorkflowFunctionName[] = ['create-role', 'attach-policies', 'grant-management', 'verify-role', 'record-result', 'compensate'];
+const FUNCTION_NAMES: WorkflowFunctionName[] = [
+  'create-role',
+  'attach-policies',
+  'grant-management',
+  'verify-role',
+  'record-result',
+  'compensate',
+  'check-provider',
+  'record-verification',
+];
+const VERIFICATION_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:VerifyProvider';
 const GUARDRAIL_POLICY = 'test-guardrail';
 
 export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Promise<WorkflowCloud> {
@@ -327,6 +355,22 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     },
 
     run,
+
+    async verify(providerId, runOptions = {}) {
+      const record = await registry.get(providerId);
+      if (record === undefined) throw new Error(`Provider ${providerId} is not in the registry`);
+      await startVerification(sfn, VERIFICATION_STATE_MACHINE_ARN, record);
+      const start = starts.at(-1)!;
+      const result = await runOnboardingWorkflow(JSON.parse(start.input), {
+        ...runOptions,
+        definitionFile: 'verify-provider.asl.json',
+        executionName: start.name,
+        environments,
+      });
+      const provider = await registry.get(providerId);
+      if (provider === undefined) throw new Error(`Provider ${providerId} left the registry`);
+      return { run: result, provider };
+    },
 
     createRole(accountId, role) {
       return iam.createRole(accountId, {

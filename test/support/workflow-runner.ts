@@ -15,7 +15,9 @@ export type WorkflowFunctionName =
   | 'grant-management'
   | 'verify-role'
   | 'record-result'
-  | 'compensate';
+  | 'compensate'
+  | 'check-provider'
+  | 'record-verification';
 
 /** Placeholder → the function behind it, as the CDK stack wires them. */
 const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> = {
@@ -25,10 +27,14 @@ const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> 
   VerifyRoleFunctionArn: { name: 'verify-role', module: '../../functions/verify-role/handler.js' },
   RecordResultFunctionArn: { name: 'record-result', module: '../../functions/record-result/handler.js' },
   CompensateFunctionArn: { name: 'compensate', module: '../../functions/compensate/handler.js' },
+  CheckProviderFunctionArn: { name: 'check-provider', module: '../../functions/check-provider/handler.js' },
+  RecordVerificationFunctionArn: { name: 'record-verification', module: '../../functions/record-verification/handler.js' },
 };
 
 export interface WorkflowRunOptions {
   executionName: string;
+  /** The ASL file in statemachine/ (default the onboarding's). */
+  definitionFile?: string;
   /** Each function's environment: its variables and its role's credentials. */
   environments: Record<WorkflowFunctionName, Record<string, string>>;
   /** Wait between retries of every state but verification (default 0). */
@@ -110,7 +116,7 @@ export async function runOnboardingWorkflow(input: unknown, options: WorkflowRun
   for (const [placeholder, { name, module }] of Object.entries(FUNCTIONS)) {
     functions.set(fakeFunctionArn(placeholder), { name, handler: await loadHandler(module, options.environments[name]) });
   }
-  const definition = loadDefinition('onboard-provider.asl.json', fakeFunctionArn) as unknown as StateMachineDefinition;
+  const definition = loadDefinition(options.definitionFile ?? 'onboard-provider.asl.json', fakeFunctionArn) as unknown as StateMachineDefinition;
   const invocations: Record<string, number> = {};
   const results: Record<string, unknown[]> = {};
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
