@@ -82,6 +82,7 @@ export function api(cloud: LocalCloud, credentials: Credentials = cloud.adminCre
     /** `query` is the query string, with its `?`. */
     list: (workspace: string, query = '') => call('GET', `${providersPath(workspace)}${query}`),
     clusterIdentity: (providerId: string, headers: Record<string, string> = {}) => call('GET', `${providerPath(providerId)}/cluster-identity`, { headers }),
+    verify: (providerId: string) => call('POST', `${providerPath(providerId)}/verifications`),
   };
 }
 
@@ -167,7 +168,8 @@ function deployedOfType(cloud: LocalCloud, type: string) {
 }
 
 export function onboardingStateMachineArn(cloud: LocalCloud): string {
-  const [machine] = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine');
+  // The stack has more than one state machine: the onboarding's is the OnboardingWorkflow construct's.
+  const machine = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine').find((resource) => resource.logicalId.startsWith('OnboardingWorkflow'));
   if (!machine?.arn) throw new Error('The stack has no state machine');
   return machine.arn;
 }

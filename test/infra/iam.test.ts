@@ -33,12 +33,13 @@ describe('function roles', () => {
   const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
   const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
 
-  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the state machine, DescribeExecution on its executions', () => {
+  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on both state machines, DescribeExecution on the onboarding executions', () => {
     // Prepare
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
       ...grant(['dynamodb:Query'], table, index),
       ...grant(['states:StartExecution'], stateMachine),
+      ...grant(['states:StartExecution'], ref(s.stack.verification.stateMachine)),
       ...grant(['states:DescribeExecution'], executions),
     ];
 
@@ -107,6 +108,34 @@ describe('function roles', () => {
 
     // Assess
     expect(grants).toEqual([...baseline(wf.verifyRole), ...calls].sort());
+  });
+
+  it('check-provider: GetItem, AssumeRole on the bootstrap role and the provider roles, GetRolePolicy and SimulatePrincipalPolicy on the management role', () => {
+    // Prepare
+    const fn = s.stack.verification.checkProvider;
+    const calls = [
+      ...grant(['dynamodb:GetItem'], table),
+      ...grant(['sts:AssumeRole'], bootstrapRoles, providerRoles),
+      ...grant(['iam:GetRolePolicy', 'iam:SimulatePrincipalPolicy'], managementRole),
+    ];
+
+    // Act
+    const grants = grantsFor(s, fn);
+
+    // Assess
+    expect(grants).toEqual([...baseline(fn), ...calls].sort());
+  });
+
+  it('record-verification: UpdateItem and PutEvents on the provider bus', () => {
+    // Prepare
+    const fn = s.stack.verification.recordVerification;
+    const calls = [...grant(['dynamodb:UpdateItem'], table), ...grant(['events:PutEvents'], getAtt(s.stack.events.bus))];
+
+    // Act
+    const grants = grantsFor(s, fn);
+
+    // Assess
+    expect(grants).toEqual([...baseline(fn), ...calls].sort());
   });
 
   it('record-result: UpdateItem and PutEvents on the provider bus', () => {
@@ -196,7 +225,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(44);
+    expect(allows).toHaveLength(57);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -205,8 +234,9 @@ describe('every policy in the template', () => {
     // Prepare
     const logDelivery = /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
+    const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
-    const { workflow: wf, api, triggers, executionEnded } = s.stack;
+    const { workflow: wf, api, triggers, executionEnded, verification } = s.stack;
 
     // Act
     const wildcardResourceActions = allows
@@ -216,10 +246,33 @@ describe('every policy in the template', () => {
     for (const { policy, action } of wildcardResourceActions) (actionsByPolicy[policy] ??= []).push(action);
 
     // Assess
-    const outsideTheRule = wildcardResourceActions.filter(({ policy, action }) => !(action.startsWith('xray:') || (policy === smPolicy && logDelivery.test(action))));
+    const outsideTheRule = wildcardResourceActions.filter(
+      ({ policy, action }) => !(action.startsWith('xray:') || ((policy === smPolicy || policy === verificationSmPolicy) && logDelivery.test(action))),
+    );
     expect(outsideTheRule).toEqual([]);
+    const stateMachineWildcards = [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ];
+    expect(actionsByPolicy[verificationSmPolicy]).toEqual(stateMachineWildcards);
     expect(actionsByPolicy).toEqual({
-      ...Object.fromEntries([...wf.functions, api.handler, triggers.handler, executionEnded.handler].map((fn) => [policyOf(fn), XRAY_ACTIONS])),
+      ...Object.fromEntries(
+        [...wf.functions, verification.checkProvider, verification.recordVerification, api.handler, triggers.handler, executionEnded.handler].map((fn) => [
+          policyOf(fn),
+          XRAY_ACTIONS,
+        ]),
+      ),
+      [verificationSmPolicy]: stateMachineWildcards,
       [smPolicy]: [
         'logs:CreateLogDelivery',
         'logs:GetLogDelivery',
@@ -237,7 +290,7 @@ describe('every policy in the template', () => {
     });
   });
 
-  it('writes IAM only on the management role', () => {
+  it('writes (and reads, for re-verification) IAM only on the management role', () => {
     // Prepare
     const managementRole = JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] });
 
@@ -245,7 +298,12 @@ describe('every policy in the template', () => {
     const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
 
     // Assess
-    expect(iamGrants.length).toBe(3);
-    expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([[managementRole], [managementRole], [managementRole]]);
+    expect(iamGrants.length).toBe(4);
+    expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([
+      [managementRole],
+      [managementRole],
+      [managementRole],
+      [managementRole],
+    ]);
   });
 });

@@ -78,7 +78,8 @@ describe('onboarding state machine', () => {
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
     // Assess
-    expect(Object.keys(machines)).toHaveLength(1);
+    // The onboarding's and the re-verification's (test/infra/verification-workflow.test.ts).
+    expect(Object.keys(machines)).toHaveLength(2);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -141,6 +142,10 @@ describe('onboarding state machine', () => {
           getAtt(wf.compensate.function),
         ],
       }),
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: [getAtt(s.stack.verification.checkProvider.function), getAtt(s.stack.verification.recordVerification.function)],
+      }),
     ]);
     s.template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [ref(wf.stateMachine.role)],
@@ -153,13 +158,20 @@ describe('functions', () => {
   it('all run nodejs22.x on arm64 with active tracing, 256 MB, index.handler and their own log group', () => {
     // Prepare
     const s = synth();
-    const all = [...s.stack.workflow.functions, s.stack.api.handler, s.stack.triggers.handler, s.stack.executionEnded.handler];
+    const all = [
+      ...s.stack.workflow.functions,
+      s.stack.verification.checkProvider,
+      s.stack.verification.recordVerification,
+      s.stack.api.handler,
+      s.stack.triggers.handler,
+      s.stack.executionEnded.handler,
+    ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(11);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -369,8 +381,8 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(4);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods).toHaveLength(5);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
     for (const httpMethod of ['POST', 'GET']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
@@ -384,6 +396,7 @@ describe('providers API', () => {
       'providers',
       '{name}',
       'cluster-identity',
+      'verifications',
     ]);
   });
 
@@ -396,7 +409,9 @@ describe('providers API', () => {
     const post = posts[0];
 
     // Assess
-    expect(posts).toHaveLength(1);
+    // Create, then …/verifications, which takes no body.
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.Properties.RequestModels).toBeUndefined();
     s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     expect(post?.Properties).toMatchObject({
       RequestValidatorId: { Ref: expect.stringMatching(/RequestValidator/) },
@@ -444,19 +459,21 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(4);
+    expect(permissions).toHaveLength(5);
     expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
     ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true]);
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
+      routeArn('/POST/workspaces/*/providers/*/verifications'),
     ]);
   });
 });
