@@ -90,7 +90,7 @@ async function printClusterIdentity(cloud: LocalCloud, providerId: string): Prom
   const response = await fetchText(`${cloud.apiUrl}${path}`, cloud);
   console.log(`\nGET ${path} (Accept: application/yaml) → ${response.status}`);
   // The External ID is a secret: the demo shows where it goes, not its value.
-  console.log(response.text.replace(/^(\s*externalID: ).*$/m, '$1"…"').replace(/^/gm, '  '));
+  console.log(response.text.trimEnd().replace(/^(\s*externalID: ).*$/m, '$1"…"').replace(/^/gm, '  '));
 }
 
 async function fetchText(url: string, cloud: LocalCloud): Promise<{ status: number; text: string }> {

@@ -134,111 +134,111 @@ const COMMON_ANSWERS = {
   '500': errorAnswer('INTERNAL: unexpected; retry, the request is idempotent'),
 };
 
+const CREATE_PROVIDER = {
+  operationId: 'createProvider',
+  summary: 'Register a provider in the workspace and start its onboarding (idempotent)',
+  requestBody: { required: true, content: json(ref('ProviderBody')) },
+  responses: {
+    '202': {
+      description: 'Accepted: the provider (new, or the existing one with the same spec)',
+      headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
+      content: json({
+        type: 'object',
+        required: ['provider', 'statusUrl', 'executionArn'],
+        properties: { provider: ref('Provider'), statusUrl: { type: 'string' }, executionArn: { type: 'string' } },
+      }),
+    },
+    '409': errorAnswer('CONFLICT: the provider exists with another spec; details name the differing fields'),
+    '413': { description: 'API Gateway: the body does not fit a Lambda event (6 MB) or the 10 MB payload quota' },
+    '415': errorAnswer('UNSUPPORTED_MEDIA_TYPE: the body is not sent as application/json'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+const LIST_PROVIDERS = {
+  operationId: 'listProviders',
+  summary: "One page of the workspace's providers, by name",
+  parameters: [
+    queryParameter('limit', { type: 'string', pattern: '^\\d+$' }, 'Page size, 1-100 in digits (default 50)'),
+    queryParameter('nextToken', { type: 'string' }, 'The previous page’s nextToken, unchanged, for the same workspace'),
+    queryParameter(
+      'status',
+      { type: 'string', pattern: `^(${PROVIDER_STATUSES.join('|')})(,(${PROVIDER_STATUSES.join('|')}))*$` },
+      'Only these statuses (comma-separated); DELETED requires includeDeleted=true',
+    ),
+    queryParameter('includeDeleted', { type: 'string', enum: ['true', 'false'] }, 'List DELETED providers (tombstones) too; default false'),
+  ],
+  responses: {
+    '200': {
+      description: 'A page; it may hold fewer than limit items (even none) while nextToken is not null',
+      content: json({
+        type: 'object',
+        required: ['items', 'nextToken'],
+        properties: { items: { type: 'array', items: ref('Provider') }, nextToken: { type: ['string', 'null'] } },
+      }),
+    },
+    ...COMMON_ANSWERS,
+  },
+};
+
+const GET_PROVIDER = {
+  operationId: 'getProvider',
+  summary: 'One provider, with its External ID',
+  responses: {
+    '200': { description: 'The provider', content: json(ref('Provider')) },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+const GET_CLUSTER_IDENTITY = {
+  operationId: 'getClusterIdentity',
+  summary: 'The CAPA AWSClusterRoleIdentity of a READY provider (YAML for Accept: application/yaml)',
+  responses: {
+    '200': {
+      description: 'The manifest',
+      content: { ...json(ref('AWSClusterRoleIdentity')), 'application/yaml': { schema: ref('AWSClusterRoleIdentity') } },
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    '409': errorAnswer('CONFLICT: the provider is not READY'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+const VERIFY_PROVIDER = {
+  operationId: 'verifyProvider',
+  summary: 'Re-verify a READY or DEGRADED provider now (a verify-provider execution); the result lands on the provider',
+  responses: {
+    '202': {
+      description: 'Started: GET the provider for lastVerifiedAt, checks, and READY or DEGRADED with a reason',
+      headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
+      content: json({
+        type: 'object',
+        required: ['providerId', 'status', 'executionArn', 'startedAt', 'statusUrl'],
+        properties: {
+          providerId: { type: 'string' },
+          status: { type: 'string', enum: [...VERIFIABLE_STATUSES], description: 'The status the verification starts from' },
+          executionArn: { type: 'string' },
+          startedAt: { type: 'string', format: 'date-time' },
+          statusUrl: { type: 'string' },
+        },
+      }),
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    '409': errorAnswer('CONFLICT: the provider is neither READY nor DEGRADED'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+/** Every route, keyed by the resource paths the stack and the route table use. */
 function operations() {
+  const workspace = pathParameter('workspace');
+  const name = pathParameter('name');
   return {
-    [PROVIDERS]: {
-      parameters: [pathParameter('workspace')],
-      post: {
-        operationId: 'createProvider',
-        summary: 'Register a provider in the workspace and start its onboarding (idempotent)',
-        requestBody: { required: true, content: json(ref('ProviderBody')) },
-        responses: {
-          '202': {
-            description: 'Accepted: the provider (new, or the existing one with the same spec)',
-            headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
-            content: json({
-              type: 'object',
-              required: ['provider', 'statusUrl', 'executionArn'],
-              properties: { provider: ref('Provider'), statusUrl: { type: 'string' }, executionArn: { type: 'string' } },
-            }),
-          },
-          '409': errorAnswer('CONFLICT: the provider exists with another spec; details name the differing fields'),
-          '413': { description: 'API Gateway: the body does not fit a Lambda event (6 MB) or the 10 MB payload quota' },
-          '415': errorAnswer('UNSUPPORTED_MEDIA_TYPE: the body is not sent as application/json'),
-          ...COMMON_ANSWERS,
-        },
-      },
-      get: {
-        operationId: 'listProviders',
-        summary: "One page of the workspace's providers, by name",
-        parameters: [
-          queryParameter('limit', { type: 'string', pattern: '^\\d+$' }, 'Page size, 1-100 in digits (default 50)'),
-          queryParameter('nextToken', { type: 'string' }, 'The previous page’s nextToken, unchanged, for the same workspace'),
-          queryParameter(
-            'status',
-            { type: 'string', pattern: `^(${PROVIDER_STATUSES.join('|')})(,(${PROVIDER_STATUSES.join('|')}))*$` },
-            'Only these statuses (comma-separated); DELETED requires includeDeleted=true',
-          ),
-          queryParameter('includeDeleted', { type: 'string', enum: ['true', 'false'] }, 'List DELETED providers (tombstones) too; default false'),
-        ],
-        responses: {
-          '200': {
-            description: 'A page; it may hold fewer than limit items (even none) while nextToken is not null',
-            content: json({
-              type: 'object',
-              required: ['items', 'nextToken'],
-              properties: { items: { type: 'array', items: ref('Provider') }, nextToken: { type: ['string', 'null'] } },
-            }),
-          },
-          ...COMMON_ANSWERS,
-        },
-      },
-    },
-    [PROVIDER]: {
-      parameters: [pathParameter('workspace'), pathParameter('name')],
-      get: {
-        operationId: 'getProvider',
-        summary: 'One provider, with its External ID',
-        responses: {
-          '200': { description: 'The provider', content: json(ref('Provider')) },
-          '404': errorAnswer('NOT_FOUND: no such provider'),
-          ...COMMON_ANSWERS,
-        },
-      },
-    },
-    [CLUSTER_IDENTITY]: {
-      parameters: [pathParameter('workspace'), pathParameter('name')],
-      get: {
-        operationId: 'getClusterIdentity',
-        summary: 'The CAPA AWSClusterRoleIdentity of a READY provider (YAML for Accept: application/yaml)',
-        responses: {
-          '200': {
-            description: 'The manifest',
-            content: { ...json(ref('AWSClusterRoleIdentity')), 'application/yaml': { schema: ref('AWSClusterRoleIdentity') } },
-          },
-          '404': errorAnswer('NOT_FOUND: no such provider'),
-          '409': errorAnswer('CONFLICT: the provider is not READY'),
-          ...COMMON_ANSWERS,
-        },
-      },
-    },
-    [VERIFICATIONS]: {
-      parameters: [pathParameter('workspace'), pathParameter('name')],
-      post: {
-        operationId: 'verifyProvider',
-        summary: 'Re-verify a READY or DEGRADED provider now (a verify-provider execution); the result lands on the provider',
-        responses: {
-          '202': {
-            description: 'Started: GET the provider for lastVerifiedAt, checks, and READY or DEGRADED with a reason',
-            headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
-            content: json({
-              type: 'object',
-              required: ['providerId', 'status', 'executionArn', 'startedAt', 'statusUrl'],
-              properties: {
-                providerId: { type: 'string' },
-                status: { type: 'string', enum: [...VERIFIABLE_STATUSES], description: 'The status the verification starts from' },
-                executionArn: { type: 'string' },
-                startedAt: { type: 'string', format: 'date-time' },
-                statusUrl: { type: 'string' },
-              },
-            }),
-          },
-          '404': errorAnswer('NOT_FOUND: no such provider'),
-          '409': errorAnswer('CONFLICT: the provider is neither READY nor DEGRADED'),
-          ...COMMON_ANSWERS,
-        },
-      },
-    },
+    [PROVIDERS]: { parameters: [workspace], post: CREATE_PROVIDER, get: LIST_PROVIDERS },
+    [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER },
+    [CLUSTER_IDENTITY]: { parameters: [workspace, name], get: GET_CLUSTER_IDENTITY },
+    [VERIFICATIONS]: { parameters: [workspace, name], post: VERIFY_PROVIDER },
   };
 }
 

@@ -19,7 +19,7 @@ export class Registry extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // GET /providers?workspace=... pages through one workspace ordered by name.
+    // GET /workspaces/{workspace}/providers pages through one workspace ordered by name.
     this.table.addGlobalSecondaryIndex({
       indexName: WORKSPACE_INDEX,
       partitionKey: { name: 'workspace', type: dynamodb.AttributeType.STRING },

@@ -1,4 +1,4 @@
-// Page tokens of GET /providers?workspace=...: opaque to clients, checked on the way back in, and
+// Page tokens of GET /workspaces/{workspace}/providers: opaque to clients, checked on the way back in, and
 // bound to the workspace of the query that issued them.
 //
 // Why no signature: a keyed MAC needs a secret shared by every instance of the function, which

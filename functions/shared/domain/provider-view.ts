@@ -52,7 +52,7 @@ export function toProviderView(record: ProviderRecord): ProviderView {
   };
 }
 
-/** What POST /providers answers with: the view, with the External ID only to a caller that already has it. */
+/** What POST /workspaces/{workspace}/providers answers with: the view, with the External ID only to a caller that already has it. */
 export type CreateAnswerView = Omit<ProviderView, 'externalId'> & { externalId?: string };
 
 /**

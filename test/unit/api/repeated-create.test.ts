@@ -1,4 +1,4 @@
-// A principal allowed only to create (execute-api:Invoke on POST /providers) must not learn another
+// A principal allowed only to create (execute-api:Invoke on POST /workspaces/{workspace}/providers) must not learn another
 // provider's secrets through the create route: a repeated create answers without the External ID
 // unless the request supplied that same ID, and a conflict names the differing fields without the
 // values stored on the provider.

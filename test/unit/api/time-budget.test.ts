@@ -40,9 +40,9 @@ const list = (context: Context) => handler(routeEvent('GET', PROVIDERS_RESOURCE,
 
 describe('AWS failures that outlast the request retries', () => {
   it.each([
-    ['POST /providers', post],
-    ['GET /providers/{providerId}', get],
-    ['GET /providers', list],
+    ['POST /workspaces/{workspace}/providers', post],
+    ['GET /workspaces/{workspace}/providers/{name}', get],
+    ['GET /workspaces/{workspace}/providers', list],
   ])('DynamoDB throttling on %s is a 503 with Retry-After, after 3 attempts', async (_route, call) => {
     // Prepare
     answer = () => throttling();
