@@ -2,7 +2,8 @@
 // out-of-band change made with the AWS SDK (in the member account through its bootstrap role, or
 // on the management role); POST …/verifications runs the verify-provider state machine, and POST
 // of the same provider repairs it.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   CreatePolicyVersionCommand,
   DeleteRoleCommand,
@@ -178,7 +179,7 @@ describe('re-verification on the local cloud', () => {
     expect(repaired).toMatchObject({ status: 'READY', attempt: 2 });
     expect(after.provider.status).toBe('READY');
     expect(after.provider.checks?.filter((check) => !check.passed)).toEqual([]);
-  });
+  }, 120_000);
 
   it('answers 404 for an unknown provider and starts nothing', async () => {
     // Act
@@ -209,7 +210,7 @@ describe('re-verification on the local cloud', () => {
   });
 
   const cli = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-  it.skipIf(cli.status !== 0)('aws iam simulate-principal-policy works against the local endpoint', () => {
+  it.skipIf(cli.status !== 0)('aws iam simulate-principal-policy works against the local endpoint', async () => {
     // Prepare
     const env = {
       ...process.env,
@@ -219,7 +220,8 @@ describe('re-verification on the local cloud', () => {
     };
 
     // Act
-    const result = spawnSync(
+    // Asynchronously: the local cloud answers from this same process.
+    const result = await promisify(execFile)(
       'aws',
       [
         'iam', 'simulate-principal-policy', '--endpoint-url', cloud.endpoint, '--output', 'json',
@@ -227,7 +229,7 @@ describe('re-verification on the local cloud', () => {
         '--action-names', 'sts:AssumeRole',
         '--resource-arns', 'arn:aws:iam::123456789012:role/capa-providers/capa-any',
       ],
-      { encoding: 'utf8', env },
+      { encoding: 'utf8', env, timeout: 60_000 },
     );
 
     // Assess
@@ -237,5 +239,5 @@ describe('re-verification on the local cloud', () => {
       EvalResourceName: 'arn:aws:iam::123456789012:role/capa-providers/capa-any',
       EvalDecision: 'allowed',
     });
-  });
+  }, 90_000);
 });
