@@ -60,7 +60,7 @@ describe('function bundles', () => {
     const withCodec = functions.filter((_, index) => bundles[index]!.includes(':message-type')).map((fn) => fn.id);
 
     // Assess
-    expect(bundles).toHaveLength(9);
+    expect(bundles).toHaveLength(11);
     expect(withCodec).toEqual([]);
   });
 });
