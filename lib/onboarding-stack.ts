@@ -6,6 +6,7 @@ import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { ExecutionEnded } from './constructs/execution-ended.js';
 import { NewAccountTriggers } from './constructs/new-account-triggers.js';
 import { OnboardingApi } from './constructs/onboarding-api.js';
+import { OffboardingWorkflow } from './constructs/offboarding-workflow.js';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow.js';
 import { ProviderEvents } from './constructs/provider-events.js';
 import { Registry } from './constructs/registry.js';
@@ -24,6 +25,7 @@ export class OnboardingStack extends Stack {
   readonly events: ProviderEvents;
   readonly workflow: OnboardingWorkflow;
   readonly verification: VerificationWorkflow;
+  readonly offboarding: OffboardingWorkflow;
   readonly api: OnboardingApi;
   readonly triggers: NewAccountTriggers;
   readonly executionEnded: ExecutionEnded;
@@ -62,12 +64,20 @@ export class OnboardingStack extends Stack {
       bootstrapRoleArns,
       providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
     });
+    this.offboarding = new OffboardingWorkflow(this, 'OffboardingWorkflow', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      managementRoleArn,
+      bootstrapRoleArns,
+    });
     this.api = new OnboardingApi(this, 'OnboardingApi', {
       config,
       registry: this.registry,
       stateMachine: this.workflow.stateMachine,
       verificationStateMachine: this.verification.stateMachine,
     });
+    this.offboarding.allowStartingOffboardings(this.api.handler);
     this.triggers = new NewAccountTriggers(this, 'NewAccountTriggers', {
       config,
       registry: this.registry,
@@ -78,6 +88,7 @@ export class OnboardingStack extends Stack {
       registry: this.registry,
       bus: this.events.bus,
       stateMachine: this.workflow.stateMachine,
+      offboardingStateMachine: this.offboarding.stateMachine,
       managementRoleArn,
       bootstrapRoleArns,
     });
@@ -87,6 +98,7 @@ export class OnboardingStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'VerificationStateMachineArn', { value: this.verification.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'OffboardingStateMachineArn', { value: this.offboarding.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.triggers.deadLetterQueue.queueUrl });

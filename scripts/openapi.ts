@@ -56,6 +56,20 @@ const PROVIDER_VIEW: Schema = {
     updatedAt: { type: 'string', format: 'date-time' },
     lastVerifiedAt: { type: ['string', 'null'], format: 'date-time', description: 'When the last re-verification ran (null until the first)' },
     checks: { type: ['array', 'null'], items: { $ref: '#/components/schemas/VerificationCheck' }, description: 'Each check of the last re-verification' },
+    deletedAt: { type: 'string', format: 'date-time', description: 'DELETED providers only' },
+    offboarding: {
+      type: 'object',
+      description: 'Once a DELETE was accepted: force, then what the offboarding removed and what it left in place (with why)',
+      required: ['force'],
+      properties: {
+        force: { type: 'boolean' },
+        removed: { type: 'array', items: { type: 'string' } },
+        leftInPlace: {
+          type: 'array',
+          items: { type: 'object', required: ['resource', 'why'], properties: { resource: { type: 'string' }, why: { type: 'string' } } },
+        },
+      },
+    },
   },
 };
 
@@ -191,6 +205,32 @@ const GET_PROVIDER = {
   },
 };
 
+const DELETE_PROVIDER = {
+  operationId: 'deleteProvider',
+  summary: 'Offboard the provider: its grant, policies and role (only what this product created for it), then a DELETED tombstone (idempotent)',
+  parameters: [
+    queryParameter(
+      'force',
+      { type: 'string', enum: ['true', 'false'] },
+      'true: the provider leaves the registry even when its account (bootstrap role) or the management role cannot be reached; what could not be removed is named in offboarding.leftInPlace',
+    ),
+  ],
+  responses: {
+    '202': {
+      description: 'Accepted: the provider DELETING (offboarding started or running) or DELETED (offboarded already; nothing started)',
+      headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
+      content: json({
+        type: 'object',
+        required: ['provider', 'statusUrl', 'executionArn'],
+        properties: { provider: ref('Provider'), statusUrl: { type: 'string' }, executionArn: { type: 'string' } },
+      }),
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    '409': errorAnswer('CONFLICT: an onboarding of the provider is running (PENDING, CREATING, VERIFYING); DELETE again once it is READY or FAILED'),
+    ...COMMON_ANSWERS,
+  },
+};
+
 const GET_CLUSTER_IDENTITY = {
   operationId: 'getClusterIdentity',
   summary: 'The CAPA AWSClusterRoleIdentity of a READY provider (YAML for Accept: application/yaml)',
@@ -236,7 +276,7 @@ function operations() {
   const name = pathParameter('name');
   return {
     [PROVIDERS]: { parameters: [workspace], post: CREATE_PROVIDER, get: LIST_PROVIDERS },
-    [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER },
+    [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER, delete: DELETE_PROVIDER },
     [CLUSTER_IDENTITY]: { parameters: [workspace, name], get: GET_CLUSTER_IDENTITY },
     [VERIFICATIONS]: { parameters: [workspace, name], post: VERIFY_PROVIDER },
   };

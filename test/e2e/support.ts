@@ -70,6 +70,8 @@ export function api(cloud: LocalCloud, credentials: Credentials = cloud.adminCre
     getUrl: (url: string) => signedFetch(url, {}, credentials, cloud.region),
     /** `query` is the query string, with its `?`. */
     list: (workspace: string, query = '') => call('GET', `${providersPath(workspace)}${query}`),
+    /** DELETE the provider; `query` is the query string, with its `?`. */
+    delete: (providerId: string, query = '') => call('DELETE', `${providerPath(providerId)}${query}`),
     clusterIdentity: (providerId: string, headers: Record<string, string> = {}) => call('GET', `${providerPath(providerId)}/cluster-identity`, { headers }),
     verify: (providerId: string) => call('POST', `${providerPath(providerId)}/verifications`),
   };
@@ -157,9 +159,9 @@ function deployedOfType(cloud: LocalCloud, type: string) {
 }
 
 export function onboardingStateMachineArn(cloud: LocalCloud): string {
-  // The stack has more than one state machine: the onboarding's is the OnboardingWorkflow construct's.
+  // The stack has several (onboarding, offboarding, verification): the onboarding one is its workflow construct's.
   const machine = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine').find((resource) => resource.logicalId.startsWith('OnboardingWorkflow'));
-  if (!machine?.arn) throw new Error('The stack has no state machine');
+  if (!machine?.arn) throw new Error('The stack has no onboarding state machine');
   return machine.arn;
 }
 

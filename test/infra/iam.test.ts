@@ -33,7 +33,7 @@ describe('function roles', () => {
   const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
   const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
 
-  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on both state machines, DescribeExecution on the onboarding executions', () => {
+  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the three state machines, DescribeExecution on the onboarding executions', () => {
     // Prepare
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
@@ -41,6 +41,13 @@ describe('function roles', () => {
       ...grant(['states:StartExecution'], stateMachine),
       ...grant(['states:StartExecution'], ref(s.stack.verification.stateMachine)),
       ...grant(['states:DescribeExecution'], executions),
+      ...grant(['states:StartExecution'], ref(s.stack.offboarding.stateMachine)),
+      ...grant(['states:DescribeExecution'], {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', getAtt(s.stack.offboarding.stateMachine, 'Name'), ':*'],
+        ],
+      }),
     ];
 
     // Act
@@ -225,7 +232,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(57);
+    expect(allows).toHaveLength(72);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -234,9 +241,10 @@ describe('every policy in the template', () => {
     // Prepare
     const logDelivery = /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
+    const offboardingSmPolicy = logicalIdOf(s.stack.offboarding.stateMachine.role.node.findChild('DefaultPolicy'));
     const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
-    const { workflow: wf, api, triggers, executionEnded, verification } = s.stack;
+    const { workflow: wf, offboarding, api, triggers, executionEnded, verification } = s.stack;
 
     // Act
     const wildcardResourceActions = allows
@@ -247,7 +255,7 @@ describe('every policy in the template', () => {
 
     // Assess
     const outsideTheRule = wildcardResourceActions.filter(
-      ({ policy, action }) => !(action.startsWith('xray:') || ((policy === smPolicy || policy === verificationSmPolicy) && logDelivery.test(action))),
+      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy].includes(policy) && logDelivery.test(action))),
     );
     expect(outsideTheRule).toEqual([]);
     const stateMachineWildcards = [
@@ -267,12 +275,18 @@ describe('every policy in the template', () => {
     expect(actionsByPolicy[verificationSmPolicy]).toEqual(stateMachineWildcards);
     expect(actionsByPolicy).toEqual({
       ...Object.fromEntries(
-        [...wf.functions, verification.checkProvider, verification.recordVerification, api.handler, triggers.handler, executionEnded.handler].map((fn) => [
-          policyOf(fn),
-          XRAY_ACTIONS,
-        ]),
+        [
+          ...wf.functions,
+          ...offboarding.functions,
+          verification.checkProvider,
+          verification.recordVerification,
+          api.handler,
+          triggers.handler,
+          executionEnded.handler,
+        ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
       [verificationSmPolicy]: stateMachineWildcards,
+      [offboardingSmPolicy]: stateMachineWildcards,
       [smPolicy]: [
         'logs:CreateLogDelivery',
         'logs:GetLogDelivery',
@@ -298,8 +312,9 @@ describe('every policy in the template', () => {
     const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
 
     // Assess
-    expect(iamGrants.length).toBe(4);
+    expect(iamGrants.length).toBe(5);
     expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([
+      [managementRole],
       [managementRole],
       [managementRole],
       [managementRole],

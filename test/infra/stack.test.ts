@@ -77,9 +77,9 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess
-    // The onboarding's and the re-verification's (test/infra/verification-workflow.test.ts).
-    expect(Object.keys(machines)).toHaveLength(2);
+    // Assess: onboarding, offboarding (test/infra/offboarding.test.ts) and re-verification
+    // (test/infra/verification-workflow.test.ts)
+    expect(Object.keys(machines)).toHaveLength(3);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -129,8 +129,9 @@ describe('onboarding state machine', () => {
       .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
       .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
 
-    // Assess
-    expect(invokeStatements).toEqual([
+    // Assess: the onboarding workflow's, then the offboarding workflow's (test/infra/offboarding.test.ts)
+    expect(invokeStatements).toHaveLength(2);
+    expect(invokeStatements.slice(0, 1)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
         Resource: [
@@ -160,6 +161,7 @@ describe('functions', () => {
     const s = synth();
     const all = [
       ...s.stack.workflow.functions,
+      ...s.stack.offboarding.functions,
       s.stack.verification.checkProvider,
       s.stack.verification.recordVerification,
       s.stack.api.handler,
@@ -171,7 +173,7 @@ describe('functions', () => {
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(11);
+    expect(all).toHaveLength(14);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -186,8 +188,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the two state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 14);
+    // One per function, plus the three state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 18);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -223,6 +225,7 @@ describe('functions', () => {
           CLUSTER_IDENTITY_SOURCE_KIND: 'AWSClusterControllerIdentity',
           CLUSTER_IDENTITY_SOURCE_NAME: 'default',
           WORKSPACE_NAMESPACES: '{}',
+          OFFBOARDING_STATE_MACHINE_ARN: ref(s.stack.offboarding.stateMachine),
           VERIFICATION_STATE_MACHINE_ARN: ref(s.stack.verification.stateMachine),
         },
       ],
@@ -383,7 +386,7 @@ describe('providers API', () => {
     // Assess
     expect(methods).toHaveLength(5);
     expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
-    for (const httpMethod of ['POST', 'GET']) {
+    for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
         AuthorizationType: 'AWS_IAM',
@@ -472,6 +475,7 @@ describe('providers API', () => {
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers/*'),
+      routeArn('/DELETE/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
       routeArn('/POST/workspaces/*/providers/*/verifications'),
     ]);

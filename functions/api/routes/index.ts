@@ -1,9 +1,17 @@
 // The API's route table: one module per operation, one line each here.
 import { createProviderRoute } from './create-provider.js';
+import { deleteProviderRoute } from './delete-provider.js';
 import { getClusterIdentityRoute } from './get-cluster-identity.js';
 import { getProviderRoute } from './get-provider.js';
 import { listProvidersRoute } from './list-providers.js';
 import type { ApiRoute } from './route.js';
 import { verifyProviderRoute } from './verify-provider.js';
 
-export const ROUTES: readonly ApiRoute[] = [createProviderRoute, listProvidersRoute, getProviderRoute, getClusterIdentityRoute, verifyProviderRoute];
+export const ROUTES: readonly ApiRoute[] = [
+  createProviderRoute,
+  listProvidersRoute,
+  getProviderRoute,
+  deleteProviderRoute,
+  getClusterIdentityRoute,
+  verifyProviderRoute,
+];

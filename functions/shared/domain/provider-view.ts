@@ -1,6 +1,6 @@
 // How a provider is shown to API callers: the registry record without internal bookkeeping.
 import type { VerificationCheck } from './drift.js';
-import type { ProviderRecord } from './provider.js';
+import type { OffboardingRecord, ProviderRecord } from './provider.js';
 
 export interface ProviderView {
   providerId: string;
@@ -22,6 +22,10 @@ export interface ProviderView {
   /** The last re-verification: when, and each check (null until the first one). */
   lastVerifiedAt: string | null;
   checks: VerificationCheck[] | null;
+  /** DELETED providers only: when the offboarding recorded it. */
+  deletedAt?: string;
+  /** Once offboarded (or while offboarding): force, and what was removed and left in place. */
+  offboarding?: OffboardingRecord;
 }
 
 /**
@@ -49,6 +53,8 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     updatedAt: record.updatedAt,
     lastVerifiedAt: record.lastVerifiedAt ?? null,
     checks: record.checks ?? null,
+    ...(record.deletedAt !== undefined ? { deletedAt: record.deletedAt } : {}),
+    ...(record.offboarding !== undefined ? { offboarding: offboardingView(record.offboarding) } : {}),
   };
 }
 
@@ -68,4 +74,12 @@ export function toCreateAnswerView(
   if (request.createdTheProvider || request.externalId === record.externalId) return view;
   const { externalId: _withheld, ...withoutExternalId } = view;
   return withoutExternalId;
+}
+
+function offboardingView(offboarding: OffboardingRecord): OffboardingRecord {
+  return {
+    force: offboarding.force,
+    ...(offboarding.removed !== undefined ? { removed: [...offboarding.removed] } : {}),
+    ...(offboarding.leftInPlace !== undefined ? { leftInPlace: offboarding.leftInPlace.map(({ resource, why }) => ({ resource, why })) } : {}),
+  };
 }
