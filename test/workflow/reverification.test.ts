@@ -174,6 +174,21 @@ describe('re-verification workflow', () => {
     expect(suite.cloud.events(target.providerId).map((event) => event['detail-type'])).toEqual(['Provider Ready']);
   });
 
+  it('a DEGRADED provider can be offboarded: its role and policy are removed and it is DELETED', async () => {
+    // Prepare
+    const target = await readyProvider('offboarded');
+    await target.iam.send(new DetachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: target.policyArn }));
+    expect((await suite.cloud.verify(target.providerId)).provider.status).toBe('DEGRADED');
+
+    // Act
+    const { run, provider } = await suite.cloud.offboard('drift', 'offboarded');
+
+    // Assess
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(provider?.status).toBe('DELETED');
+    expect(suite.cloud.providerResources(target.accountId)).toEqual([]);
+  });
+
   it('checks nothing when the provider is no longer READY or DEGRADED when the execution runs', async () => {
     // Prepare
     const target = await readyProvider('not-verifiable');
