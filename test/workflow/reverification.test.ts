@@ -189,6 +189,21 @@ describe('re-verification workflow', () => {
     expect(suite.cloud.providerResources(target.accountId)).toEqual([]);
   });
 
+  it('retries the check step as a whole when IAM throttles beyond the SDK retries, then records the result', async () => {
+    // Prepare
+    const target = await readyProvider('throttled');
+    suite.cloud.injectFault({ service: 'iam', action: 'SimulatePrincipalPolicy', kind: 'throttle', operations: 1 });
+
+    // Act
+    const { run, provider } = await suite.cloud.verify(target.providerId);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.invocations).toEqual({ 'Check Provider': 2, 'Record Verification': 1 });
+    expect(provider.status).toBe('READY');
+    expect(provider.checks?.every((check) => check.passed)).toBe(true);
+  });
+
   it('checks nothing when the provider is no longer READY or DEGRADED when the execution runs', async () => {
     // Prepare
     const target = await readyProvider('not-verifiable');
