@@ -17,6 +17,8 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
   const { config } = stack;
   const functions: OnboardingFunction[] = [
     ...stack.workflow.functions,
+    stack.verification.checkProvider,
+    stack.verification.recordVerification,
     ...stack.offboarding.functions,
     stack.api.handler,
     stack.triggers.handler,
@@ -45,6 +47,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.workflow.compensate,
     stack.executionEnded.handler,
     stack.offboarding.removeProviderResources,
+    stack.verification.checkProvider,
   ]) {
     acknowledge(
       fn.role,
@@ -52,6 +55,16 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
       `Assumes only the bootstrap role "${config.bootstrapRoleName}" in whichever account is being onboarded (account unknown until the request); the session policy passed to AssumeRole limits IAM writes to ${config.rolePath}.`,
     );
   }
+  acknowledge(
+    stack.verification.checkProvider.role,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
+    `Re-verification assumes the onboarded provider roles (with and without their External ID), which exist only under the product path ${config.rolePath} in accounts known per request.`,
+  );
+  acknowledge(
+    stack.verification.stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the two task functions.',
+  );
   acknowledge(
     stack.workflow.verifyRole.role,
     `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,

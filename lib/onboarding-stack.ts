@@ -10,6 +10,7 @@ import { OffboardingWorkflow } from './constructs/offboarding-workflow.js';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow.js';
 import { ProviderEvents } from './constructs/provider-events.js';
 import { Registry } from './constructs/registry.js';
+import { VerificationWorkflow } from './constructs/verification-workflow.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
@@ -23,6 +24,7 @@ export class OnboardingStack extends Stack {
   readonly registry: Registry;
   readonly events: ProviderEvents;
   readonly workflow: OnboardingWorkflow;
+  readonly verification: VerificationWorkflow;
   readonly offboarding: OffboardingWorkflow;
   readonly api: OnboardingApi;
   readonly triggers: NewAccountTriggers;
@@ -53,6 +55,15 @@ export class OnboardingStack extends Stack {
       bootstrapRoleArns,
       providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
     });
+    this.verification = new VerificationWorkflow(this, 'VerificationWorkflow', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      managementPrincipalArn: `arn:${partition}:iam::${managementAccountId}:root`,
+      managementRoleArn,
+      bootstrapRoleArns,
+      providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
+    });
     this.offboarding = new OffboardingWorkflow(this, 'OffboardingWorkflow', {
       config,
       registry: this.registry,
@@ -64,6 +75,7 @@ export class OnboardingStack extends Stack {
       config,
       registry: this.registry,
       stateMachine: this.workflow.stateMachine,
+      verificationStateMachine: this.verification.stateMachine,
     });
     this.offboarding.allowStartingOffboardings(this.api.handler);
     this.triggers = new NewAccountTriggers(this, 'NewAccountTriggers', {
@@ -85,6 +97,7 @@ export class OnboardingStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'VerificationStateMachineArn', { value: this.verification.stateMachine.stateMachineArn });
     new CfnOutput(this, 'OffboardingStateMachineArn', { value: this.offboarding.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });

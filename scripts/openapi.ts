@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS } from '../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, VERIFICATIONS } from '../functions/api/routes/paths.js';
+import { CHECK_NAMES, DRIFT_REASONS, VERIFIABLE_STATUSES } from '../functions/shared/domain/drift.js';
 import {
   CLUSTER_IDENTITY_API_VERSION,
   MAX_DURATION_SECONDS,
@@ -34,7 +35,7 @@ const PROVIDER_VIEW: Schema = {
   type: 'object',
   required: [
     'providerId', 'workspace', 'name', 'accountId', 'roleName', 'roleArn', 'externalId', 'trustEc2', 'status',
-    'reason', 'message', 'policyVersion', 'attempt', 'executionArn', 'createdAt', 'updatedAt',
+    'reason', 'message', 'policyVersion', 'attempt', 'executionArn', 'createdAt', 'updatedAt', 'lastVerifiedAt', 'checks',
   ],
   properties: {
     providerId: { type: 'string', description: '<workspace>.<name>' },
@@ -53,6 +54,8 @@ const PROVIDER_VIEW: Schema = {
     executionArn: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
+    lastVerifiedAt: { type: ['string', 'null'], format: 'date-time', description: 'When the last re-verification ran (null until the first)' },
+    checks: { type: ['array', 'null'], items: { $ref: '#/components/schemas/VerificationCheck' }, description: 'Each check of the last re-verification' },
     deletedAt: { type: 'string', format: 'date-time', description: 'DELETED providers only' },
     offboarding: {
       type: 'object',
@@ -67,6 +70,17 @@ const PROVIDER_VIEW: Schema = {
         },
       },
     },
+  },
+};
+
+const VERIFICATION_CHECK: Schema = {
+  type: 'object',
+  required: ['name', 'passed', 'reason', 'detail'],
+  properties: {
+    name: { type: 'string', enum: [...CHECK_NAMES] },
+    passed: { type: 'boolean' },
+    reason: { type: ['string', 'null'], enum: [...DRIFT_REASONS, null], description: 'The drift reason a failed check means; null when it passed' },
+    detail: { type: 'string', description: 'What was seen (never the External ID)' },
   },
 };
 
@@ -231,6 +245,31 @@ const GET_CLUSTER_IDENTITY = {
   },
 };
 
+const VERIFY_PROVIDER = {
+  operationId: 'verifyProvider',
+  summary: 'Re-verify a READY or DEGRADED provider now (a verify-provider execution); the result lands on the provider',
+  responses: {
+    '202': {
+      description: 'Started: GET the provider for lastVerifiedAt, checks, and READY or DEGRADED with a reason',
+      headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
+      content: json({
+        type: 'object',
+        required: ['providerId', 'status', 'executionArn', 'startedAt', 'statusUrl'],
+        properties: {
+          providerId: { type: 'string' },
+          status: { type: 'string', enum: [...VERIFIABLE_STATUSES], description: 'The status the verification starts from' },
+          executionArn: { type: 'string' },
+          startedAt: { type: 'string', format: 'date-time' },
+          statusUrl: { type: 'string' },
+        },
+      }),
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    '409': errorAnswer('CONFLICT: the provider is neither READY nor DEGRADED'),
+    ...COMMON_ANSWERS,
+  },
+};
+
 /** Every route, keyed by the resource paths the stack and the route table use. */
 function operations() {
   const workspace = pathParameter('workspace');
@@ -239,6 +278,7 @@ function operations() {
     [PROVIDERS]: { parameters: [workspace], post: CREATE_PROVIDER, get: LIST_PROVIDERS },
     [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER, delete: DELETE_PROVIDER },
     [CLUSTER_IDENTITY]: { parameters: [workspace, name], get: GET_CLUSTER_IDENTITY },
+    [VERIFICATIONS]: { parameters: [workspace, name], post: VERIFY_PROVIDER },
   };
 }
 
@@ -261,6 +301,7 @@ export function openApiDocument() {
       schemas: {
         ProviderBody: jsonSchemaOf(ProviderBodySchema),
         Provider: PROVIDER_VIEW,
+        VerificationCheck: VERIFICATION_CHECK,
         AWSClusterRoleIdentity: CLUSTER_IDENTITY_SCHEMA,
         Error: ERROR,
       },

@@ -13,3 +13,9 @@ export const offboarder: OffboardingDependencies = {
   stateMachineArn: readEnv({ OFFBOARDING_STATE_MACHINE_ARN: nonEmpty }).OFFBOARDING_STATE_MACHINE_ARN,
 };
 export const clusterIdentitySettings = clusterIdentitySettingsFromEnv(process.env);
+
+/** Re-verifications start through the same request-bound Step Functions client as onboardings. */
+export const verifications = {
+  sfn: starter.sfn,
+  stateMachineArn: readEnv({ VERIFICATION_STATE_MACHINE_ARN: nonEmpty }).VERIFICATION_STATE_MACHINE_ARN,
+};

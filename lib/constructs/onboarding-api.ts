@@ -9,7 +9,7 @@ import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS } from '../../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
@@ -44,6 +44,8 @@ export interface OnboardingApiProps {
   readonly config: OnboardingConfig;
   readonly registry: Registry;
   readonly stateMachine: sfn.StateMachine;
+  /** Started by POST …/{name}/verifications. */
+  readonly verificationStateMachine: sfn.StateMachine;
 }
 
 export class OnboardingApi extends Construct {
@@ -65,8 +67,16 @@ export class OnboardingApi extends Construct {
         CLUSTER_IDENTITY_SOURCE_KIND: config.clusterIdentitySourceKind,
         CLUSTER_IDENTITY_SOURCE_NAME: config.clusterIdentitySourceName,
         WORKSPACE_NAMESPACES: JSON.stringify(config.workspaceNamespaces),
+        VERIFICATION_STATE_MACHINE_ARN: props.verificationStateMachine.stateMachineArn,
       },
     });
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'StartVerification',
+        actions: ['states:StartExecution'],
+        resources: [props.verificationStateMachine.stateMachineArn],
+      }),
+    );
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ListProvidersByWorkspace',
@@ -165,6 +175,7 @@ export class OnboardingApi extends Construct {
       { method: 'GET', path: PROVIDER, options: { requestParameters: providerPath } },
       { method: 'DELETE', path: PROVIDER, options: { requestParameters: { ...providerPath, 'method.request.querystring.force': false } } },
       { method: 'GET', path: CLUSTER_IDENTITY, options: { requestParameters: providerPath } },
+      { method: 'POST', path: VERIFICATIONS, options: { requestParameters: providerPath } },
     ];
     for (const { method, path, options } of methods) {
       resourceAt(this.api.root, path).addMethod(method, integration, { ...iamAuth, requestValidator: validator, ...options });

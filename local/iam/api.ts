@@ -20,6 +20,7 @@ import { awsManagedPolicyArn, listAwsManagedPolicies } from './managed-policies.
 import type { IamModel, ResolvedPolicy } from './model.js';
 import type { ConditionContext } from './policy-eval.js';
 import type { RoleRecord } from './state.js';
+import { simulatePrincipalPolicyXml } from './simulate.js';
 import { noSuchEntity } from './validation.js';
 import { encodeDocument, pageXml, paginate, policyFields, roleFields, roleXml, tagsXml, versionFields, versionView, versionsOf } from './xml.js';
 
@@ -291,6 +292,13 @@ const deletePolicyVersion: IamOperation = (call) => {
   return '';
 };
 
+// ---- policy simulation ------------------------------------------------------------------------
+
+const simulatePrincipalPolicy: IamOperation = (call) => {
+  call.authorize('SimulatePrincipalPolicy', requiredString(call.params, 'PolicySourceArn'));
+  return simulatePrincipalPolicyXml(call.model, call.params);
+};
+
 /** The operations IAM serves, by action name. */
 export const operations: Readonly<Record<string, IamOperation>> = {
   CreateRole: createRole,
@@ -320,6 +328,7 @@ export const operations: Readonly<Record<string, IamOperation>> = {
   CreatePolicyVersion: createPolicyVersion,
   SetDefaultPolicyVersion: setDefaultPolicyVersion,
   DeletePolicyVersion: deletePolicyVersion,
+  SimulatePrincipalPolicy: simulatePrincipalPolicy,
 };
 
 /** Serves one IAM query-protocol request. */

@@ -73,6 +73,7 @@ export function api(cloud: LocalCloud, credentials: Credentials = cloud.adminCre
     /** DELETE the provider; `query` is the query string, with its `?`. */
     delete: (providerId: string, query = '') => call('DELETE', `${providerPath(providerId)}${query}`),
     clusterIdentity: (providerId: string, headers: Record<string, string> = {}) => call('GET', `${providerPath(providerId)}/cluster-identity`, { headers }),
+    verify: (providerId: string) => call('POST', `${providerPath(providerId)}/verifications`),
   };
 }
 
@@ -158,7 +159,7 @@ function deployedOfType(cloud: LocalCloud, type: string) {
 }
 
 export function onboardingStateMachineArn(cloud: LocalCloud): string {
-  // The stack has two (onboarding, offboarding): the onboarding one is its workflow construct's.
+  // The stack has several (onboarding, offboarding, verification): the onboarding one is its workflow construct's.
   const machine = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine').find((resource) => resource.logicalId.startsWith('OnboardingWorkflow'));
   if (!machine?.arn) throw new Error('The stack has no onboarding state machine');
   return machine.arn;

@@ -33,12 +33,13 @@ describe('function roles', () => {
   const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
   const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
 
-  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the state machine, DescribeExecution on its executions', () => {
+  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the three state machines, DescribeExecution on the onboarding executions', () => {
     // Prepare
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
       ...grant(['dynamodb:Query'], table, index),
       ...grant(['states:StartExecution'], stateMachine),
+      ...grant(['states:StartExecution'], ref(s.stack.verification.stateMachine)),
       ...grant(['states:DescribeExecution'], executions),
       ...grant(['states:StartExecution'], ref(s.stack.offboarding.stateMachine)),
       ...grant(['states:DescribeExecution'], {
@@ -114,6 +115,34 @@ describe('function roles', () => {
 
     // Assess
     expect(grants).toEqual([...baseline(wf.verifyRole), ...calls].sort());
+  });
+
+  it('check-provider: GetItem, AssumeRole on the bootstrap role and the provider roles, GetRolePolicy and SimulatePrincipalPolicy on the management role', () => {
+    // Prepare
+    const fn = s.stack.verification.checkProvider;
+    const calls = [
+      ...grant(['dynamodb:GetItem'], table),
+      ...grant(['sts:AssumeRole'], bootstrapRoles, providerRoles),
+      ...grant(['iam:GetRolePolicy', 'iam:SimulatePrincipalPolicy'], managementRole),
+    ];
+
+    // Act
+    const grants = grantsFor(s, fn);
+
+    // Assess
+    expect(grants).toEqual([...baseline(fn), ...calls].sort());
+  });
+
+  it('record-verification: UpdateItem and PutEvents on the provider bus', () => {
+    // Prepare
+    const fn = s.stack.verification.recordVerification;
+    const calls = [...grant(['dynamodb:UpdateItem'], table), ...grant(['events:PutEvents'], getAtt(s.stack.events.bus))];
+
+    // Act
+    const grants = grantsFor(s, fn);
+
+    // Assess
+    expect(grants).toEqual([...baseline(fn), ...calls].sort());
   });
 
   it('record-result: UpdateItem and PutEvents on the provider bus', () => {
@@ -203,7 +232,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(61);
+    expect(allows).toHaveLength(74);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -213,8 +242,9 @@ describe('every policy in the template', () => {
     const logDelivery = /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
     const offboardingSmPolicy = logicalIdOf(s.stack.offboarding.stateMachine.role.node.findChild('DefaultPolicy'));
+    const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
-    const { workflow: wf, offboarding, api, triggers, executionEnded } = s.stack;
+    const { workflow: wf, offboarding, api, triggers, executionEnded, verification } = s.stack;
 
     // Act
     const wildcardResourceActions = allows
@@ -224,26 +254,39 @@ describe('every policy in the template', () => {
     for (const { policy, action } of wildcardResourceActions) (actionsByPolicy[policy] ??= []).push(action);
 
     // Assess
-    const outsideTheRule = wildcardResourceActions.filter(({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy].includes(policy) && logDelivery.test(action))));
+    const outsideTheRule = wildcardResourceActions.filter(
+      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy].includes(policy) && logDelivery.test(action))),
+    );
     expect(outsideTheRule).toEqual([]);
+    const stateMachineWildcards = [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ];
+    expect(actionsByPolicy[verificationSmPolicy]).toEqual(stateMachineWildcards);
     expect(actionsByPolicy).toEqual({
       ...Object.fromEntries(
-        [...wf.functions, ...offboarding.functions, api.handler, triggers.handler, executionEnded.handler].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
+        [
+          ...wf.functions,
+          ...offboarding.functions,
+          verification.checkProvider,
+          verification.recordVerification,
+          api.handler,
+          triggers.handler,
+          executionEnded.handler,
+        ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
-      [offboardingSmPolicy]: [
-        'logs:CreateLogDelivery',
-        'logs:GetLogDelivery',
-        'logs:UpdateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:DescribeResourcePolicies',
-        'logs:DescribeLogGroups',
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
-        'xray:GetSamplingRules',
-        'xray:GetSamplingTargets',
-      ],
+      [verificationSmPolicy]: stateMachineWildcards,
+      [offboardingSmPolicy]: stateMachineWildcards,
       [smPolicy]: [
         'logs:CreateLogDelivery',
         'logs:GetLogDelivery',
@@ -261,7 +304,7 @@ describe('every policy in the template', () => {
     });
   });
 
-  it('writes IAM only on the management role', () => {
+  it('writes (and reads, for re-verification) IAM only on the management role', () => {
     // Prepare
     const managementRole = JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] });
 
@@ -269,8 +312,9 @@ describe('every policy in the template', () => {
     const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
 
     // Assess
-    expect(iamGrants.length).toBe(4);
+    expect(iamGrants.length).toBe(5);
     expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([
+      [managementRole],
       [managementRole],
       [managementRole],
       [managementRole],

@@ -37,6 +37,7 @@ describe('the OpenAPI document and the stack', () => {
       'GET /workspaces/{workspace}/providers/{name}',
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',
       'POST /workspaces/{workspace}/providers',
+      'POST /workspaces/{workspace}/providers/{name}/verifications',
     ]);
     expect(documented).toEqual(deployed);
   });

@@ -77,8 +77,9 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess: onboarding and offboarding (test/infra/offboarding.test.ts)
-    expect(Object.keys(machines)).toHaveLength(2);
+    // Assess: onboarding, offboarding (test/infra/offboarding.test.ts) and re-verification
+    // (test/infra/verification-workflow.test.ts)
+    expect(Object.keys(machines)).toHaveLength(3);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -128,9 +129,10 @@ describe('onboarding state machine', () => {
       .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
       .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
 
-    // Assess: the onboarding workflow's, then the offboarding workflow's (test/infra/offboarding.test.ts)
-    expect(invokeStatements).toHaveLength(2);
-    expect(invokeStatements.slice(0, 1)).toEqual([
+    // Assess: the onboarding workflow's, the verification workflow's, then the offboarding
+    // workflow's (test/infra/offboarding.test.ts)
+    expect(invokeStatements).toHaveLength(3);
+    expect(invokeStatements.slice(0, 2)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
         Resource: [
@@ -141,6 +143,10 @@ describe('onboarding state machine', () => {
           getAtt(wf.recordResult.function),
           getAtt(wf.compensate.function),
         ],
+      }),
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: [getAtt(s.stack.verification.checkProvider.function), getAtt(s.stack.verification.recordVerification.function)],
       }),
     ]);
     s.template.hasResourceProperties('AWS::IAM::Policy', {
@@ -157,6 +163,8 @@ describe('functions', () => {
     const all = [
       ...s.stack.workflow.functions,
       ...s.stack.offboarding.functions,
+      s.stack.verification.checkProvider,
+      s.stack.verification.recordVerification,
       s.stack.api.handler,
       s.stack.triggers.handler,
       s.stack.executionEnded.handler,
@@ -166,7 +174,7 @@ describe('functions', () => {
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(12);
+    expect(all).toHaveLength(14);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -181,8 +189,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the two state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 15);
+    // One per function, plus the three state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 18);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -219,6 +227,7 @@ describe('functions', () => {
           CLUSTER_IDENTITY_SOURCE_NAME: 'default',
           WORKSPACE_NAMESPACES: '{}',
           OFFBOARDING_STATE_MACHINE_ARN: ref(s.stack.offboarding.stateMachine),
+          VERIFICATION_STATE_MACHINE_ARN: ref(s.stack.verification.stateMachine),
         },
       ],
       [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
@@ -376,8 +385,8 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(5);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods).toHaveLength(6);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
     for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
@@ -391,6 +400,7 @@ describe('providers API', () => {
       'providers',
       '{name}',
       'cluster-identity',
+      'verifications',
     ]);
   });
 
@@ -403,7 +413,9 @@ describe('providers API', () => {
     const post = posts[0];
 
     // Assess
-    expect(posts).toHaveLength(1);
+    // Create, then …/verifications, which takes no body.
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.Properties.RequestModels).toBeUndefined();
     s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     expect(post?.Properties).toMatchObject({
       RequestValidatorId: { Ref: expect.stringMatching(/RequestValidator/) },
@@ -451,21 +463,23 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(5);
+    expect(permissions).toHaveLength(6);
     expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
     ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true]);
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true, true]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers/*'),
       routeArn('/DELETE/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
+      routeArn('/POST/workspaces/*/providers/*/verifications'),
     ]);
   });
 });

@@ -21,6 +21,7 @@ import type { ProviderRequest } from '../../functions/shared/domain/provider-req
 import { ProviderRegistry } from '../../functions/shared/adapters/registry.js';
 import { startOffboarding, type OffboardOutcome } from '../../functions/shared/adapters/start-offboarding.js';
 import { startOnboarding } from '../../functions/shared/adapters/start-onboarding.js';
+import { startVerification } from '../../functions/shared/adapters/start-verification.js';
 import { iamClientForTargetAccount } from '../../functions/shared/adapters/target-account.js';
 import { REGISTRY_TABLE } from './dynamodb.js';
 import {
@@ -29,6 +30,7 @@ import {
   settleAbandonedInvocations,
   TEST_OFFBOARDING_STATE_MACHINE_ARN,
   TEST_STATE_MACHINE_ARN,
+  TEST_VERIFICATION_STATE_MACHINE_ARN,
   type WorkflowFunctionName,
   type WorkflowRun,
   type WorkflowRunOptions,
@@ -115,6 +117,8 @@ export interface WorkflowCloud {
   offboard(workspace: string, name: string, options?: OnboardOptions & { force?: boolean }): Promise<Offboarded>;
   /** Runs an execution (again), as Step Functions would deliver it. */
   run(start: RecordedStart, options?: OnboardOptions): Promise<WorkflowRun>;
+  /** Starts a re-verification as the API does, then runs the verify-provider execution it asked for. */
+  verify(providerId: string, options?: OnboardOptions): Promise<{ run: WorkflowRun; provider: ProviderRecord }>;
 
   // ---- what the account's administrators do outside the workflow (admin credentials)
   createRole(accountId: string, role: { roleName: string; path: string; trust: PolicyDocument; tags?: Record<string, string> }): string;
@@ -185,6 +189,12 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
     'revoke-grant': document(grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'])),
     'remove-provider-resources': document(assumeBootstrapRole),
     'record-offboarding': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
+    'check-provider': document(
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [`arn:aws:iam::*:role/${BOOTSTRAP_ROLE_NAME}`, `arn:aws:iam::*:role${ROLE_PATH}*`] },
+      grant(['iam:GetRolePolicy', 'iam:SimulatePrincipalPolicy']),
+    ),
+    'record-verification': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
   };
 }
 
@@ -201,6 +211,15 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     'revoke-grant': { MANAGEMENT_ROLE_ARN, ROLE_PATH, GRANT_MODE: options.grantMode },
     'remove-provider-resources': { BOOTSTRAP_ROLE_NAME, ROLE_PATH },
     'record-offboarding': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
+    'check-provider': {
+      TABLE_NAME,
+      BOOTSTRAP_ROLE_NAME,
+      ROLE_PATH,
+      MANAGEMENT_PRINCIPAL_ARN: managementPrincipal,
+      MANAGEMENT_ROLE_ARN,
+      GRANT_MODE: options.grantMode,
+    },
+    'record-verification': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
   };
 }
 
@@ -219,6 +238,8 @@ const FUNCTION_NAMES: WorkflowFunctionName[] = [
   'revoke-grant',
   'remove-provider-resources',
   'record-offboarding',
+  'check-provider',
+  'record-verification',
 ];
 const GUARDRAIL_POLICY = 'test-guardrail';
 
@@ -379,6 +400,16 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     },
 
     run,
+
+    async verify(providerId, runOptions = {}) {
+      const record = await registry.get(providerId);
+      if (record === undefined) throw new Error(`Provider ${providerId} is not in the registry`);
+      await startVerification(sfn, TEST_VERIFICATION_STATE_MACHINE_ARN, record);
+      const result = await run(starts.at(-1)!, runOptions);
+      const provider = await registry.get(providerId);
+      if (provider === undefined) throw new Error(`Provider ${providerId} left the registry`);
+      return { run: result, provider };
+    },
 
     createRole(accountId, role) {
       return iam.createRole(accountId, {

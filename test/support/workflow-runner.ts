@@ -9,11 +9,13 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export const TEST_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OnboardProvider';
 export const TEST_OFFBOARDING_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OffboardProvider';
+export const TEST_VERIFICATION_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:VerifyProvider';
 
 /** The ASL file each test state machine runs. */
 const DEFINITION_FILES: Record<string, string> = {
   [TEST_STATE_MACHINE_ARN]: 'onboard-provider.asl.json',
   [TEST_OFFBOARDING_STATE_MACHINE_ARN]: 'offboard-provider.asl.json',
+  [TEST_VERIFICATION_STATE_MACHINE_ARN]: 'verify-provider.asl.json',
 };
 
 export type WorkflowFunctionName =
@@ -23,6 +25,8 @@ export type WorkflowFunctionName =
   | 'verify-role'
   | 'record-result'
   | 'compensate'
+  | 'check-provider'
+  | 'record-verification'
   | 'revoke-grant'
   | 'remove-provider-resources'
   | 'record-offboarding';
@@ -35,6 +39,8 @@ const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> 
   VerifyRoleFunctionArn: { name: 'verify-role', module: '../../functions/verify-role/handler.js' },
   RecordResultFunctionArn: { name: 'record-result', module: '../../functions/record-result/handler.js' },
   CompensateFunctionArn: { name: 'compensate', module: '../../functions/compensate/handler.js' },
+  CheckProviderFunctionArn: { name: 'check-provider', module: '../../functions/check-provider/handler.js' },
+  RecordVerificationFunctionArn: { name: 'record-verification', module: '../../functions/record-verification/handler.js' },
   RevokeGrantFunctionArn: { name: 'revoke-grant', module: '../../functions/revoke-grant/handler.js' },
   RemoveProviderResourcesFunctionArn: { name: 'remove-provider-resources', module: '../../functions/remove-provider-resources/handler.js' },
   RecordOffboardingFunctionArn: { name: 'record-offboarding', module: '../../functions/record-offboarding/handler.js' },

@@ -5,5 +5,13 @@ import { getClusterIdentityRoute } from './get-cluster-identity.js';
 import { getProviderRoute } from './get-provider.js';
 import { listProvidersRoute } from './list-providers.js';
 import type { ApiRoute } from './route.js';
+import { verifyProviderRoute } from './verify-provider.js';
 
-export const ROUTES: readonly ApiRoute[] = [createProviderRoute, listProvidersRoute, getProviderRoute, deleteProviderRoute, getClusterIdentityRoute];
+export const ROUTES: readonly ApiRoute[] = [
+  createProviderRoute,
+  listProvidersRoute,
+  getProviderRoute,
+  deleteProviderRoute,
+  getClusterIdentityRoute,
+  verifyProviderRoute,
+];

@@ -1,11 +1,18 @@
 // Applying the management grant on the management role (its own account's IAM, the function's credentials).
-import { DeleteRolePolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  DeleteRolePolicyCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  SimulatePrincipalPolicyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import { isAccessDenied, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
 import { ManagementRoleDenied } from '../domain/errors.js';
 import {
   MANAGEMENT_GRANT_POLICY_NAME,
   addRoleToGrant,
   buildPathGrant,
+  grantCoversRole,
   managementRoleName,
   removeRoleFromGrant,
   type ManagementGrantTarget,
@@ -99,4 +106,31 @@ export async function revokeManagementGrant(
     await putGrant(iam, target, next);
   }
   return true;
+}
+
+/** Whether this service's grant on the management role (as it is now) names `roleArn`, by path or by ARN. */
+export async function managementGrantCovers(iam: IAMClient, target: ManagementGrantTarget, roleArn: string): Promise<boolean> {
+  return grantCoversRole(await currentGrant(iam, target), roleArn);
+}
+
+/**
+ * Whether the management cluster's role may sts:AssumeRole on `roleArn`, as IAM decides it from
+ * all of that role's identity policies (not only this service's grant): IAM's policy simulator.
+ */
+export async function managementRoleMayAssume(
+  iam: IAMClient,
+  target: ManagementGrantTarget,
+  roleArn: string,
+): Promise<{ allowed: boolean; decision: string }> {
+  const result = await guarded('SimulatePrincipalPolicy', target, () =>
+    iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: target.managementRoleArn,
+        ActionNames: ['sts:AssumeRole'],
+        ResourceArns: [roleArn],
+      }),
+    ),
+  );
+  const decision = result.EvaluationResults?.[0]?.EvalDecision ?? 'implicitDeny';
+  return { allowed: decision === 'allowed', decision };
 }

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
 import { providerIdOf, UNSETTLED_STATUSES, type OffboardingRecord, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
 import { type StatusFilter } from '../domain/provider-filter.js';
+import type { VerificationCheck } from '../domain/drift.js';
 import { callAws } from './aws-errors.js';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
 
@@ -188,6 +189,52 @@ export class ProviderRegistry {
     now: Date = new Date(),
   ): Promise<ProviderRecord | undefined> {
     return this.update(providerId, attempt, { in: UNSETTLED_STATUSES }, { ...failure, status: 'FAILED' }, now);
+  }
+
+  /**
+   * Stores a re-verification's result on attempt `attempt`, moving it to `result.status` (READY or
+   * DEGRADED, with its reason, or without one), only while the provider is still in `previous`
+   * (the status the checks started from) or already in the result's status (a retried step): an
+   * onboarding, a repair or an offboarding that started meanwhile wins. Undefined when it moved on.
+   */
+  async recordVerification(
+    providerId: string,
+    attempt: number,
+    previous: ProviderStatus,
+    result: { status: 'READY' | 'DEGRADED'; reason?: string; message?: string; checks: VerificationCheck[]; lastVerifiedAt: string },
+    now: Date = new Date(),
+  ): Promise<ProviderRecord | undefined> {
+    const guard = statusConditionOf({ in: [previous, result.status] });
+    const degraded = result.reason !== undefined;
+    try {
+      const answer = await callAws(`UpdateItem ${providerId} (verification ${result.status})`, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { providerId },
+            UpdateExpression:
+              'SET #current = :status, checks = :checks, lastVerifiedAt = :verifiedAt, updatedAt = :updatedAt' +
+              (degraded ? ', reason = :reason, message = :message' : ' REMOVE reason, message'),
+            ConditionExpression: `attempt = :attempt AND ${guard.expression}`,
+            ExpressionAttributeNames: { '#current': 'status' },
+            ExpressionAttributeValues: {
+              ':status': result.status,
+              ':checks': result.checks,
+              ':verifiedAt': result.lastVerifiedAt,
+              ':updatedAt': now.toISOString(),
+              ':attempt': attempt,
+              ...(degraded ? { ':reason': result.reason, ':message': result.message ?? '' } : {}),
+              ...guard.values,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return answer.Attributes as ProviderRecord;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   /** Sets `attributes` on attempt `attempt` if its status passes `guard`; undefined otherwise. */

@@ -4,22 +4,25 @@
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
+  CreatePolicyVersionCommand,
   CreateRoleCommand,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
   DeleteRoleCommand,
   DetachRolePolicyCommand,
   GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
+  UpdateAssumeRolePolicyCommand,
   type IAMClient,
   type Tag,
 } from '@aws-sdk/client-iam';
 import { isAccessDenied, isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
 import { CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from '../domain/capa-policy.js';
 import { PolicyConflict, RoleConflict } from '../domain/errors.js';
-import type { PolicyDocument } from '../domain/policy-documents.js';
+import { samePolicyDocument, type PolicyDocument } from '../domain/policy-documents.js';
 import { managedPolicyArnOf, roleArnOf } from '../domain/provider.js';
 import { sameTrustPolicy } from '../domain/trust-policy.js';
 
@@ -89,11 +92,15 @@ export interface EnsuredRole {
   createdByThisExecution: boolean;
   /** When this step last saw the role in place: the start of the propagation clock. */
   ensuredAt: string;
+  /** Set when this provider's own role had a drifted trust policy, which this step rewrote. */
+  trustRestored?: true;
 }
 
 /**
- * Creates the role, or accepts an existing one with the same path and trust.
- * A role with the same name but another trust or path is someone else's: RoleConflict, untouched.
+ * Creates the role, or accepts an existing one with the same path and trust. This provider's own
+ * role (tagged with its provider id, at the product's path) whose trust drifted gets its trust
+ * rewritten: that is how a DEGRADED provider is repaired without a second role. Any other role of
+ * that name with another trust or path is someone else's: RoleConflict, untouched.
  */
 export async function ensureRole(
   iam: IAMClient,
@@ -130,6 +137,19 @@ export async function ensureRole(
   });
   const role = existing.Role;
   const trust = role?.AssumeRolePolicyDocument ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) : undefined;
+  if (role && role.Path === target.rolePath && !sameTrustPolicy(trust, trustPolicy) && tagValue(role.Tags, TAG_PROVIDER_ID) === target.providerId) {
+    // This provider's own role whose trust drifted (edited out of band): repairing restores it.
+    await call(`UpdateAssumeRolePolicy ${target.roleName}`, () =>
+      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: target.roleName, PolicyDocument: JSON.stringify(trustPolicy) })),
+    );
+    return {
+      roleArn: role.Arn ?? roleArn,
+      roleName: target.roleName,
+      createdByThisExecution: tagValue(role.Tags, TAG_CREATED_BY) === target.executionName,
+      ensuredAt: now().toISOString(),
+      trustRestored: true,
+    };
+  }
   if (!role || role.Path !== target.rolePath || !sameTrustPolicy(trust, trustPolicy)) {
     throw new RoleConflict(
       `Role ${target.roleName} already exists in account ${target.accountId} with a different ` +
@@ -174,6 +194,7 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
           `Policy ${arn} already exists with version ${version ?? 'unknown'} (expected ${CAPA_POLICY_VERSION}); it was left unchanged`,
         );
       }
+      await restoreDefaultVersion(iam, arn, existing.Policy?.DefaultVersionId, document);
     }
     await call(`AttachRolePolicy ${arn}`, () =>
       iam.send(new AttachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: arn })),
@@ -181,6 +202,60 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
     policyArns.push(arn);
   }
   return { policyArns, policyVersion: CAPA_POLICY_VERSION };
+}
+
+/** The document of a managed policy's default version; undefined when the policy does not exist. */
+async function defaultDocumentOf(iam: IAMClient, arn: string, defaultVersionId: string | undefined): Promise<unknown> {
+  if (defaultVersionId === undefined) return undefined;
+  const version = await lookup(`GetPolicyVersion ${arn} ${defaultVersionId}`, () =>
+    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: defaultVersionId })),
+  );
+  const text = version?.PolicyVersion?.Document;
+  return text === undefined ? undefined : JSON.parse(decodeURIComponent(text));
+}
+
+/**
+ * A policy of ours whose default version was changed out of band gets the deployed document back
+ * as a new default version (IAM keeps 5 versions: the oldest non-default one makes room).
+ */
+async function restoreDefaultVersion(iam: IAMClient, arn: string, defaultVersionId: string | undefined, document: PolicyDocument): Promise<void> {
+  // Without a default version to compare (IAM always names one), nothing is known to be wrong.
+  const current = await defaultDocumentOf(iam, arn, defaultVersionId);
+  if (current === undefined || samePolicyDocument(current, document)) return;
+  const versions = (await call(`ListPolicyVersions ${arn}`, () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })))).Versions ?? [];
+  const oldest = versions.filter((version) => !version.IsDefaultVersion).sort((a, b) => Number(a.CreateDate ?? 0) - Number(b.CreateDate ?? 0))[0];
+  if (versions.length >= 5 && oldest?.VersionId) {
+    await lookup(`DeletePolicyVersion ${arn}`, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId })));
+  }
+  await call(`CreatePolicyVersion ${arn}`, () =>
+    iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: JSON.stringify(document), SetAsDefault: true })),
+  );
+}
+
+/** What re-verification compares: the role as it is, and each CAPA policy's attachment and default document. */
+export interface ProviderIamState {
+  role?: { path: string | undefined; trust: PolicyDocument | undefined };
+  policies: Array<{ arn: string; expected: PolicyDocument; exists: boolean; attached: boolean; defaultDocument: unknown }>;
+}
+
+/** Reads the provider's role and CAPA policies as they are in the target account (no writes). */
+export async function readProviderIam(iam: IAMClient, target: Omit<ProviderRoleTarget, 'executionName'>): Promise<ProviderIamState> {
+  const role = await ownRoleCandidate(iam, target.roleName);
+  const attached = role
+    ? ((await call(`ListAttachedRolePolicies ${target.roleName}`, () =>
+        iam.send(new ListAttachedRolePoliciesCommand({ RoleName: target.roleName })),
+      )).AttachedPolicies ?? []).map((policy) => policy.PolicyArn)
+    : [];
+  const policies: ProviderIamState['policies'] = [];
+  for (const [index, expected] of CAPA_POLICY_PARTS.entries()) {
+    const arn = managedPolicyArnOf(target, capaPolicyName(target.roleName, index));
+    const policy = (await lookup(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
+    const defaultDocument = policy ? await defaultDocumentOf(iam, arn, policy.DefaultVersionId) : undefined;
+    policies.push({ arn, expected, exists: policy !== undefined, attached: attached.includes(arn), defaultDocument });
+  }
+  if (!role) return { policies };
+  const trust = role.AssumeRolePolicyDocument ? (JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) as PolicyDocument) : undefined;
+  return { role: { path: role.Path, trust }, policies };
 }
 
 /**

@@ -198,6 +198,9 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
 
   if (isInFlight(existing.status)) return continueInFlight(deps, existing, now);
   if (existing.status === 'FAILED') return restartAttempt(deps, existing, now);
+  // A DEGRADED provider is repaired by the next attempt: the onboarding's idempotent steps restore
+  // what drifted on the role they find (tagged with this provider), never creating a second one.
+  if (existing.status === 'DEGRADED') return restartAttempt(deps, existing, now, ['DEGRADED']);
   const outcome = existing.status === 'READY' ? 'existing' : 'in-progress';
   return { outcome, provider: existing };
 }

@@ -17,7 +17,7 @@ export interface TargetAccountAccess {
   sessionName: string;
 }
 
-/** The IAM actions onboarding and compensation need, and only on the product's path. */
+/** The IAM actions onboarding, repair, re-verification and compensation need, and only on the product's path. */
 export function bootstrapSessionPolicy(partition: string, accountId: string, rolePath: string): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -34,6 +34,7 @@ export function bootstrapSessionPolicy(partition: string, accountId: string, rol
           'iam:AttachRolePolicy',
           'iam:DetachRolePolicy',
           'iam:ListAttachedRolePolicies',
+          'iam:UpdateAssumeRolePolicy',
         ],
         Resource: `arn:${partition}:iam::${accountId}:role${rolePath}*`,
       },
@@ -45,6 +46,8 @@ export function bootstrapSessionPolicy(partition: string, accountId: string, rol
           'iam:GetPolicy',
           'iam:DeletePolicy',
           'iam:ListPolicyVersions',
+          'iam:GetPolicyVersion',
+          'iam:CreatePolicyVersion',
           'iam:DeletePolicyVersion',
           'iam:TagPolicy',
           'iam:ListPolicyTags',

@@ -64,6 +64,20 @@ async function assume(sts: STSClient, roleArn: string, sessionName: string, exte
   );
 }
 
+/**
+ * One AssumeRole on `roleArn`, with `externalId` or without: whether STS allowed it. Only
+ * AccessDenied counts as denied; throttling and 5xx are TransientAwsError, anything else rethrown.
+ */
+export async function probeAssumeRole(sts: STSClient, roleArn: string, sessionName: string, externalId?: string): Promise<'allowed' | 'denied'> {
+  try {
+    await assume(sts, roleArn, sessionName, externalId);
+    return 'allowed';
+  } catch (error) {
+    if (isAccessDenied(error)) return 'denied';
+    return rethrowTransient(error, `AssumeRole ${roleArn}${externalId === undefined ? ' without External ID' : ''}`);
+  }
+}
+
 type Poll = { assumedRoleArn: string } | { denied: true } | { transient: unknown };
 
 async function poll(sts: STSClient, request: VerificationRequest): Promise<Poll> {

@@ -27,6 +27,20 @@ function grantedRoles(document: PolicyDocument | undefined): string[] {
   return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 }
 
+/** IAM glob (`*`, `?`) of a Resource element against an ARN. */
+function resourcePatternMatches(pattern: string, arn: string): boolean {
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(arn);
+}
+
+/** Whether the grant document (this service's statement in it) lets the management role assume `roleArn`. */
+export function grantCoversRole(document: PolicyDocument | undefined, roleArn: string): boolean {
+  return grantedRoles(document).some((pattern) => resourcePatternMatches(pattern, roleArn));
+}
+
 function perRoleGrant(roleArns: string[]): PolicyDocument {
   return {
     Version: '2012-10-17',

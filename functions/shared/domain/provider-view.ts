@@ -1,4 +1,5 @@
 // How a provider is shown to API callers: the registry record without internal bookkeeping.
+import type { VerificationCheck } from './drift.js';
 import type { OffboardingRecord, ProviderRecord } from './provider.js';
 
 export interface ProviderView {
@@ -18,6 +19,9 @@ export interface ProviderView {
   executionArn: string;
   createdAt: string;
   updatedAt: string;
+  /** The last re-verification: when, and each check (null until the first one). */
+  lastVerifiedAt: string | null;
+  checks: VerificationCheck[] | null;
   /** DELETED providers only: when the offboarding recorded it. */
   deletedAt?: string;
   /** Once offboarded (or while offboarding): force, and what was removed and left in place. */
@@ -47,6 +51,8 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     executionArn: record.executionArn,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    lastVerifiedAt: record.lastVerifiedAt ?? null,
+    checks: record.checks ?? null,
     ...(record.deletedAt !== undefined ? { deletedAt: record.deletedAt } : {}),
     ...(record.offboarding !== undefined ? { offboarding: offboardingView(record.offboarding) } : {}),
   };

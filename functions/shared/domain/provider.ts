@@ -1,10 +1,11 @@
 // The provider contract: identity, records, and the names derived from them.
 import { createHash } from 'node:crypto';
+import type { VerificationCheck } from './drift.js';
 
 /** Workspaces and provider names: lower-case DNS labels. */
 export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED'] as const;
+export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DEGRADED'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 
 /** Statuses of an attempt whose execution has not recorded an outcome yet. */
@@ -15,7 +16,7 @@ export function isInFlight(status: ProviderStatus): boolean {
 }
 
 /** Statuses a provider can be offboarded from: its last run recorded an outcome. */
-export const OFFBOARDABLE_STATUSES = ['READY', 'FAILED'] as const satisfies readonly ProviderStatus[];
+export const OFFBOARDABLE_STATUSES = ['READY', 'DEGRADED', 'FAILED'] as const satisfies readonly ProviderStatus[];
 
 export function isOffboardable(status: ProviderStatus): boolean {
   return (OFFBOARDABLE_STATUSES as readonly ProviderStatus[]).includes(status);
@@ -58,7 +59,7 @@ export function deriveRoleName(prefix: string, workspace: string, name: string):
  * Step Functions names allow 80 characters of [A-Za-z0-9-_]. "<workspace>_<name>_<attempt>" lets an
  * operator list a provider's runs by prefix; long identities keep a readable head plus a hash.
  */
-export function executionNameOf(workspace: string, name: string, attempt: number): string {
+export function executionNameOf(workspace: string, name: string, attempt: number | string): string {
   const tail = `_${attempt}`;
   const head = `${workspace}_${name}`;
   if (head.length + tail.length <= 80) return `${head}${tail}`;
@@ -133,6 +134,9 @@ export interface ProviderRecord extends ProviderSpec {
   createdAt: string;
   updatedAt: string;
   readyAt?: string;
+  /** The last re-verification (POST …/verifications): when it ran and each check's result. */
+  lastVerifiedAt?: string;
+  checks?: VerificationCheck[];
   /** Set with status DELETED: the provider is a tombstone, kept for audit. */
   deletedAt?: string;
   offboarding?: OffboardingRecord;

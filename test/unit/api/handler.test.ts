@@ -16,6 +16,7 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     TABLE_NAME: 'providers',
     STATE_MACHINE_ARN,
+    VERIFICATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:VerifyProvider',
     OFFBOARDING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:Offboard',
     PARTITION: 'aws',
     ROLE_PATH: '/capa-providers/',
@@ -198,6 +199,8 @@ describe('GET /workspaces/{workspace}/providers/{name}', () => {
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
       createdAt: '2026-11-28T00:00:00.000Z',
       updatedAt: '2026-11-28T00:00:00.000Z',
+      lastVerifiedAt: null,
+      checks: null,
     });
   });
 

@@ -28,6 +28,7 @@ describe('the route table', () => {
       'GET /workspaces/{workspace}/providers/{name}',
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',
       'POST /workspaces/{workspace}/providers',
+      'POST /workspaces/{workspace}/providers/{name}/verifications',
     ]);
     expect(served).toEqual(documentedRoutes(document));
   });
