@@ -95,10 +95,10 @@ describe('ensureRole', () => {
     expect(ensured).toEqual({ roleArn: ROLE_ARN, roleName: 'capa-payments-dev', createdByThisExecution: false, ensuredAt: '2026-11-29T10:00:00.000Z' });
   });
 
-  it('refuses, as ROLE_CONFLICT, a role on the path that trusts someone else', async () => {
+  it('refuses, as ROLE_CONFLICT, a role on the path, not tagged for this provider, that trusts someone else', async () => {
     // Prepare
     iam.on(CreateRoleCommand).rejects(alreadyExists());
-    iam.on(GetRoleCommand).resolves(storedRole({ AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(otherTrust)) }));
+    iam.on(GetRoleCommand).resolves(storedRole({ AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(otherTrust)), Tags: [] }));
 
     // Act
     const ensured = ensureRole(new IAMClient({}), target, trust, now);
@@ -110,10 +110,10 @@ describe('ensureRole', () => {
     });
   });
 
-  it('refuses, as ROLE_CONFLICT, a role on the path whose trust policy IAM does not return', async () => {
+  it('refuses, as ROLE_CONFLICT, a role on the path, not tagged for this provider, whose trust policy IAM does not return', async () => {
     // Prepare
     iam.on(CreateRoleCommand).rejects(alreadyExists());
-    iam.on(GetRoleCommand).resolves(storedRole({ AssumeRolePolicyDocument: undefined }));
+    iam.on(GetRoleCommand).resolves(storedRole({ AssumeRolePolicyDocument: undefined, Tags: undefined }));
 
     // Act
     const ensured = ensureRole(new IAMClient({}), target, trust, now);

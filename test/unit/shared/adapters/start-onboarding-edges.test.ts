@@ -64,7 +64,7 @@ describe('startOnboarding', () => {
     expect(await deps.registry.get('edges.describe')).toEqual(record);
   });
 
-  it('answers in-progress, unchanged, for a provider being deleted', async () => {
+  it('answers deleting, unchanged, for a provider being deleted', async () => {
     // Prepare
     const deps = dependencies();
     const record = stored('deleting', 'DELETING');
@@ -74,7 +74,7 @@ describe('startOnboarding', () => {
     const result = await startOnboarding(deps, request('deleting'));
 
     // Assess
-    expect(result).toEqual({ outcome: 'in-progress', provider: record });
+    expect(result).toEqual({ outcome: 'deleting', provider: record });
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
