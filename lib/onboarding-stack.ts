@@ -9,6 +9,7 @@ import { OnboardingApi } from './constructs/onboarding-api.js';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow.js';
 import { ProviderEvents } from './constructs/provider-events.js';
 import { Registry } from './constructs/registry.js';
+import { RotationWorkflow } from './constructs/rotation-workflow.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
@@ -22,6 +23,7 @@ export class OnboardingStack extends Stack {
   readonly registry: Registry;
   readonly events: ProviderEvents;
   readonly workflow: OnboardingWorkflow;
+  readonly rotation: RotationWorkflow;
   readonly api: OnboardingApi;
   readonly triggers: NewAccountTriggers;
   readonly executionEnded: ExecutionEnded;
@@ -51,10 +53,19 @@ export class OnboardingStack extends Stack {
       bootstrapRoleArns,
       providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
     });
+    this.rotation = new RotationWorkflow(this, 'RotationWorkflow', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      managementPrincipalArn: `arn:${partition}:iam::${managementAccountId}:root`,
+      bootstrapRoleArns,
+      providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
+    });
     this.api = new OnboardingApi(this, 'OnboardingApi', {
       config,
       registry: this.registry,
       stateMachine: this.workflow.stateMachine,
+      rotationStateMachine: this.rotation.stateMachine,
     });
     this.triggers = new NewAccountTriggers(this, 'NewAccountTriggers', {
       config,
@@ -74,6 +85,7 @@ export class OnboardingStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'RotationStateMachineArn', { value: this.rotation.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.triggers.deadLetterQueue.queueUrl });

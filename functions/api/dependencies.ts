@@ -2,7 +2,18 @@
 import { REQUEST_BOUND_SDK_CLIENT_OPTIONS } from '../shared/adapters/sdk-options.js';
 import { clusterIdentitySettingsFromEnv } from '../shared/runtime/cluster-identity-settings.js';
 import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.js';
+import { nonEmpty, positiveInteger, readEnv } from '../shared/runtime/env.js';
+import { rotationRegistry } from '../shared/adapters/rotation-registry.js';
+import type { RotationStarter } from '../shared/adapters/start-rotation.js';
 
 export const starter = onboardingStarterFromEnv(process.env, REQUEST_BOUND_SDK_CLIENT_OPTIONS);
 export const { registry } = starter;
 export const clusterIdentitySettings = clusterIdentitySettingsFromEnv(process.env);
+
+const rotationEnv = readEnv({ ROTATION_STATE_MACHINE_ARN: nonEmpty, ROTATION_GRACE_SECONDS: positiveInteger(86_400), TABLE_NAME: nonEmpty });
+export const rotations: RotationStarter = {
+  registry: rotationRegistry(rotationEnv.TABLE_NAME, REQUEST_BOUND_SDK_CLIENT_OPTIONS),
+  sfn: starter.sfn,
+  stateMachineArn: rotationEnv.ROTATION_STATE_MACHINE_ARN,
+  graceSeconds: rotationEnv.ROTATION_GRACE_SECONDS,
+};

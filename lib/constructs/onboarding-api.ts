@@ -9,7 +9,7 @@ import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS } from '../../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS } from '../../functions/api/routes/paths.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
@@ -44,6 +44,8 @@ export interface OnboardingApiProps {
   readonly config: OnboardingConfig;
   readonly registry: Registry;
   readonly stateMachine: sfn.StateMachine;
+  /** The External ID rotation workflow: started by POST …/rotations, its task token answered by …/complete. */
+  readonly rotationStateMachine: sfn.StateMachine;
 }
 
 export class OnboardingApi extends Construct {
@@ -65,8 +67,17 @@ export class OnboardingApi extends Construct {
         CLUSTER_IDENTITY_SOURCE_KIND: config.clusterIdentitySourceKind,
         CLUSTER_IDENTITY_SOURCE_NAME: config.clusterIdentitySourceName,
         WORKSPACE_NAMESPACES: JSON.stringify(config.workspaceNamespaces),
+        ROTATION_STATE_MACHINE_ARN: props.rotationStateMachine.stateMachineArn,
+        ROTATION_GRACE_SECONDS: String(config.rotationGraceSeconds),
       },
     });
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'StartAndConfirmRotations',
+        actions: ['states:StartExecution', 'states:SendTaskSuccess'],
+        resources: [props.rotationStateMachine.stateMachineArn],
+      }),
+    );
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ListProvidersByWorkspace',
@@ -164,6 +175,8 @@ export class OnboardingApi extends Construct {
       },
       { method: 'GET', path: PROVIDER, options: { requestParameters: providerPath } },
       { method: 'GET', path: CLUSTER_IDENTITY, options: { requestParameters: providerPath } },
+      { method: 'POST', path: ROTATIONS, options: { requestParameters: providerPath } },
+      { method: 'POST', path: ROTATION_COMPLETION, options: { requestParameters: { ...providerPath, 'method.request.path.rotationId': true } } },
     ];
     for (const { method, path, options } of methods) {
       resourceAt(this.api.root, path).addMethod(method, integration, { ...iamAuth, requestValidator: validator, ...options });

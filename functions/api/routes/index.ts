@@ -4,5 +4,7 @@ import { getClusterIdentityRoute } from './get-cluster-identity.js';
 import { getProviderRoute } from './get-provider.js';
 import { listProvidersRoute } from './list-providers.js';
 import type { ApiRoute } from './route.js';
+import { completeRotationApiRoute } from './complete-rotation.js';
+import { startRotationApiRoute } from './start-rotation.js';
 
-export const ROUTES: readonly ApiRoute[] = [createProviderRoute, listProvidersRoute, getProviderRoute, getClusterIdentityRoute];
+export const ROUTES: readonly ApiRoute[] = [createProviderRoute, listProvidersRoute, getProviderRoute, getClusterIdentityRoute, startRotationApiRoute, completeRotationApiRoute];

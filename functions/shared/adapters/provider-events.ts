@@ -4,7 +4,11 @@ import { TransientAwsError } from '../domain/errors.js';
 import type { ProviderRecord } from '../domain/provider.js';
 import { callAws, isTransientCode } from './aws-errors.js';
 
-export type ProviderDetailType = 'Provider Ready' | 'Provider Failed';
+export type ProviderDetailType =
+  | 'Provider Ready'
+  | 'Provider Failed'
+  | 'Provider External ID Rotation Started'
+  | 'Provider External ID Rotated';
 
 export interface ProviderEventDetail {
   providerId: string;

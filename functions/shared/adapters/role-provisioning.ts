@@ -13,6 +13,7 @@ import {
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
+  UpdateAssumeRolePolicyCommand,
   type IAMClient,
   type Tag,
 } from '@aws-sdk/client-iam';
@@ -227,4 +228,11 @@ export async function removeCreatedResources(iam: IAMClient, target: ProviderRol
     removed.push(role.Arn ?? roleArnOf(target));
   }
   return removed;
+}
+
+/** Replaces the provider role's trust policy (an External ID rotation); idempotent. */
+export async function replaceTrustPolicy(iam: IAMClient, roleName: string, trustPolicy: PolicyDocument): Promise<void> {
+  await call(`UpdateAssumeRolePolicy ${roleName}`, () =>
+    iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trustPolicy) })),
+  );
 }

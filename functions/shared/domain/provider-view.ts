@@ -1,5 +1,14 @@
 // How a provider is shown to API callers: the registry record without internal bookkeeping.
 import type { ProviderRecord } from './provider.js';
+import type { LastRotation, RotationStatus } from './rotation.js';
+
+/** An open External ID rotation, as callers see it (never the previous ID itself). */
+export interface RotationView {
+  rotationId: string;
+  status: RotationStatus;
+  executionArn: string;
+  startedAt: string;
+}
 
 export interface ProviderView {
   providerId: string;
@@ -18,6 +27,10 @@ export interface ProviderView {
   executionArn: string;
   createdAt: string;
   updatedAt: string;
+  /** Until when the previous External ID is still accepted during a rotation's grace period. */
+  previousExternalIdExpiresAt: string | null;
+  rotation: RotationView | null;
+  lastRotation: LastRotation | null;
 }
 
 /**
@@ -43,6 +56,12 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     executionArn: record.executionArn,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    previousExternalIdExpiresAt: record.previousExternalIdExpiresAt ?? null,
+    rotation:
+      record.rotationId !== undefined
+        ? { rotationId: record.rotationId, status: record.rotationStatus!, executionArn: record.rotationExecutionArn!, startedAt: record.rotationStartedAt! }
+        : null,
+    lastRotation: record.lastRotation ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 // The provider contract: identity, records, and the names derived from them.
 import { createHash } from 'node:crypto';
+import type { RotationFields } from './rotation.js';
 
 /** Workspaces and provider names: lower-case DNS labels. */
 export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -44,7 +45,7 @@ export function deriveRoleName(prefix: string, workspace: string, name: string):
  * Step Functions names allow 80 characters of [A-Za-z0-9-_]. "<workspace>_<name>_<attempt>" lets an
  * operator list a provider's runs by prefix; long identities keep a readable head plus a hash.
  */
-export function executionNameOf(workspace: string, name: string, attempt: number): string {
+export function executionNameOf(workspace: string, name: string, attempt: number | string): string {
   const tail = `_${attempt}`;
   const head = `${workspace}_${name}`;
   if (head.length + tail.length <= 80) return `${head}${tail}`;
@@ -90,7 +91,7 @@ export interface ProviderSpec {
 }
 
 /** The provider as stored in the registry and returned by the API. */
-export interface ProviderRecord extends ProviderSpec {
+export interface ProviderRecord extends ProviderSpec, RotationFields {
   externalId: string;
   externalIdSource: 'supplied' | 'generated';
   status: ProviderStatus;

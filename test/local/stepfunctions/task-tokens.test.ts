@@ -82,6 +82,16 @@ async function harness(executionTimeoutScale = 1): Promise<Harness> {
   return created;
 }
 
+/** The error a call failed with (a call that succeeds fails the test). */
+async function errorOf(call: Promise<unknown>): Promise<Error> {
+  return call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: Error) => error,
+  );
+}
+
 function start(h: Harness, name: string, waitSeconds: number): string {
   const machine = h.sfn.createStateMachine({ name: 'await-callback', definition: JSON.stringify(AWAIT_CALLBACK), roleArn: ROLE_ARN }).arn;
   return h.sfn.startExecution(machine, { name, input: JSON.stringify({ request: 'r-1', waitSeconds }) }).executionArn;
@@ -140,7 +150,7 @@ describe('waitForTaskToken', () => {
 
     // Act
     const done = await h.sfn.waitForExecution(executionArn);
-    const late = await h.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })).catch((error: Error) => error);
+    const late = await errorOf(h.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })));
 
     // Assess
     expect(JSON.parse(done.output!)).toMatchObject({ ending: 'timed-out', failure: { Error: 'States.Timeout' } });
@@ -157,8 +167,8 @@ describe('waitForTaskToken', () => {
     const token = await h.token(1);
 
     // Act
-    const unknown = await h.client.send(new SendTaskSuccessCommand({ taskToken: 'AQnot-a-token', output: '{}' })).catch((error: Error) => error);
-    const notJson = await h.client.send(new SendTaskSuccessCommand({ taskToken: token, output: 'not json' })).catch((error: Error) => error);
+    const unknown = await errorOf(h.client.send(new SendTaskSuccessCommand({ taskToken: 'AQnot-a-token', output: '{}' })));
+    const notJson = await errorOf(h.client.send(new SendTaskSuccessCommand({ taskToken: token, output: 'not json' })));
 
     // Assess
     expect([unknown.name, notJson.name]).toEqual(['InvalidToken', 'InvalidOutput']);
