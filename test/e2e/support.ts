@@ -167,7 +167,8 @@ function deployedOfType(cloud: LocalCloud, type: string) {
 }
 
 export function onboardingStateMachineArn(cloud: LocalCloud): string {
-  const [machine] = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine');
+  // The stack has more than one state machine: the onboarding one is its OnboardingWorkflow's.
+  const machine = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine').find((resource) => resource.logicalId.startsWith('OnboardingWorkflow'));
   if (!machine?.arn) throw new Error('The stack has no state machine');
   return machine.arn;
 }

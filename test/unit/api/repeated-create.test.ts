@@ -92,6 +92,9 @@ describe('a repeated create', () => {
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
       createdAt: '2026-11-28T00:00:00.000Z',
       updatedAt: '2026-11-28T00:00:00.000Z',
+      previousExternalIdExpiresAt: null,
+      rotation: null,
+      lastRotation: null,
     });
   });
 
