@@ -15,7 +15,14 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
 
 export function acknowledgeNagFindings(stack: OnboardingStack): void {
   const { config } = stack;
-  const functions: OnboardingFunction[] = [...stack.workflow.functions, stack.api.handler, stack.triggers.handler, stack.executionEnded.handler];
+  const functions: OnboardingFunction[] = [
+    ...stack.workflow.functions,
+    stack.api.handler,
+    stack.triggers.handler,
+    stack.executionEnded.handler,
+    stack.rotation.rotate,
+    stack.rotation.ended,
+  ];
 
   for (const fn of functions) {
     acknowledge(
@@ -33,18 +40,27 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
   // Cross-account roles: the target account is only known per request, so the account field is
   // a wildcard while the role name / path is fixed by configuration.
   const bootstrapRole = `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role/${config.bootstrapRoleName}]`;
-  for (const fn of [stack.workflow.createRole, stack.workflow.attachPolicies, stack.workflow.compensate, stack.executionEnded.handler]) {
+  for (const fn of [
+    stack.workflow.createRole,
+    stack.workflow.attachPolicies,
+    stack.workflow.compensate,
+    stack.executionEnded.handler,
+    stack.rotation.rotate,
+    stack.rotation.ended,
+  ]) {
     acknowledge(
       fn.role,
       bootstrapRole,
       `Assumes only the bootstrap role "${config.bootstrapRoleName}" in whichever account is being onboarded (account unknown until the request); the session policy passed to AssumeRole limits IAM writes to ${config.rolePath}.`,
     );
   }
-  acknowledge(
-    stack.workflow.verifyRole.role,
-    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
-    `Verification assumes the provider roles it just created, which exist only under the product path ${config.rolePath} in onboarded accounts that are unknown until the request.`,
-  );
+  for (const fn of [stack.workflow.verifyRole, stack.rotation.rotate]) {
+    acknowledge(
+      fn.role,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
+      `Verification assumes the provider roles (created by onboarding, or whose External ID is rotated), which exist only under the product path ${config.rolePath} in onboarded accounts that are unknown until the request.`,
+    );
+  }
 
   // Execution ARNs end in their name, chosen per provider and attempt: the grant names the state
   // machine and leaves the execution name open.
@@ -61,6 +77,12 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.workflow.stateMachine.role,
     'AwsSolutions-IAM5[Resource::*]',
     'Only the CloudWatch Logs delivery actions (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the six task functions.',
+  );
+
+  acknowledge(
+    stack.rotation.stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the rotation step function.',
   );
 
   const api = stack.api.api;
@@ -84,6 +106,11 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.triggers.deadLetterQueue,
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the new-account EventBridge rule targets; a DLQ of a DLQ adds nothing.',
+  );
+  acknowledge(
+    stack.rotation.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the rotation-ended rule target and function; a DLQ of a DLQ adds nothing.',
   );
   acknowledge(
     stack.executionEnded.deadLetterQueue,

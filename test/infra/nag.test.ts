@@ -72,10 +72,10 @@ describe('cdk-nag AwsSolutions', () => {
     const acknowledgements = acknowledgementsOf(app);
 
     // Assess
-    // 9 functions x (L1 + IAM5 on X-Ray), IAM5 on 5 role ARN patterns, on the state machine's log
-    // delivery and on its executions (api, account-trigger), IAM4 + COG4 + APIG3 on the API, SQS3 on
-    // the two dead-letter queues.
-    expect(acknowledgements).toHaveLength(31);
+    // 11 functions x (L1 + IAM5 on X-Ray), IAM5 on 8 role ARN patterns (bootstrap role x 6, provider
+    // roles x 2), on the two state machines' log delivery and on the onboarding executions (api,
+    // account-trigger), IAM4 + COG4 + APIG3 on the API, SQS3 on the three dead-letter queues.
+    expect(acknowledgements).toHaveLength(40);
     expect(acknowledgements.filter((ack) => !(typeof ack.reason === 'string' && ack.reason.length >= 40))).toEqual([]);
     expect(acknowledgements.filter((ack) => ack.path.split('/').length <= 2)).toEqual([]);
     const iamAcknowledgements = acknowledgements.filter((ack) => /AwsSolutions-IAM[45]/.test(ack.id));
