@@ -56,7 +56,7 @@ export async function startRotation(starter: RotationStarter, providerId: string
         new StartExecutionCommand({
           stateMachineArn: starter.stateMachineArn,
           name: executionName,
-          input: JSON.stringify(rotationInputOf(record, rotationId, starter.graceSeconds)),
+          input: JSON.stringify({ rotation: rotationInputOf(record, rotationId, starter.graceSeconds) }),
         }),
       ),
     );

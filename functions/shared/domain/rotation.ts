@@ -41,7 +41,7 @@ export interface RotationFields {
   lastRotation?: LastRotation;
 }
 
-/** The rotation state machine's input: identities only, so re-sending it is byte-identical and holds no secret. */
+/** The rotation state machine's input is `{ rotation: RotationInput }`: identities only, so re-sending it is byte-identical and holds no secret. */
 export interface RotationInput {
   provider: Pick<ProviderSpec, 'providerId' | 'workspace' | 'name' | 'accountId' | 'roleName' | 'rolePath' | 'trustEc2'>;
   rotationId: string;
