@@ -1,5 +1,5 @@
 // The product's local commands, on the local cloud:
-//   npm start                     synthesize, deploy the stack locally, serve it until Ctrl-C
+//   npm start                     synthesize (when an input changed), deploy the stack locally, serve it until Ctrl-C
 //   npm run demo                  a complete story on a fresh in-memory cloud, then its timelines
 //   npm run history -- <id>       a provider's executions, as the console's execution history
 import { performance } from 'node:perf_hooks';

@@ -14,6 +14,11 @@ import type { Registry } from './registry.js';
 export const DEFINITION_FILE = `${PROJECT_ROOT}statemachine/onboard-provider.asl.json`;
 
 const STEP_TIMEOUT = Duration.seconds(30);
+/**
+ * Verification polls AssumeRole within one invocation until IAM has propagated the role: a minute
+ * covers most propagation delays in one invocation (the Task's TimeoutSeconds in the ASL is longer).
+ */
+export const VERIFY_STEP_TIMEOUT = Duration.seconds(60);
 
 export interface OnboardingWorkflowProps {
   readonly config: OnboardingConfig;
@@ -95,7 +100,7 @@ export class OnboardingWorkflow extends Construct {
     this.verifyRole = new OnboardingFunction(this, 'VerifyRole', {
       name: 'verify-role',
       description: 'Proves the provider role is assumable with its External ID, and only with it',
-      timeout: STEP_TIMEOUT,
+      timeout: VERIFY_STEP_TIMEOUT,
       environment: {
         TABLE_NAME: tableName,
         VERIFY_TIMEOUT_SECONDS: String(config.verifyTimeoutSeconds),

@@ -1,7 +1,5 @@
 // Helpers for the end-to-end suite: the real synthesized stack on the local cloud, driven through
 // HTTP (SigV4) and the real AWS SDK clients.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient, ListPoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -9,6 +7,7 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsComm
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 import { createManagementRole } from '../../scripts/management-role.js';
+import { synthesizeIfChanged } from '../../scripts/synth.js';
 import { signedFetch, type Credentials, type SignedResponse } from '../../local/signed-fetch.js';
 
 export type { LocalCloud } from '../../local/cloud.js';
@@ -19,19 +18,9 @@ export const CDK_OUT = join(PROJECT_ROOT, 'cdk.out');
 /** The product's event bus and source (docs/CONTRACTS.md). */
 export const PRODUCT_BUS = 'capa-provider-onboarding';
 
-function newestMtime(path: string): number {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  return Math.max(stats.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
-}
-
-/** Synthesizes cdk.out unless it is newer than every source the stack is built from. */
+/** Synthesizes cdk.out unless it was synthesized from exactly the current sources (scripts/synth.ts). */
 export function ensureSynthesized(): void {
-  const manifest = join(CDK_OUT, 'manifest.json');
-  const sources = ['bin', 'lib', 'functions', 'statemachine', 'cdk.json', 'package-lock.json'].map((p) => join(PROJECT_ROOT, p));
-  if (existsSync(manifest) && statSync(manifest).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const result = spawnSync('npx', ['cdk', 'synth', '--quiet'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`cdk synth failed:\n${result.stdout}\n${result.stderr}`);
+  synthesizeIfChanged(PROJECT_ROOT);
 }
 
 /** Every line the deployed functions wrote, with the function's name. */

@@ -51,4 +51,16 @@ describe('function bundles', () => {
     expect(heads).toHaveLength(9);
     expect(withoutBanner).toEqual([]);
   });
+
+  it('leave out the SDK event-stream codec, which no call of the functions uses', () => {
+    // Prepare
+    const bundles = functions.map((fn) => readFileSync(join(fn.assetDir, 'index.mjs'), 'utf8'));
+
+    // Act
+    const withCodec = functions.filter((_, index) => bundles[index]!.includes(':message-type')).map((fn) => fn.id);
+
+    // Assess
+    expect(bundles).toHaveLength(9);
+    expect(withCodec).toEqual([]);
+  });
 });

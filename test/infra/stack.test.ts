@@ -179,7 +179,7 @@ describe('functions', () => {
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
-  it('give API and trigger 10 s and the workflow steps 30 s', () => {
+  it('give API and trigger 10 s, verification (which polls until IAM propagates) 60 s and the other workflow steps 30 s', () => {
     // Prepare
     const s = synth();
 
@@ -189,7 +189,7 @@ describe('functions', () => {
     // Assess
     expect(timeoutOf(s.stack.api.handler)).toBe(10);
     expect(timeoutOf(s.stack.triggers.handler)).toBe(10);
-    expect(s.stack.workflow.functions.map(timeoutOf)).toEqual([30, 30, 30, 30, 30, 30]);
+    expect(s.stack.workflow.functions.map(timeoutOf)).toEqual([30, 30, 30, 60, 30, 30]);
   });
 
   it('receive exactly the environment of docs/CONTRACTS.md', () => {

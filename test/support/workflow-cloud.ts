@@ -123,6 +123,8 @@ export interface WorkflowCloud {
    */
   advanceIamClock(ms: number): void;
   injectFault(fault: TargetedFault): void;
+  /** Runs `listener` with the parameters of each service:action request as it arrives (until reset). */
+  onRequest(service: FaultableService, action: string, listener: (params: Record<string, unknown>) => void): void;
 
   // ---- inspection
   role(accountId: string, roleName: string): RoleView | undefined;
@@ -199,6 +201,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
   const busArn = config.createEventBus ? events.createEventBus(EVENT_BUS_NAME).arn : events.busArn(EVENT_BUS_NAME);
 
   let faults: Array<TargetedFault & { hit: Set<string> }> = [];
+  let listeners: Array<{ key: string; listener: (params: Record<string, unknown>) => void }> = [];
   let heldRequests: Array<() => void> = [];
   let operationIds = new Map<string, Set<string>>();
   const starts: Array<{ name: string; input: string }> = [];
@@ -208,6 +211,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     const operation = request.headers['amz-sdk-invocation-id'] ?? crypto.randomUUID();
     const key = `${service}:${request.action}`;
     operationIds.set(key, (operationIds.get(key) ?? new Set()).add(operation));
+    for (const observer of listeners) if (observer.key === key) observer.listener(request.params);
     const fault = faults.find(
       (f) =>
         f.service === service &&
@@ -386,6 +390,9 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     injectFault(fault) {
       faults.push({ ...fault, hit: new Set() });
     },
+    onRequest(service, action, listener) {
+      listeners.push({ key: `${service}:${action}`, listener });
+    },
 
     role: (accountId, roleName) => iam.getRole(accountId, roleName),
     roles: (accountId) => iam.listRoles(accountId),
@@ -411,6 +418,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
 
     async reset() {
       faults = [];
+      listeners = [];
       operationIds = new Map();
       for (const release of heldRequests) release();
       heldRequests = [];

@@ -37,6 +37,8 @@ export interface WorkflowRunOptions {
   verifyRetryDelayMs?: number;
   /** Shorter Task timeouts than the definition's, by state name (the deployed ones are a minute). */
   taskTimeoutSeconds?: Record<string, number>;
+  /** The time each function's invocation is given (its context's remaining time), by function. */
+  functionTimeoutMs?: Partial<Record<WorkflowFunctionName, number>>;
   /** Runs before each task invocation (1-based per state): what happens in AWS between two steps. */
   beforeTask?: (stateName: string, invocation: number) => void | Promise<void>;
 }
@@ -82,8 +84,15 @@ export async function settleAbandonedInvocations(timeoutMs = 10_000): Promise<vo
   clearTimeout(timer);
 }
 
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
+/**
+ * Invocation time by function. Verification polls for its remaining time less a reserve: its
+ * deployed minute is shortened to 1 s, so each invocation polls about twice and then hands back.
+ */
+const FUNCTION_TIMEOUT_MS: Partial<Record<WorkflowFunctionName, number>> = { 'verify-role': 1_000 };
+const DEFAULT_FUNCTION_TIMEOUT_MS = 30_000;
+
+function lambdaContext(functionName: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -128,7 +137,8 @@ export async function runOnboardingWorkflow(input: unknown, options: WorkflowRun
       invocations[stateName] = invocation;
       await options.beforeTask?.(stateName, invocation);
       applyEnvironment(options.environments[target.name]);
-      const running = target.handler(structuredClone(taskInput), lambdaContext(target.name));
+      const timeoutMs = options.functionTimeoutMs?.[target.name] ?? FUNCTION_TIMEOUT_MS[target.name] ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+      const running = target.handler(structuredClone(taskInput), lambdaContext(target.name, timeoutMs));
       abandoned.add(running);
       try {
         const result = await running;

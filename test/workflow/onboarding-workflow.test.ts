@@ -122,6 +122,28 @@ describe('onboarding workflow', () => {
     expect(run.invocations['Verify Role Is Assumable']).toBe(4);
   });
 
+  it('verifies a role that propagates while verification polls within that one invocation: five invocations, six states', async () => {
+    // Prepare: the role propagates as the second AssumeRole with the External ID arrives, and the
+    // verification has ample time to poll (10 s, so about 7.5 s of polling).
+    suite.cloud.setPropagationDelay(60_000);
+    let polls = 0;
+    suite.cloud.onRequest('sts', 'AssumeRole', (params) => {
+      if (params.ExternalId !== undefined && (polls += 1) === 2) suite.cloud.advanceIamClock(60_000);
+    });
+
+    // Act
+    const { run, provider } = await suite.cloud.onboard(request(await suite.cloud.createAccount(), 'polled'), {
+      functionTimeoutMs: { 'verify-role': 10_000 },
+    });
+
+    // Assess
+    expect(provider.status).toBe('READY');
+    expect(run.invocations['Verify Role Is Assumable']).toBe(1);
+    expect(totalInvocations(run.invocations)).toBe(5);
+    expect(run.statesEntered).toHaveLength(6);
+    expect(polls).toBe(2);
+  });
+
   it('fails with EXTERNAL_ID_NOT_ENFORCED when the role can be assumed without the External ID, and compensates', async () => {
     // Prepare: the role's trust policy loses its External ID condition after creation.
     const accountId = await suite.cloud.createAccount();

@@ -33,13 +33,14 @@ describe('time limits', () => {
 
   it('fails with TIMEOUT when a step outlives its Task timeout, and removes what the run created', async () => {
     // Prepare: verification's AssumeRole never answers, and the step may take 1 s (the
-    // deployed 60 s shortened).
+    // deployed 90 s shortened); the function is given longer, so the Task's timeout ends it.
     const accountId = await suite.cloud.createAccount();
     suite.cloud.injectFault({ service: 'sts', action: 'AssumeRole', kind: 'hang', when: (params) => params.ExternalId !== undefined });
 
     // Act
     const { run, provider } = await suite.cloud.onboard(request(accountId, 'stuck'), {
       taskTimeoutSeconds: { 'Verify Role Is Assumable': 1 },
+      functionTimeoutMs: { 'verify-role': 10_000 },
     });
 
     // Assess

@@ -10,6 +10,12 @@ export type SdkClientOptions = Pick<SFNClientConfig, 'maxAttempts' | 'retryStrat
  */
 export const SDK_CLIENT_OPTIONS: SdkClientOptions = { maxAttempts: 5 };
 
+/**
+ * A client whose caller paces its own retries (verification's AssumeRole polling): one request per
+ * call, so throttling slows the caller's loop instead of adding SDK retries on top of it.
+ */
+export const SINGLE_ATTEMPT_SDK_CLIENT_OPTIONS: SdkClientOptions = { maxAttempts: 1 };
+
 /** Connection plus response: the longest one attempt of a request-bound client can take. */
 const CONNECTION_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 2_000;

@@ -1,7 +1,7 @@
-// Proving the role works: AssumeRole with the External ID, and the confused-deputy check
-// that it cannot be assumed without it.
+// Proving the role works: AssumeRole with the External ID, polled until IAM has propagated the new
+// role, and the confused-deputy check that it cannot be assumed without it.
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { isAccessDenied, rethrowTransient } from './aws-errors.js';
+import { isAccessDenied, isTransient, rethrowTransient } from './aws-errors.js';
 import { ExternalIdNotEnforced, PropagationTimeout, RoleNotYetAssumable } from '../domain/errors.js';
 import { ExternalIdNotYetAccepted, PreviousExternalIdStillAccepted } from '../domain/rotation.js';
 
@@ -11,12 +11,47 @@ export interface VerificationRequest {
   sessionName: string;
   /** Past this instant a denial is final: the role never became assumable. */
   deadline: Date;
+  /** No poll starts after this instant: the invocation hands back to the state machine, which invokes it again. */
+  pollUntil: Date;
 }
 
 export interface VerificationResult {
   verifiedAt: string;
   assumedRoleArn: string;
   externalIdEnforced: true;
+}
+
+export interface VerificationOutcome {
+  verification: VerificationResult;
+  /** AssumeRole calls with the External ID this invocation made (the last one succeeded). */
+  polls: number;
+}
+
+export interface PollClock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** Uniform in [0, 1): the jitter that keeps many waiting onboardings from polling in step. */
+  random(): number;
+}
+
+export const systemClock: PollClock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/**
+ * Poll pacing. 500-550 ms between polls: a role is seen about 0.3 s after IAM lets it be assumed,
+ * at most 2 AssumeRole calls per second. Throttling or a 5xx doubles the interval (up to 8 s) and a
+ * denial halves it back, so many onboardings waiting at once slow down when STS pushes back.
+ */
+export const POLL_INTERVAL_MS = 500;
+export const POLL_JITTER_MS = 50;
+export const MAX_POLL_INTERVAL_MS = 8_000;
+
+/** Kept from the invocation's remaining time for the External-ID check and the answer: a quarter, at most 5 s. */
+export function pollingBudgetMs(remainingMs: number): number {
+  return Math.max(0, remainingMs - Math.min(5_000, remainingMs / 4));
 }
 
 async function assume(sts: STSClient, roleArn: string, sessionName: string, externalId?: string) {
@@ -30,34 +65,52 @@ async function assume(sts: STSClient, roleArn: string, sessionName: string, exte
   );
 }
 
-/**
- * One verification attempt. IAM is eventually consistent: a new role is often denied for seconds,
- * so AccessDenied before the deadline is RoleNotYetAssumable (the state machine retries with
- * backoff and jitter) and after it PropagationTimeout.
- */
-export async function verifyRoleAssumable(
-  sts: STSClient,
-  request: VerificationRequest,
-  now: () => Date = () => new Date(),
-): Promise<VerificationResult> {
-  let assumedRoleArn: string;
+type Poll = { assumedRoleArn: string } | { denied: true } | { transient: unknown };
+
+async function poll(sts: STSClient, request: VerificationRequest): Promise<Poll> {
   try {
     const result = await assume(sts, request.roleArn, request.sessionName, request.externalId);
-    assumedRoleArn = result.AssumedRoleUser?.Arn ?? request.roleArn;
+    return { assumedRoleArn: result.AssumedRoleUser?.Arn ?? request.roleArn };
   } catch (error) {
-    if (!isAccessDenied(error)) rethrowTransient(error, `AssumeRole ${request.roleArn}`);
-    if (now() >= request.deadline) {
-      throw new PropagationTimeout(
-        `${request.roleArn} was still not assumable with its External ID at ${request.deadline.toISOString()}`,
-      );
-    }
-    throw new RoleNotYetAssumable(`${request.roleArn} is not assumable yet (IAM propagation)`);
+    if (isAccessDenied(error)) return { denied: true };
+    if (isTransient(error)) return { transient: error };
+    throw error;
   }
+}
 
+/**
+ * Polls AssumeRole with the External ID until the role is assumable. IAM is eventually consistent:
+ * a new role is often denied for seconds, so a denial before the deadline means "not yet"; one at
+ * or after it is final (PropagationTimeout). When the next poll would start after `pollUntil`, the
+ * wait so far is handed back: RoleNotYetAssumable after a denial, TransientAwsError after
+ * throttling or a 5xx, for the state machine to invoke the step again.
+ */
+async function waitUntilAssumable(sts: STSClient, request: VerificationRequest, clock: PollClock): Promise<{ assumedRoleArn: string; polls: number }> {
+  let interval = POLL_INTERVAL_MS;
+  for (let polls = 1; ; polls += 1) {
+    const outcome = await poll(sts, request);
+    if ('assumedRoleArn' in outcome) return { assumedRoleArn: outcome.assumedRoleArn, polls };
+    const now = clock.now();
+    if ('denied' in outcome && now >= request.deadline) {
+      throw new PropagationTimeout(`${request.roleArn} was still not assumable with its External ID at ${request.deadline.toISOString()}`);
+    }
+    interval = 'denied' in outcome ? Math.max(POLL_INTERVAL_MS, interval / 2) : Math.min(MAX_POLL_INTERVAL_MS, interval * 2);
+    const wait = interval + clock.random() * POLL_JITTER_MS;
+    if (now.getTime() + wait > request.pollUntil.getTime()) {
+      if ('denied' in outcome) throw new RoleNotYetAssumable(`${request.roleArn} is not assumable yet (IAM propagation; ${polls} AssumeRole calls in this invocation)`);
+      rethrowTransient(outcome.transient, `AssumeRole ${request.roleArn}`);
+    }
+    await clock.sleep(wait);
+  }
+}
+
+/** Waits until the role is assumable with its External ID, then proves it is not assumable without it. */
+export async function verifyRoleAssumable(sts: STSClient, request: VerificationRequest, clock: PollClock = systemClock): Promise<VerificationOutcome> {
+  const { assumedRoleArn, polls } = await waitUntilAssumable(sts, request, clock);
   try {
     await assume(sts, request.roleArn, `${request.sessionName}-no-external-id`);
   } catch (error) {
-    if (isAccessDenied(error)) return { verifiedAt: now().toISOString(), assumedRoleArn, externalIdEnforced: true };
+    if (isAccessDenied(error)) return { verification: { verifiedAt: clock.now().toISOString(), assumedRoleArn, externalIdEnforced: true }, polls };
     rethrowTransient(error, `AssumeRole ${request.roleArn} without External ID`);
   }
   throw new ExternalIdNotEnforced(

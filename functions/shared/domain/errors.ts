@@ -39,7 +39,7 @@ export class ExternalIdNotEnforced extends Error {
   override readonly name = 'ExternalIdNotEnforced';
 }
 
-/** The new role is not assumable yet (IAM propagation): the state machine retries with backoff. */
+/** The new role is still not assumable (IAM propagation) when verification's polling budget ends: the state machine invokes it again. */
 export class RoleNotYetAssumable extends Error {
   override readonly name = 'RoleNotYetAssumable';
 }

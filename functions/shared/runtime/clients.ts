@@ -9,7 +9,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from '../adapters/sdk-options.js';
 
-export const stsClient = (): STSClient => new STSClient(SDK_CLIENT_OPTIONS);
+export const stsClient = (options: SdkClientOptions = SDK_CLIENT_OPTIONS): STSClient => new STSClient(options);
 export const iamClient = (): IAMClient => new IAMClient(SDK_CLIENT_OPTIONS);
 export const sfnClient = (options: SdkClientOptions = SDK_CLIENT_OPTIONS): SFNClient => new SFNClient(options);
 export const eventBridgeClient = (): EventBridgeClient => new EventBridgeClient(SDK_CLIENT_OPTIONS);

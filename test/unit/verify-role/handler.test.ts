@@ -1,6 +1,7 @@
-// Workflow step "Verify Role Is Assumable": the registry moves to VERIFYING, then one verification
-// attempt: the role is assumed with the stored External ID and must refuse to be assumed without it.
-// A denial is propagation until VERIFY_TIMEOUT_SECONDS after the role was ensured, then final.
+// Workflow step "Verify Role Is Assumable": the registry moves to VERIFYING, then the role is polled
+// with the stored External ID until it is assumable, and must refuse to be assumed without it.
+// A denial is propagation until VERIFY_TIMEOUT_SECONDS after the role was ensured, then final;
+// the polling budget is the invocation's remaining time less a reserve.
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,6 +21,8 @@ const AT_DEADLINE = '2026-11-28T00:05:00.000Z';
 const ASSUMED_ROLE_ARN = 'arn:aws:sts::123456789012:assumed-role/capa-payments-dev/capa-onboarding-verify-1';
 const sts = mockClient(STSClient);
 const context = workflowContext('verify-role');
+/** 400 ms left: a 300 ms budget, so one poll and the wait is handed back (the next would start after 500 ms). */
+const endingContext = { ...context, getRemainingTimeInMillis: () => 400 };
 let table: TestTable;
 let registry: ProviderRegistry;
 let handler: (event: WorkflowTaskEvent, context: Context) => Promise<VerificationResult>;
@@ -107,6 +110,25 @@ describe('verifying the role', () => {
     ]);
   });
 
+  it('polls again within the same invocation while the role is denied, and succeeds once IAM lets it be assumed', async () => {
+    // Prepare: the first poll is denied (propagation), the second assumes the role.
+    await creatingProvider('polled');
+    sts.on(AssumeRoleCommand, withExternalId).rejectsOnce(denied()).resolves({ AssumedRoleUser: { Arn: ASSUMED_ROLE_ARN, AssumedRoleId: 'AROA:verify' } });
+    sts.on(AssumeRoleCommand, withoutExternalId).rejects(denied());
+
+    // Act
+    const verification = await handler(eventFor('polled'), context);
+
+    // Assess
+    expect(verification).toEqual({ verifiedAt: BEFORE_DEADLINE, assumedRoleArn: ASSUMED_ROLE_ARN, externalIdEnforced: true });
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleSessionName)).toEqual([
+      'capa-onboarding-verify-1',
+      'capa-onboarding-verify-1',
+      'capa-onboarding-verify-1-no-external-id',
+    ]);
+    expect(output.jsonLines()[0]).toMatchObject({ message: 'Role assumable with its External ID, and only with it', polls: 2 });
+  });
+
   it('logs that the role is assumable with its External ID and only with it', async () => {
     // Prepare
     await creatingProvider('logs');
@@ -119,7 +141,7 @@ describe('verifying the role', () => {
     // Assess
     const lines = output.jsonLines();
     expect(lines.map((line) => line.message)).toEqual(['Role assumable with its External ID, and only with it']);
-    expect(lines[0]).toMatchObject({ level: 'INFO', roleArn: ROLE_ARN, providerId: 'payments.logs' });
+    expect(lines[0]).toMatchObject({ level: 'INFO', roleArn: ROLE_ARN, providerId: 'payments.logs', polls: 1 });
   });
 });
 
@@ -130,12 +152,12 @@ describe('the verification deadline: VERIFY_TIMEOUT_SECONDS after the role was e
     sts.on(AssumeRoleCommand).rejects(denied());
 
     // Act
-    const verification = handler(eventFor('propagating'), context);
+    const verification = handler(eventFor('propagating'), endingContext);
 
     // Assess
     await expect(verification).rejects.toMatchObject({
       name: 'RoleNotYetAssumable',
-      message: `${ROLE_ARN} is not assumable yet (IAM propagation)`,
+      message: `${ROLE_ARN} is not assumable yet (IAM propagation; 1 AssumeRole calls in this invocation)`,
     });
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
   });
@@ -147,7 +169,7 @@ describe('the verification deadline: VERIFY_TIMEOUT_SECONDS after the role was e
     sts.on(AssumeRoleCommand).rejects(denied());
 
     // Act
-    const verification = handler(eventFor('timed-out'), context);
+    const verification = handler(eventFor('timed-out'), endingContext);
 
     // Assess
     await expect(verification).rejects.toMatchObject({
@@ -173,13 +195,13 @@ describe('failures', () => {
     });
   });
 
-  it('throttling that outlives the SDK retries fails with TransientAwsError, for the state machine to retry', async () => {
+  it('throttling that outlives the polling budget fails with TransientAwsError, for the state machine to retry', async () => {
     // Prepare
     await creatingProvider('throttled');
     sts.on(AssumeRoleCommand).rejects(sdkError('Throttling', 400, 'Rate exceeded'));
 
     // Act
-    const verification = handler(eventFor('throttled'), context);
+    const verification = handler(eventFor('throttled'), endingContext);
 
     // Assess
     await expect(verification).rejects.toMatchObject({ name: 'TransientAwsError', message: `AssumeRole ${ROLE_ARN}: Rate exceeded` });
