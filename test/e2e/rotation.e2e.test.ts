@@ -98,8 +98,8 @@ describe('External ID rotation (grace period of a day)', () => {
 
   it('accepts both IDs during the grace period, hands out the new one, and denies the previous one once the caller confirms', async () => {
     // Prepare
-    const before = await onboarded(cloud, 'payments', 'rotate');
     const subscription = await subscribeToProviderEvents(cloud, 'rotation-events-capture');
+    const before = await onboarded(cloud, 'payments', 'rotate');
 
     // Act: rotate to a supplied ID, then confirm once the grace period has begun
     const started = await rotate(cloud, 'payments.rotate', { externalId: 'rotate-second-external-id' });
@@ -126,12 +126,13 @@ describe('External ID rotation (grace period of a day)', () => {
     expect(after.lastRotation).toMatchObject({ outcome: 'ROTATED', reason: 'CONFIRMED' });
     expect(await assumable(cloud, before.roleArn, 'rotate-first-external-id')).toBe(false);
     expect(await assumable(cloud, before.roleArn, 'rotate-second-external-id')).toBe(true);
-    expect(events.map((event) => event['detail-type'])).toEqual(['Provider Ready', 'Provider External ID Rotation Started', 'Provider External ID Rotated']);
+    expect(events.map((event) => event['detail-type']).sort()).toEqual(['Provider External ID Rotated', 'Provider External ID Rotation Started', 'Provider Ready']);
     expect(JSON.stringify(events)).not.toMatch(/rotate-(first|second)-external-id/);
-    expect(Object.keys(events[1]!.detail).sort()).toEqual(
+    const rotationStarted = events.find((event) => event['detail-type'] === 'Provider External ID Rotation Started')!;
+    expect(Object.keys(rotationStarted.detail).sort()).toEqual(
       ['accountId', 'executionArn', 'message', 'name', 'policyVersion', 'previousExternalIdExpiresAt', 'providerId', 'reason', 'roleArn', 'rotationId', 'status', 'workspace'],
     );
-  });
+  }, 120_000);
 
   it('refuses a second rotation while one is open with 409, and a repeated confirmation is harmless', async () => {
     // Prepare
@@ -154,7 +155,7 @@ describe('External ID rotation (grace period of a day)', () => {
     expect(after.externalId).toBe((first.body as { externalId: string }).externalId);
     expect(late.status).toBe(200);
     expect(late.body).toMatchObject({ status: 'ENDED', lastRotation: { outcome: 'ROTATED', reason: 'CONFIRMED' } });
-  });
+  }, 120_000);
 
   it('rolls back a rotation whose execution is stopped: the trust accepts only the ID the provider shows', async () => {
     // Prepare
@@ -173,7 +174,7 @@ describe('External ID rotation (grace period of a day)', () => {
     expect(await assumable(cloud, before.roleArn, 'stopped-second-external-id')).toBe(true);
     expect(await assumable(cloud, before.roleArn, 'stopped-first-external-id')).toBe(false);
     expect((await rotate(cloud, 'payments.stopped')).status).toBe(202);
-  });
+  }, 120_000);
 
   it('refuses to rotate an unknown provider (404) and a body with an invalid externalId (400)', async () => {
     // Act
@@ -235,5 +236,5 @@ describe('External ID rotation when the grace period ends', () => {
     expect(events.filter((event) => event.type === 'TaskTimedOut')).toHaveLength(1);
     expect(events.find((event) => event.type === 'TaskScheduled')!.taskScheduledEventDetails!.timeoutInSeconds).toBe(3);
     expect(events.at(-1)!.type).toBe('ExecutionSucceeded');
-  });
+  }, 120_000);
 });
