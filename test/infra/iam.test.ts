@@ -40,6 +40,8 @@ describe('function roles', () => {
       ...grant(['dynamodb:Query'], table, index),
       ...grant(['states:StartExecution'], stateMachine),
       ...grant(['states:DescribeExecution'], executions),
+      // External ID rotations: started, and confirmed through the waiting execution's task token.
+      ...grant(['states:StartExecution', 'states:SendTaskSuccess'], ref(s.stack.rotation.stateMachine)),
     ];
 
     // Act
@@ -196,7 +198,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(44);
+    expect(allows).toHaveLength(59);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -205,6 +207,7 @@ describe('every policy in the template', () => {
     // Prepare
     const logDelivery = /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
+    const rotationSmPolicy = logicalIdOf(s.stack.rotation.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
     const { workflow: wf, api, triggers, executionEnded } = s.stack;
 
@@ -215,25 +218,31 @@ describe('every policy in the template', () => {
     const actionsByPolicy: Record<string, string[]> = {};
     for (const { policy, action } of wildcardResourceActions) (actionsByPolicy[policy] ??= []).push(action);
 
-    // Assess
-    const outsideTheRule = wildcardResourceActions.filter(({ policy, action }) => !(action.startsWith('xray:') || (policy === smPolicy && logDelivery.test(action))));
+    // Assess: both state machines log and trace alike.
+    const stateMachineWildcards = [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ];
+    const outsideTheRule = wildcardResourceActions.filter(
+      ({ policy, action }) => !(action.startsWith('xray:') || ((policy === smPolicy || policy === rotationSmPolicy) && logDelivery.test(action))),
+    );
     expect(outsideTheRule).toEqual([]);
     expect(actionsByPolicy).toEqual({
-      ...Object.fromEntries([...wf.functions, api.handler, triggers.handler, executionEnded.handler].map((fn) => [policyOf(fn), XRAY_ACTIONS])),
-      [smPolicy]: [
-        'logs:CreateLogDelivery',
-        'logs:GetLogDelivery',
-        'logs:UpdateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:DescribeResourcePolicies',
-        'logs:DescribeLogGroups',
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
-        'xray:GetSamplingRules',
-        'xray:GetSamplingTargets',
-      ],
+      ...Object.fromEntries(
+        [...wf.functions, api.handler, triggers.handler, executionEnded.handler, s.stack.rotation.rotate, s.stack.rotation.ended].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
+      ),
+      [rotationSmPolicy]: stateMachineWildcards,
+      [smPolicy]: stateMachineWildcards,
     });
   });
 

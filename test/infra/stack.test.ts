@@ -77,8 +77,8 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess
-    expect(Object.keys(machines)).toHaveLength(1);
+    // Assess: the onboarding state machine and the External ID rotation's (test/infra/rotation.test.ts).
+    expect(Object.keys(machines).sort()).toEqual([logicalIdOf(wf.stateMachine), logicalIdOf(s.stack.rotation.stateMachine)].sort());
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -126,7 +126,9 @@ describe('onboarding state machine', () => {
     // Act
     const invokeStatements = Object.values(s.template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
-      .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
+      .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'))
+      // The rotation state machine's own grant is checked in test/infra/rotation.test.ts.
+      .filter((statement) => (statement as { Sid?: string }).Sid !== 'InvokeRotationFunction');
 
     // Assess
     expect(invokeStatements).toEqual([
@@ -153,13 +155,20 @@ describe('functions', () => {
   it('all run nodejs22.x on arm64 with active tracing, 256 MB, index.handler and their own log group', () => {
     // Prepare
     const s = synth();
-    const all = [...s.stack.workflow.functions, s.stack.api.handler, s.stack.triggers.handler, s.stack.executionEnded.handler];
+    const all = [
+      ...s.stack.workflow.functions,
+      s.stack.api.handler,
+      s.stack.triggers.handler,
+      s.stack.executionEnded.handler,
+      s.stack.rotation.rotate,
+      s.stack.rotation.ended,
+    ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(11);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -174,8 +183,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the state machine's execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 11);
+    // One per function, plus the two state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 14);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -211,6 +220,8 @@ describe('functions', () => {
           CLUSTER_IDENTITY_SOURCE_KIND: 'AWSClusterControllerIdentity',
           CLUSTER_IDENTITY_SOURCE_NAME: 'default',
           WORKSPACE_NAMESPACES: '{}',
+          ROTATION_STATE_MACHINE_ARN: ref(s.stack.rotation.stateMachine),
+          ROTATION_GRACE_SECONDS: '86400',
         },
       ],
       [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
@@ -368,8 +379,8 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(4);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods).toHaveLength(6);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
     for (const httpMethod of ['POST', 'GET']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
@@ -383,6 +394,9 @@ describe('providers API', () => {
       'providers',
       '{name}',
       'cluster-identity',
+      'rotations',
+      '{rotationId}',
+      'complete',
     ]);
   });
 
@@ -390,12 +404,14 @@ describe('providers API', () => {
     // Prepare
     const s = synth();
 
-    // Act
+    // Act: the rotation POSTs take an optional body, which the function validates (no model).
     const posts = Object.values(s.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }));
-    const post = posts[0];
+    const withModel = posts.filter((method) => method.Properties.RequestModels !== undefined);
+    const post = withModel[0];
 
     // Assess
-    expect(posts).toHaveLength(1);
+    expect(posts).toHaveLength(3);
+    expect(withModel).toHaveLength(1);
     s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     expect(post?.Properties).toMatchObject({
       RequestValidatorId: { Ref: expect.stringMatching(/RequestValidator/) },
@@ -443,19 +459,16 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(4);
-    expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-    ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true]);
+    expect(permissions).toHaveLength(6);
+    expect(new Set(permissions.map((permission) => JSON.stringify(permission.Properties.FunctionName)))).toEqual(new Set([JSON.stringify(getAtt(s.stack.api.handler.function))]));
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true, true]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
+      routeArn('/POST/workspaces/*/providers/*/rotations'),
+      routeArn('/POST/workspaces/*/providers/*/rotations/*/complete'),
     ]);
   });
 });
