@@ -17,6 +17,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
   const { config } = stack;
   const functions: OnboardingFunction[] = [
     ...stack.workflow.functions,
+    ...stack.offboarding.functions,
     stack.api.handler,
     stack.triggers.handler,
     stack.executionEnded.handler,
@@ -45,6 +46,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.workflow.attachPolicies,
     stack.workflow.compensate,
     stack.executionEnded.handler,
+    stack.offboarding.removeProviderResources,
     stack.rotation.rotate,
     stack.rotation.ended,
   ]) {
@@ -72,6 +74,18 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
       'DescribeExecution on the executions of the onboarding state machine only; their names (<workspace>_<name>_<attempt>) are known per request, so the name part is a wildcard.',
     );
   }
+
+  const offboardingId = Stack.of(stack).getLogicalId(stack.offboarding.stateMachine.node.defaultChild as CfnElement);
+  acknowledge(
+    stack.api.handler.role,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${offboardingId}.Name>:*]`,
+    'DescribeExecution on the executions of the offboarding state machine only; their names (<workspace>_<name>_<attempt>) are known per request, so the name part is a wildcard.',
+  );
+  acknowledge(
+    stack.offboarding.stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only the CloudWatch Logs delivery actions (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the three task functions.',
+  );
 
   acknowledge(
     stack.workflow.stateMachine.role,

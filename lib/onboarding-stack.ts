@@ -6,6 +6,7 @@ import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { ExecutionEnded } from './constructs/execution-ended.js';
 import { NewAccountTriggers } from './constructs/new-account-triggers.js';
 import { OnboardingApi } from './constructs/onboarding-api.js';
+import { OffboardingWorkflow } from './constructs/offboarding-workflow.js';
 import { OnboardingWorkflow } from './constructs/onboarding-workflow.js';
 import { ProviderEvents } from './constructs/provider-events.js';
 import { Registry } from './constructs/registry.js';
@@ -23,6 +24,7 @@ export class OnboardingStack extends Stack {
   readonly registry: Registry;
   readonly events: ProviderEvents;
   readonly workflow: OnboardingWorkflow;
+  readonly offboarding: OffboardingWorkflow;
   readonly rotation: RotationWorkflow;
   readonly api: OnboardingApi;
   readonly triggers: NewAccountTriggers;
@@ -53,6 +55,13 @@ export class OnboardingStack extends Stack {
       bootstrapRoleArns,
       providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
     });
+    this.offboarding = new OffboardingWorkflow(this, 'OffboardingWorkflow', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      managementRoleArn,
+      bootstrapRoleArns,
+    });
     this.rotation = new RotationWorkflow(this, 'RotationWorkflow', {
       config,
       registry: this.registry,
@@ -67,6 +76,7 @@ export class OnboardingStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       rotationStateMachine: this.rotation.stateMachine,
     });
+    this.offboarding.allowStartingOffboardings(this.api.handler);
     this.triggers = new NewAccountTriggers(this, 'NewAccountTriggers', {
       config,
       registry: this.registry,
@@ -77,6 +87,7 @@ export class OnboardingStack extends Stack {
       registry: this.registry,
       bus: this.events.bus,
       stateMachine: this.workflow.stateMachine,
+      offboardingStateMachine: this.offboarding.stateMachine,
       managementRoleArn,
       bootstrapRoleArns,
     });
@@ -85,6 +96,7 @@ export class OnboardingStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'OffboardingStateMachineArn', { value: this.offboarding.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RotationStateMachineArn', { value: this.rotation.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });

@@ -55,6 +55,20 @@ const PROVIDER_VIEW: Schema = {
     executionArn: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
+    deletedAt: { type: 'string', format: 'date-time', description: 'DELETED providers only' },
+    offboarding: {
+      type: 'object',
+      description: 'Once a DELETE was accepted: force, then what the offboarding removed and what it left in place (with why)',
+      required: ['force'],
+      properties: {
+        force: { type: 'boolean' },
+        removed: { type: 'array', items: { type: 'string' } },
+        leftInPlace: {
+          type: 'array',
+          items: { type: 'object', required: ['resource', 'why'], properties: { resource: { type: 'string' }, why: { type: 'string' } } },
+        },
+      },
+    },
     previousExternalIdExpiresAt: {
       type: ['string', 'null'],
       format: 'date-time',
@@ -207,6 +221,32 @@ const GET_PROVIDER = {
   },
 };
 
+const DELETE_PROVIDER = {
+  operationId: 'deleteProvider',
+  summary: 'Offboard the provider: its grant, policies and role (only what this product created for it), then a DELETED tombstone (idempotent)',
+  parameters: [
+    queryParameter(
+      'force',
+      { type: 'string', enum: ['true', 'false'] },
+      'true: the provider leaves the registry even when its account (bootstrap role) or the management role cannot be reached; what could not be removed is named in offboarding.leftInPlace',
+    ),
+  ],
+  responses: {
+    '202': {
+      description: 'Accepted: the provider DELETING (offboarding started or running) or DELETED (offboarded already; nothing started)',
+      headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
+      content: json({
+        type: 'object',
+        required: ['provider', 'statusUrl', 'executionArn'],
+        properties: { provider: ref('Provider'), statusUrl: { type: 'string' }, executionArn: { type: 'string' } },
+      }),
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    '409': errorAnswer('CONFLICT: an onboarding of the provider is running (PENDING, CREATING, VERIFYING); DELETE again once it is READY or FAILED'),
+    ...COMMON_ANSWERS,
+  },
+};
+
 const GET_CLUSTER_IDENTITY = {
   operationId: 'getClusterIdentity',
   summary: 'The CAPA AWSClusterRoleIdentity of a READY provider (YAML for Accept: application/yaml)',
@@ -277,7 +317,7 @@ function operations() {
   const name = pathParameter('name');
   return {
     [PROVIDERS]: { parameters: [workspace], post: CREATE_PROVIDER, get: LIST_PROVIDERS },
-    [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER },
+    [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER, delete: DELETE_PROVIDER },
     [CLUSTER_IDENTITY]: { parameters: [workspace, name], get: GET_CLUSTER_IDENTITY },
     [ROTATIONS]: { parameters: [workspace, name], post: START_ROTATION },
     [ROTATION_COMPLETION]: {

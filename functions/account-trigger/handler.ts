@@ -18,7 +18,8 @@ async function onNewAccount(event: NewAccountEvent): Promise<{ providerId?: stri
     return { outcome: 'ignored' };
   }
   logger.appendKeys({ eventId: event.id, accountId: account.request.accountId });
-  const result = await startOnboarding(starter, account.request);
+  // A provider someone deleted stays deleted, whatever account events arrive later.
+  const result = await startOnboarding(starter, account.request, { onboardDeleted: false });
   logger.appendKeys({ providerId: result.provider.providerId, executionArn: result.provider.executionArn });
   if (result.outcome === 'conflict') {
     logger.error('Provider for this account exists with a different spec; not changed', {

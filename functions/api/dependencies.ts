@@ -1,5 +1,6 @@
 // What the API's routes share, created once per function instance from the validated environment.
 import { REQUEST_BOUND_SDK_CLIENT_OPTIONS } from '../shared/adapters/sdk-options.js';
+import type { OffboardingDependencies } from '../shared/adapters/start-offboarding.js';
 import { clusterIdentitySettingsFromEnv } from '../shared/runtime/cluster-identity-settings.js';
 import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.js';
 import { nonEmpty, positiveInteger, readEnv } from '../shared/runtime/env.js';
@@ -8,6 +9,11 @@ import type { RotationStarter } from '../shared/adapters/start-rotation.js';
 
 export const starter = onboardingStarterFromEnv(process.env, REQUEST_BOUND_SDK_CLIENT_OPTIONS);
 export const { registry } = starter;
+export const offboarder: OffboardingDependencies = {
+  registry,
+  sfn: starter.sfn,
+  stateMachineArn: readEnv({ OFFBOARDING_STATE_MACHINE_ARN: nonEmpty }).OFFBOARDING_STATE_MACHINE_ARN,
+};
 export const clusterIdentitySettings = clusterIdentitySettingsFromEnv(process.env);
 
 const rotationEnv = readEnv({ ROTATION_STATE_MACHINE_ARN: nonEmpty, ROTATION_GRACE_SECONDS: positiveInteger(86_400), TABLE_NAME: nonEmpty });

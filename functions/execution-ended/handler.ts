@@ -1,6 +1,7 @@
-// Step Functions "Execution Status Change" (ABORTED, TIMED_OUT, FAILED; the rule filters) for the
-// onboarding state machine: a provider whose execution ended without recording an outcome is
-// recorded FAILED with a reason, and what that execution created is removed.
+// Step Functions "Execution Status Change" (ABORTED, TIMED_OUT, FAILED; the rules filter) for the
+// onboarding and offboarding state machines: a provider whose execution ended without recording an
+// outcome is recorded FAILED with a reason, and what that execution created is removed (an
+// offboarding creates nothing).
 import { eventBridgeClient, iamClient, stsClient } from '../shared/runtime/clients.js';
 import { grantMode, nonEmpty, partition as partitionName, readEnv, rolePath } from '../shared/runtime/env.js';
 import { logger } from '../shared/runtime/logger.js';

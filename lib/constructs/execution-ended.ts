@@ -31,6 +31,8 @@ export interface ExecutionEndedProps {
   readonly registry: Registry;
   readonly bus: events.IEventBus;
   readonly stateMachine: sfn.IStateMachine;
+  /** The offboarding state machine: its executions converge the same way (a DELETING provider ends FAILED). */
+  readonly offboardingStateMachine?: sfn.IStateMachine;
   /** arn:<partition>:iam::<managementAccountId>:role/<managementRoleName> */
   readonly managementRoleArn: string;
   /** arn:<partition>:iam::*:role/<bootstrapRoleName> */
@@ -40,6 +42,7 @@ export interface ExecutionEndedProps {
 export class ExecutionEnded extends Construct {
   readonly handler: OnboardingFunction;
   readonly rule: events.Rule;
+  readonly offboardingRule?: events.Rule;
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ExecutionEndedProps) {
@@ -93,16 +96,23 @@ export class ExecutionEnded extends Construct {
       maxEventAge: Duration.hours(2),
     });
 
+    const target = () =>
+      new targets.LambdaFunction(this.handler.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(2),
+      });
     this.rule = new events.Rule(this, 'OnboardingExecutionEnded', {
       description: 'Onboarding executions ABORTED, TIMED_OUT or FAILED: converge the provider registry',
       eventPattern: executionEndedPattern(props.stateMachine.stateMachineArn),
-      targets: [
-        new targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
+      targets: [target()],
     });
+    if (props.offboardingStateMachine !== undefined) {
+      this.offboardingRule = new events.Rule(this, 'OffboardingExecutionEnded', {
+        description: 'Offboarding executions ABORTED, TIMED_OUT or FAILED: converge the provider registry',
+        eventPattern: executionEndedPattern(props.offboardingStateMachine.stateMachineArn),
+        targets: [target()],
+      });
+    }
   }
 }

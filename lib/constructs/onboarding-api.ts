@@ -174,6 +174,7 @@ export class OnboardingApi extends Construct {
         },
       },
       { method: 'GET', path: PROVIDER, options: { requestParameters: providerPath } },
+      { method: 'DELETE', path: PROVIDER, options: { requestParameters: { ...providerPath, 'method.request.querystring.force': false } } },
       { method: 'GET', path: CLUSTER_IDENTITY, options: { requestParameters: providerPath } },
       { method: 'POST', path: ROTATIONS, options: { requestParameters: providerPath } },
       { method: 'POST', path: ROTATION_COMPLETION, options: { requestParameters: { ...providerPath, 'method.request.path.rotationId': true } } },

@@ -57,7 +57,7 @@ function announcedStatuses(cloud: LocalCloud, executionArn: string): unknown[] {
 }
 
 function executionEndedRuleName(cloud: LocalCloud): string {
-  const rule = Object.values(cloud.stack.resources).find((resource) => resource.type === 'AWS::Events::Rule' && resource.logicalId.startsWith('ExecutionEnded'));
+  const rule = Object.values(cloud.stack.resources).find((resource) => resource.type === 'AWS::Events::Rule' && resource.logicalId.startsWith('ExecutionEndedOnboardingExecutionEnded'));
   if (!rule) throw new Error('The stack has no execution-ended rule');
   return rule.physicalId;
 }

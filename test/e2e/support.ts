@@ -70,6 +70,8 @@ export function api(cloud: LocalCloud, credentials: Credentials = cloud.adminCre
     getUrl: (url: string) => signedFetch(url, {}, credentials, cloud.region),
     /** `query` is the query string, with its `?`. */
     list: (workspace: string, query = '') => call('GET', `${providersPath(workspace)}${query}`),
+    /** DELETE the provider; `query` is the query string, with its `?`. */
+    delete: (providerId: string, query = '') => call('DELETE', `${providerPath(providerId)}${query}`),
     clusterIdentity: (providerId: string, headers: Record<string, string> = {}) => call('GET', `${providerPath(providerId)}/cluster-identity`, { headers }),
   };
 }
@@ -156,9 +158,9 @@ function deployedOfType(cloud: LocalCloud, type: string) {
 }
 
 export function onboardingStateMachineArn(cloud: LocalCloud): string {
-  // The stack has more than one state machine: the onboarding one is its OnboardingWorkflow's.
+  // The stack has three (onboarding, offboarding, rotation): the onboarding one is its workflow construct's.
   const machine = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine').find((resource) => resource.logicalId.startsWith('OnboardingWorkflow'));
-  if (!machine?.arn) throw new Error('The stack has no state machine');
+  if (!machine?.arn) throw new Error('The stack has no onboarding state machine');
   return machine.arn;
 }
 

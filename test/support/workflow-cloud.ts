@@ -19,6 +19,7 @@ import { errorResponse, startServer, type LocalServer, type ServiceFunction } fr
 import type { ProviderRecord } from '../../functions/shared/domain/provider.js';
 import type { ProviderRequest } from '../../functions/shared/domain/provider-request.js';
 import { ProviderRegistry } from '../../functions/shared/adapters/registry.js';
+import { startOffboarding, type OffboardOutcome } from '../../functions/shared/adapters/start-offboarding.js';
 import { startOnboarding } from '../../functions/shared/adapters/start-onboarding.js';
 import { iamClientForTargetAccount } from '../../functions/shared/adapters/target-account.js';
 import { REGISTRY_TABLE } from './dynamodb.js';
@@ -26,6 +27,7 @@ import {
   applyEnvironment,
   runOnboardingWorkflow,
   settleAbandonedInvocations,
+  TEST_OFFBOARDING_STATE_MACHINE_ARN,
   TEST_STATE_MACHINE_ARN,
   type WorkflowFunctionName,
   type WorkflowRun,
@@ -78,11 +80,26 @@ export interface TargetedFault {
 
 export type OnboardOptions = Omit<WorkflowRunOptions, 'executionName' | 'environments'>;
 
+/** A StartExecution a function asked for: the test runs it. */
+export interface RecordedStart {
+  stateMachineArn: string;
+  name: string;
+  input: string;
+}
+
 export interface Onboarded {
   run: WorkflowRun;
   provider: ProviderRecord;
   /** The StartExecution the onboarding asked for. */
-  start: { name: string; input: string };
+  start: RecordedStart;
+}
+
+export interface Offboarded {
+  /** What startOffboarding answered (as the API's DELETE does). */
+  answer: OffboardOutcome;
+  /** Undefined when the DELETE started no execution. */
+  run?: WorkflowRun;
+  provider: ProviderRecord | undefined;
 }
 
 export interface WorkflowCloud {
@@ -91,8 +108,13 @@ export interface WorkflowCloud {
   createAccount(): Promise<string>;
   /** Starts onboarding as the API does, then runs the execution it asked Step Functions for. */
   onboard(request: ProviderRequest, options?: OnboardOptions): Promise<Onboarded>;
+  /**
+   * Starts offboarding as the API's DELETE does, then runs the execution it asked Step Functions
+   * for, if it asked for one.
+   */
+  offboard(workspace: string, name: string, options?: OnboardOptions & { force?: boolean }): Promise<Offboarded>;
   /** Runs an execution (again), as Step Functions would deliver it. */
-  run(start: { name: string; input: string }, options?: OnboardOptions): Promise<WorkflowRun>;
+  run(start: RecordedStart, options?: OnboardOptions): Promise<WorkflowRun>;
 
   // ---- what the account's administrators do outside the workflow (admin credentials)
   createRole(accountId: string, role: { roleName: string; path: string; trust: PolicyDocument; tags?: Record<string, string> }): string;
@@ -158,6 +180,10 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
     'verify-role': document({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role${ROLE_PATH}*` }, updateItem),
     'record-result': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
     compensate: document(assumeBootstrapRole, grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'])),
+    // lib/constructs/offboarding-workflow.ts
+    'revoke-grant': document(grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'])),
+    'remove-provider-resources': document(assumeBootstrapRole),
+    'record-offboarding': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
   };
 }
 
@@ -171,6 +197,9 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     'verify-role': { TABLE_NAME, VERIFY_TIMEOUT_SECONDS: String(options.verifyTimeoutSeconds) },
     'record-result': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
     compensate: { BOOTSTRAP_ROLE_NAME, ROLE_PATH, MANAGEMENT_ROLE_ARN, GRANT_MODE: options.grantMode },
+    'revoke-grant': { MANAGEMENT_ROLE_ARN, ROLE_PATH, GRANT_MODE: options.grantMode },
+    'remove-provider-resources': { BOOTSTRAP_ROLE_NAME, ROLE_PATH },
+    'record-offboarding': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
   };
 }
 
@@ -179,7 +208,17 @@ const trustingAccount = (accountId: string): PolicyDocument => ({
   Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }],
 });
 
-const FUNCTION_NAMES: WorkflowFunctionName[] = ['create-role', 'attach-policies', 'grant-management', 'verify-role', 'record-result', 'compensate'];
+const FUNCTION_NAMES: WorkflowFunctionName[] = [
+  'create-role',
+  'attach-policies',
+  'grant-management',
+  'verify-role',
+  'record-result',
+  'compensate',
+  'revoke-grant',
+  'remove-provider-resources',
+  'record-offboarding',
+];
 const GUARDRAIL_POLICY = 'test-guardrail';
 
 export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Promise<WorkflowCloud> {
@@ -204,7 +243,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
   let listeners: Array<{ key: string; listener: (params: Record<string, unknown>) => void }> = [];
   let heldRequests: Array<() => void> = [];
   let operationIds = new Map<string, Set<string>>();
-  const starts: Array<{ name: string; input: string }> = [];
+  const starts: RecordedStart[] = [];
 
   /** Counts the operation, then answers with a fault aimed at it, if any. */
   const faultable = (service: FaultableService, handler: ServiceFunction): ServiceFunction => async (request) => {
@@ -232,7 +271,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
   const recordStartExecution: ServiceFunction = async (request) => {
     if (request.action !== 'StartExecution') throw new Error(`The workflow cloud only records StartExecution (got ${request.action})`);
     const { name, input, stateMachineArn } = request.params as { name: string; input: string; stateMachineArn: string };
-    starts.push({ name, input });
+    starts.push({ stateMachineArn, name, input });
     return {
       status: 200,
       headers: { 'content-type': 'application/x-amz-json-1.0' },
@@ -293,8 +332,8 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
   }
 
   let accounts = 0;
-  const run = (start: { name: string; input: string }, runOptions: OnboardOptions = {}) =>
-    runOnboardingWorkflow(JSON.parse(start.input), { ...runOptions, executionName: start.name, environments });
+  const run = (start: RecordedStart, runOptions: OnboardOptions = {}) =>
+    runOnboardingWorkflow(JSON.parse(start.input), { ...runOptions, executionName: start.name, stateMachineArn: start.stateMachineArn, environments });
 
   const liftGuardrails = () => {
     for (const name of FUNCTION_NAMES) {
@@ -328,6 +367,14 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
       const provider = await registry.get(started.provider.providerId);
       if (provider === undefined) throw new Error(`Provider ${started.provider.providerId} is not in the registry`);
       return { run: result, provider, start };
+    },
+
+    async offboard(workspace, name, { force = false, ...runOptions } = {}) {
+      const startsBefore = starts.length;
+      const answer = await startOffboarding({ registry, sfn, stateMachineArn: TEST_OFFBOARDING_STATE_MACHINE_ARN }, { workspace, name, force });
+      const start = starts.length > startsBefore ? starts.at(-1) : undefined;
+      const result = start === undefined ? undefined : await run(start, runOptions);
+      return { answer, ...(result !== undefined ? { run: result } : {}), provider: await registry.get(`${workspace}.${name}`) };
     },
 
     run,

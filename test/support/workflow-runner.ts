@@ -1,4 +1,4 @@
-// Runs the real onboarding ASL in aws-local-stepfunctions with the real handlers as its tasks,
+// Runs the real onboarding (or offboarding) ASL in aws-local-stepfunctions with the real handlers as its tasks,
 // the way Step Functions invokes Lambda: the handler's error name becomes the state error, and
 // each function runs with its own environment (variables and role credentials), as Lambda gives it.
 import type { Context } from 'aws-lambda';
@@ -8,6 +8,13 @@ import { fakeFunctionArn, loadDefinition } from './asl-files.js';
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export const TEST_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OnboardProvider';
+export const TEST_OFFBOARDING_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OffboardProvider';
+
+/** The ASL file each test state machine runs. */
+const DEFINITION_FILES: Record<string, string> = {
+  [TEST_STATE_MACHINE_ARN]: 'onboard-provider.asl.json',
+  [TEST_OFFBOARDING_STATE_MACHINE_ARN]: 'offboard-provider.asl.json',
+};
 
 export type WorkflowFunctionName =
   | 'create-role'
@@ -15,7 +22,10 @@ export type WorkflowFunctionName =
   | 'grant-management'
   | 'verify-role'
   | 'record-result'
-  | 'compensate';
+  | 'compensate'
+  | 'revoke-grant'
+  | 'remove-provider-resources'
+  | 'record-offboarding';
 
 /** Placeholder → the function behind it, as the CDK stack wires them. */
 const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> = {
@@ -25,10 +35,15 @@ const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> 
   VerifyRoleFunctionArn: { name: 'verify-role', module: '../../functions/verify-role/handler.js' },
   RecordResultFunctionArn: { name: 'record-result', module: '../../functions/record-result/handler.js' },
   CompensateFunctionArn: { name: 'compensate', module: '../../functions/compensate/handler.js' },
+  RevokeGrantFunctionArn: { name: 'revoke-grant', module: '../../functions/revoke-grant/handler.js' },
+  RemoveProviderResourcesFunctionArn: { name: 'remove-provider-resources', module: '../../functions/remove-provider-resources/handler.js' },
+  RecordOffboardingFunctionArn: { name: 'record-offboarding', module: '../../functions/record-offboarding/handler.js' },
 };
 
 export interface WorkflowRunOptions {
   executionName: string;
+  /** Which state machine runs (default the onboarding one). */
+  stateMachineArn?: string;
   /** Each function's environment: its variables and its role's credentials. */
   environments: Record<WorkflowFunctionName, Record<string, string>>;
   /** Wait between retries of every state but verification (default 0). */
@@ -119,7 +134,10 @@ export async function runOnboardingWorkflow(input: unknown, options: WorkflowRun
   for (const [placeholder, { name, module }] of Object.entries(FUNCTIONS)) {
     functions.set(fakeFunctionArn(placeholder), { name, handler: await loadHandler(module, options.environments[name]) });
   }
-  const definition = loadDefinition('onboard-provider.asl.json', fakeFunctionArn) as unknown as StateMachineDefinition;
+  const stateMachineArn = options.stateMachineArn ?? TEST_STATE_MACHINE_ARN;
+  const definitionFile = DEFINITION_FILES[stateMachineArn];
+  if (definitionFile === undefined) throw new Error(`No ASL file for ${stateMachineArn}`);
+  const definition = loadDefinition(definitionFile, fakeFunctionArn) as unknown as StateMachineDefinition;
   const invocations: Record<string, number> = {};
   const results: Record<string, unknown[]> = {};
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -156,12 +174,12 @@ export async function runOnboardingWorkflow(input: unknown, options: WorkflowRun
   // Not validated here: validation costs about a second per test file, and
   // test/workflow/asl-validation.test.ts validates the same definition (ARNs and paths included).
   const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
-  const executionArn = `${TEST_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${options.executionName}`;
+  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${options.executionName}`;
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides },
     context: {
       Execution: { Id: executionArn, Name: options.executionName, StartTime: new Date().toISOString(), Input: input as never },
-      StateMachine: { Id: TEST_STATE_MACHINE_ARN, Name: 'OnboardProvider' },
+      StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').at(-1) as string },
     },
   });
 

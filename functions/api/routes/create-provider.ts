@@ -32,6 +32,14 @@ async function createProvider(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       result.differences,
     );
   }
+  if (result.outcome === 'deleting') {
+    logger.info('Provider is being offboarded: not onboarded again now');
+    return errorResponse(
+      409,
+      'CONFLICT',
+      `Provider ${result.provider.providerId} is being deleted (execution ${result.provider.executionArn}); send the request again once it is DELETED`,
+    );
+  }
   logger.info('Provider request accepted', {
     outcome: result.outcome,
     status: result.provider.status,

@@ -1,5 +1,6 @@
 // The API's route table: one module per operation, one line each here.
 import { createProviderRoute } from './create-provider.js';
+import { deleteProviderRoute } from './delete-provider.js';
 import { getClusterIdentityRoute } from './get-cluster-identity.js';
 import { getProviderRoute } from './get-provider.js';
 import { listProvidersRoute } from './list-providers.js';
@@ -7,4 +8,12 @@ import type { ApiRoute } from './route.js';
 import { completeRotationApiRoute } from './complete-rotation.js';
 import { startRotationApiRoute } from './start-rotation.js';
 
-export const ROUTES: readonly ApiRoute[] = [createProviderRoute, listProvidersRoute, getProviderRoute, getClusterIdentityRoute, startRotationApiRoute, completeRotationApiRoute];
+export const ROUTES: readonly ApiRoute[] = [
+  createProviderRoute,
+  listProvidersRoute,
+  getProviderRoute,
+  deleteProviderRoute,
+  getClusterIdentityRoute,
+  startRotationApiRoute,
+  completeRotationApiRoute,
+];

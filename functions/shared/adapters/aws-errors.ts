@@ -27,6 +27,11 @@ export function isEntityAlreadyExists(error: unknown): boolean {
   return errorCode(error) === 'EntityAlreadyExists' || errorCode(error) === 'EntityAlreadyExistsException';
 }
 
+/** IAM refuses to delete an entity something still refers to (attachments, inline policies, instance profiles). */
+export function isDeleteConflict(error: unknown): boolean {
+  return errorCode(error) === 'DeleteConflict' || errorCode(error) === 'DeleteConflictException';
+}
+
 const THROTTLING_CODES = new Set([
   'Throttling',
   'ThrottlingException',

@@ -1,8 +1,10 @@
 // The registry converges with an execution that ended without recording an outcome (stopped by an
 // operator, timed out, or failed in its Record step): its provider is recorded FAILED with a
-// reason, what the execution created is removed, and "Provider Failed" announces it.
+// reason, what the execution created is removed, and "Provider Failed" announces it. The same holds
+// for an offboarding execution (the provider was DELETING), which creates nothing: FAILED is
+// retryable by another DELETE or a POST.
 import { failureOfEndedExecution, type EndedExecution } from '../domain/ended-execution.js';
-import { isInFlight, type ProviderRecord } from '../domain/provider.js';
+import { isUnsettled, type ProviderRecord } from '../domain/provider.js';
 import type { ProviderRegistry } from './registry.js';
 
 export interface ConvergenceDependencies {
@@ -26,7 +28,7 @@ export async function convergeEndedExecution(deps: ConvergenceDependencies, ende
   const failure = failureOfEndedExecution(ended);
   // FAILED is recorded before anything is removed: a step still running when the execution was
   // stopped then finds its attempt ended and can no longer record READY over a removed role.
-  const failed = isInFlight(current.status)
+  const failed = isUnsettled(current.status)
     ? await deps.registry.failInFlight(current.providerId, current.attempt, failure, (deps.now ?? (() => new Date()))())
     : recordedByThisEvent(current, failure);
   if (failed === undefined) return { outcome: 'ignored', why: 'outcome recorded' };

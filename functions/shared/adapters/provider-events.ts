@@ -1,12 +1,13 @@
 // Provider lifecycle events on the service's own bus. The External ID is never in an event.
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { TransientAwsError } from '../domain/errors.js';
-import type { ProviderRecord } from '../domain/provider.js';
+import type { LeftInPlace, ProviderRecord } from '../domain/provider.js';
 import { callAws, isTransientCode } from './aws-errors.js';
 
 export type ProviderDetailType =
   | 'Provider Ready'
   | 'Provider Failed'
+  | 'Provider Deleted'
   | 'Provider External ID Rotation Started'
   | 'Provider External ID Rotated';
 
@@ -39,6 +40,22 @@ export function providerEventDetail(record: ProviderRecord, executionArn: string
     message: record.message ?? null,
     policyVersion: record.policyVersion ?? null,
     executionArn,
+  };
+}
+
+/** "Provider Deleted": the provider's detail, when it was deleted, what was removed and what was left in place. */
+export interface ProviderDeletedDetail extends ProviderEventDetail {
+  deletedAt: string | null;
+  removed: string[];
+  leftInPlace: LeftInPlace[];
+}
+
+export function providerDeletedDetail(record: ProviderRecord, executionArn: string): ProviderDeletedDetail {
+  return {
+    ...providerEventDetail(record, executionArn),
+    deletedAt: record.deletedAt ?? null,
+    removed: [...(record.offboarding?.removed ?? [])],
+    leftInPlace: (record.offboarding?.leftInPlace ?? []).map(({ resource, why }) => ({ resource, why })),
   };
 }
 

@@ -4,7 +4,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
-import { IN_FLIGHT_STATUSES, providerIdOf, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import { providerIdOf, UNSETTLED_STATUSES, type OffboardingRecord, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
 import { type StatusFilter } from '../domain/provider-filter.js';
 import { callAws } from './aws-errors.js';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
@@ -17,6 +17,9 @@ export const WORKSPACE_INDEX = 'byWorkspace';
 export class StaleAttemptError extends Error {
   override readonly name = 'StaleAttemptError';
 }
+
+/** What a new attempt (onboarding or offboarding) records about its execution. */
+export type AttemptStart = Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>;
 
 /** Queries one page may take to fill itself when a filter drops items (see listByWorkspace). */
 const MAX_QUERY_ROUNDS = 10;
@@ -66,27 +69,81 @@ export class ProviderRegistry {
   async restart(
     providerId: string,
     previousAttempt: number,
-    next: Pick<ProviderRecord, 'attempt' | 'executionName' | 'executionArn' | 'updatedAt'>,
+    next: AttemptStart,
     from: readonly ProviderStatus[] = ['FAILED'],
   ): Promise<boolean> {
-    const expected = statusValues(from);
+    return this.startAttempt(providerId, previousAttempt, next, from, 'PENDING');
+  }
+
+  /**
+   * Starts offboarding attempt `next.attempt` (status DELETING) of a provider whose attempt
+   * `previousAttempt` is in one of `from`; false when another request got there first. The attempt
+   * is shared with onboarding, so a step still running for an older attempt can write nothing.
+   */
+  async beginOffboarding(
+    providerId: string,
+    previousAttempt: number,
+    next: AttemptStart & { offboarding: OffboardingRecord },
+    from: readonly ProviderStatus[],
+  ): Promise<boolean> {
+    return this.startAttempt(providerId, previousAttempt, next, from, 'DELETING', { offboarding: next.offboarding });
+  }
+
+  /**
+   * Replaces a DELETED provider (attempt `previousAttempt`) with `next`, its fresh onboarding;
+   * false when the tombstone has moved on (another request onboarded it first).
+   */
+  async replaceDeleted(previousAttempt: number, next: ProviderRecord): Promise<boolean> {
     try {
-      await callAws(`UpdateItem ${providerId} (restart)`, () =>
+      await callAws(`PutItem ${next.providerId} (after DELETED)`, () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: next,
+            ConditionExpression: 'attempt = :previous AND #status = :deleted',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':previous': previousAttempt, ':deleted': 'DELETED' },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async startAttempt(
+    providerId: string,
+    previousAttempt: number,
+    next: AttemptStart,
+    from: readonly ProviderStatus[],
+    status: 'PENDING' | 'DELETING',
+    extra: Partial<ProviderRecord> = {},
+  ): Promise<boolean> {
+    const expected = statusValues(from);
+    const extraNames = Object.keys(extra);
+    try {
+      await callAws(`UpdateItem ${providerId} (${status === 'PENDING' ? 'restart' : 'offboard'})`, () =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { providerId },
-            UpdateExpression:
-              'SET #status = :pending, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt REMOVE reason, message',
+            UpdateExpression: [
+              'SET #status = :next, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt',
+              ...extraNames.map((name, index) => `, #x${index} = :x${index}`),
+              ' REMOVE reason, message',
+            ].join(''),
             ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(extraNames.map((name, index) => [`#x${index}`, name])) },
             ExpressionAttributeValues: {
-              ':pending': 'PENDING',
+              ':next': status,
               ':previous': previousAttempt,
               ':attempt': next.attempt,
               ':executionName': next.executionName,
               ':executionArn': next.executionArn,
               ':updatedAt': next.updatedAt,
+              ...Object.fromEntries(extraNames.map((name, index) => [`:x${index}`, extra[name as keyof ProviderRecord]])),
               ...expected,
             },
           }),
@@ -120,8 +177,9 @@ export class ProviderRegistry {
   }
 
   /**
-   * Records FAILED for attempt `attempt` only while it is in flight, so an outcome the workflow
-   * recorded wins. Undefined when the attempt has moved on or has an outcome already.
+   * Records FAILED for attempt `attempt` only while a run owns it (onboarding in flight, or
+   * DELETING), so an outcome the workflow recorded wins. Undefined when the attempt has moved on
+   * or has an outcome already.
    */
   async failInFlight(
     providerId: string,
@@ -129,7 +187,7 @@ export class ProviderRegistry {
     failure: Pick<ProviderRecord, 'reason' | 'message'>,
     now: Date = new Date(),
   ): Promise<ProviderRecord | undefined> {
-    return this.update(providerId, attempt, { in: IN_FLIGHT_STATUSES }, { ...failure, status: 'FAILED' }, now);
+    return this.update(providerId, attempt, { in: UNSETTLED_STATUSES }, { ...failure, status: 'FAILED' }, now);
   }
 
   /** Sets `attributes` on attempt `attempt` if its status passes `guard`; undefined otherwise. */

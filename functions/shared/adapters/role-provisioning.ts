@@ -60,6 +60,23 @@ function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
   return tags?.find((tag) => tag.Key === key)?.Value;
 }
 
+/**
+ * Who owns an IAM entity, by its tags: compensation removes what one execution created
+ * (TAG_CREATED_BY), offboarding what any execution created for the provider (TAG_PROVIDER_ID).
+ */
+export interface Ownership {
+  tag: typeof TAG_CREATED_BY | typeof TAG_PROVIDER_ID;
+  value: string;
+}
+
+export const createdByExecution = (executionName: string): Ownership => ({ tag: TAG_CREATED_BY, value: executionName });
+export const createdForProvider = (providerId: string): Ownership => ({ tag: TAG_PROVIDER_ID, value: providerId });
+
+/** Whether tags mark the entity as owned by `owner`: the one test of ownership before any delete. */
+export function isOwnedBy(tags: Tag[] | undefined, owner: Ownership): boolean {
+  return tagValue(tags, owner.tag) === owner.value;
+}
+
 function ownerTags(target: ProviderRoleTarget): Tag[] {
   return [
     { Key: TAG_PROVIDER_ID, Value: target.providerId },
@@ -123,7 +140,7 @@ export async function ensureRole(
   return {
     roleArn: role.Arn ?? roleArn,
     roleName: target.roleName,
-    createdByThisExecution: tagValue(role.Tags, TAG_CREATED_BY) === target.executionName,
+    createdByThisExecution: isOwnedBy(role.Tags, createdByExecution(target.executionName)),
     ensuredAt: now().toISOString(),
   };
 }
@@ -169,11 +186,11 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
 
 /**
  * The role of this name, if the session may see it. A denied read means the name belongs to a role
- * outside the product's path, which this execution cannot have created.
+ * outside the product's path, which this product cannot have created.
  */
-async function ownRoleCandidate(iam: IAMClient, target: ProviderRoleTarget) {
+export async function ownRoleCandidate(iam: IAMClient, roleName: string) {
   try {
-    return (await lookup(`GetRole ${target.roleName}`, () => iam.send(new GetRoleCommand({ RoleName: target.roleName }))))?.Role;
+    return (await lookup(`GetRole ${roleName}`, () => iam.send(new GetRoleCommand({ RoleName: roleName }))))?.Role;
   } catch (error) {
     if (isAccessDenied(error)) return undefined;
     throw error;
@@ -182,49 +199,66 @@ async function ownRoleCandidate(iam: IAMClient, target: ProviderRoleTarget) {
 
 /** Whether the provider's role exists and carries this execution's owner tag. */
 export async function roleCreatedBy(iam: IAMClient, target: ProviderRoleTarget): Promise<boolean> {
-  const role = await ownRoleCandidate(iam, target);
-  return role !== undefined && tagValue(role.Tags, TAG_CREATED_BY) === target.executionName;
+  const role = await ownRoleCandidate(iam, target.roleName);
+  return role !== undefined && isOwnedBy(role.Tags, createdByExecution(target.executionName));
+}
+
+/** The managed policy, if it exists (its tags say who owns it). */
+export async function findPolicy(iam: IAMClient, arn: string) {
+  return (await lookup(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
+}
+
+/**
+ * Detaches the policy from `roleName` (when given), deletes its non-default versions, then the
+ * policy. Each call tolerates what is already gone, so a retried step finishes the job.
+ */
+export async function deleteManagedPolicy(iam: IAMClient, arn: string, roleName: string | undefined): Promise<void> {
+  if (roleName !== undefined) {
+    await lookup(`DetachRolePolicy ${arn}`, () => iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn })));
+  }
+  const versions = await call(`ListPolicyVersions ${arn}`, () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+  for (const version of versions.Versions ?? []) {
+    if (version.IsDefaultVersion || !version.VersionId) continue;
+    await lookup(`DeletePolicyVersion ${arn}`, () =>
+      iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: version.VersionId })),
+    );
+  }
+  await lookup(`DeletePolicy ${arn}`, () => iam.send(new DeletePolicyCommand({ PolicyArn: arn })));
+}
+
+/** The managed policies attached to the role, by ARN. */
+export async function attachedPolicyArns(iam: IAMClient, roleName: string): Promise<string[]> {
+  const attached = await call(`ListAttachedRolePolicies ${roleName}`, () =>
+    iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })),
+  );
+  return (attached.AttachedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : []));
+}
+
+/** Detaches every managed policy from the role, then deletes it. IAM refuses the delete otherwise. */
+export async function deleteRoleAndAttachments(iam: IAMClient, roleName: string): Promise<void> {
+  for (const policyArn of await attachedPolicyArns(iam, roleName)) {
+    await lookup(`DetachRolePolicy ${policyArn}`, () => iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })));
+  }
+  await lookup(`DeleteRole ${roleName}`, () => iam.send(new DeleteRoleCommand({ RoleName: roleName })));
 }
 
 /** Removes the role and policies this execution created (by tag); returns the ARNs removed. */
 export async function removeCreatedResources(iam: IAMClient, target: ProviderRoleTarget): Promise<string[]> {
+  const owner = createdByExecution(target.executionName);
   const removed: string[] = [];
-  const role = await ownRoleCandidate(iam, target);
-  const roleIsOurs = role !== undefined && tagValue(role.Tags, TAG_CREATED_BY) === target.executionName;
+  const role = await ownRoleCandidate(iam, target.roleName);
 
   for (const index of CAPA_POLICY_PARTS.keys()) {
     const arn = managedPolicyArnOf(target, capaPolicyName(target.roleName, index));
-    const policy = (await lookup(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
-    if (!policy || tagValue(policy.Tags, TAG_CREATED_BY) !== target.executionName) continue;
-    if (role) {
-      await lookup(`DetachRolePolicy ${arn}`, () =>
-        iam.send(new DetachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: arn })),
-      );
-    }
-    const versions = await call(`ListPolicyVersions ${arn}`, () =>
-      iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })),
-    );
-    for (const version of versions.Versions ?? []) {
-      if (version.IsDefaultVersion || !version.VersionId) continue;
-      await lookup(`DeletePolicyVersion ${arn}`, () =>
-        iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: version.VersionId })),
-      );
-    }
-    await lookup(`DeletePolicy ${arn}`, () => iam.send(new DeletePolicyCommand({ PolicyArn: arn })));
+    const policy = await findPolicy(iam, arn);
+    if (!policy || !isOwnedBy(policy.Tags, owner)) continue;
+    await deleteManagedPolicy(iam, arn, role ? target.roleName : undefined);
     removed.push(arn);
   }
 
-  if (roleIsOurs) {
-    // A role this run created holds only what this run attached; IAM refuses to delete it otherwise.
-    const attached = await call(`ListAttachedRolePolicies ${target.roleName}`, () =>
-      iam.send(new ListAttachedRolePoliciesCommand({ RoleName: target.roleName })),
-    );
-    for (const policy of attached.AttachedPolicies ?? []) {
-      await lookup(`DetachRolePolicy ${policy.PolicyArn}`, () =>
-        iam.send(new DetachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: policy.PolicyArn })),
-      );
-    }
-    await lookup(`DeleteRole ${target.roleName}`, () => iam.send(new DeleteRoleCommand({ RoleName: target.roleName })));
+  if (role !== undefined && isOwnedBy(role.Tags, owner)) {
+    // A role this run created holds only what this run attached.
+    await deleteRoleAndAttachments(iam, target.roleName);
     removed.push(role.Arn ?? roleArnOf(target));
   }
   return removed;

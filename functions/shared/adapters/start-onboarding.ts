@@ -1,7 +1,7 @@
 // The one way an onboarding starts, shared by the API and the new-account trigger: record the
 // provider, then start its execution under a deterministic name. Both steps are idempotent, so a
 // repeated or concurrent request lands on the same provider and the same execution.
-import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { generateExternalId } from '../domain/external-id.js';
 import {
   deriveRoleName,
@@ -16,7 +16,7 @@ import {
   type ProviderStatus,
 } from '../domain/provider.js';
 import type { FieldIssue, ProviderRequest } from '../domain/provider-request.js';
-import { callAws } from './aws-errors.js';
+import { executionStatus, startNamedExecution } from './executions.js';
 import type { ProviderRegistry } from './registry.js';
 
 export interface OnboardingSettings {
@@ -41,7 +41,20 @@ export type StartOutcome =
       /** Set when the previous attempt was in flight but its execution had ended without recording an outcome. */
       endedExecution?: { executionArn: string; status: string };
     }
-  | { outcome: 'conflict'; provider: ProviderRecord; differences: FieldIssue[] };
+  | { outcome: 'conflict'; provider: ProviderRecord; differences: FieldIssue[] }
+  /** The provider is being offboarded: a new onboarding may start once it is DELETED. */
+  | { outcome: 'deleting'; provider: ProviderRecord }
+  /** The provider was offboarded and the caller asked not to onboard it again (see StartOptions). */
+  | { outcome: 'deleted'; provider: ProviderRecord };
+
+export interface StartOptions {
+  /**
+   * Whether a DELETED provider onboards afresh (default true: an API request says so). The
+   * new-account trigger passes false: a replayed or later account event must not bring back a
+   * provider someone deleted.
+   */
+  onboardDeleted?: boolean;
+}
 
 /**
  * Fields of an existing provider that a new request for the same identity contradicts, named
@@ -58,43 +71,17 @@ function differencesFrom(existing: ProviderRecord, request: ProviderRequest, rol
   return issues;
 }
 
-/**
- * Starts the record's execution. True when it is running (just started, or already running with
- * this name and input: StartExecution is idempotent); false when an execution of that name has
- * already ended, which Step Functions answers with ExecutionAlreadyExists.
- */
+/** Starts the record's onboarding execution (see startNamedExecution). */
 async function startExecution(sfn: SFNClient, stateMachineArn: string, record: ProviderRecord): Promise<boolean> {
-  try {
-    await callAws(`StartExecution ${record.executionName}`, () =>
-      sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn,
-          name: record.executionName,
-          input: JSON.stringify({ provider: workflowInputOf(record) }),
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    // The name is unique per attempt: "already exists" means this attempt is running or ran.
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-    return false;
-  }
+  return startNamedExecution(sfn, stateMachineArn, record.executionName, { provider: workflowInputOf(record) });
 }
 
-/** The execution's status; undefined when Step Functions has no execution of that ARN. */
-async function executionStatus(sfn: SFNClient, executionArn: string): Promise<string | undefined> {
-  try {
-    return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
-  } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) return undefined;
-    throw error;
-  }
-}
-
-/** The first attempt's record, derived from the request and the deployment's settings. */
-function newProviderRecord(settings: OnboardingSettings, request: ProviderRequest, roleName: string, now: Date): ProviderRecord {
-  const executionName = executionNameOf(request.workspace, request.name, 1);
+/**
+ * The record of attempt `attempt` (1 for a new provider), derived from the request and the
+ * deployment's settings.
+ */
+function newProviderRecord(settings: OnboardingSettings, request: ProviderRequest, roleName: string, now: Date, attempt = 1): ProviderRecord {
+  const executionName = executionNameOf(request.workspace, request.name, attempt);
   return {
     providerId: providerIdOf(request.workspace, request.name),
     workspace: request.workspace,
@@ -107,7 +94,7 @@ function newProviderRecord(settings: OnboardingSettings, request: ProviderReques
     externalId: request.externalId ?? generateExternalId(),
     externalIdSource: request.externalId === undefined ? 'generated' : 'supplied',
     status: 'PENDING',
-    attempt: 1,
+    attempt,
     executionName,
     executionArn: executionArnOf(settings.stateMachineArn, executionName),
     createdAt: now.toISOString(),
@@ -161,7 +148,28 @@ async function continueInFlight(deps: OnboardingDependencies, current: ProviderR
   return { ...result, endedExecution: { executionArn: current.executionArn, status } };
 }
 
-export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest): Promise<StartOutcome> {
+/**
+ * A DELETED provider onboards afresh: the request's spec (and a new External ID unless one is
+ * supplied) at the next attempt, so execution names stay unique. The tombstone's executions and
+ * events remain the audit trail.
+ */
+async function onboardAfresh(
+  deps: OnboardingDependencies,
+  tombstone: ProviderRecord,
+  request: ProviderRequest,
+  roleName: string,
+  now: Date,
+): Promise<StartOutcome> {
+  const record = newProviderRecord(deps.settings, request, roleName, now, tombstone.attempt + 1);
+  if (await deps.registry.replaceDeleted(tombstone.attempt, record)) {
+    await startExecution(deps.sfn, deps.settings.stateMachineArn, record);
+    return { outcome: 'started', provider: record };
+  }
+  // Another request onboarded it a moment ago: answer as for a request repeating that one.
+  return startOnboarding(deps, request);
+}
+
+export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest, options: StartOptions = {}): Promise<StartOutcome> {
   const { registry, sfn, settings } = deps;
   const now = (deps.now ?? (() => new Date()))();
   const providerId = providerIdOf(request.workspace, request.name);
@@ -178,6 +186,12 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
     existing = await registry.get(providerId);
     if (!existing) throw new Error(`Provider ${providerId} vanished while being created`);
   }
+
+  if (existing.status === 'DELETED') {
+    if (options.onboardDeleted === false) return { outcome: 'deleted', provider: existing };
+    return onboardAfresh(deps, existing, request, roleName, now);
+  }
+  if (existing.status === 'DELETING') return { outcome: 'deleting', provider: existing };
 
   const differences = differencesFrom(existing, request, roleName);
   if (differences.length > 0) return { outcome: 'conflict', provider: existing, differences };

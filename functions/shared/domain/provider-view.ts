@@ -1,5 +1,5 @@
 // How a provider is shown to API callers: the registry record without internal bookkeeping.
-import type { ProviderRecord } from './provider.js';
+import type { OffboardingRecord, ProviderRecord } from './provider.js';
 import type { LastRotation, RotationStatus } from './rotation.js';
 
 /** An open External ID rotation, as callers see it (never the previous ID itself). */
@@ -27,6 +27,10 @@ export interface ProviderView {
   executionArn: string;
   createdAt: string;
   updatedAt: string;
+  /** DELETED providers only: when the offboarding recorded it. */
+  deletedAt?: string;
+  /** Once offboarded (or while offboarding): force, and what was removed and left in place. */
+  offboarding?: OffboardingRecord;
   /** Until when the previous External ID is still accepted during a rotation's grace period. */
   previousExternalIdExpiresAt: string | null;
   rotation: RotationView | null;
@@ -56,6 +60,8 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     executionArn: record.executionArn,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    ...(record.deletedAt !== undefined ? { deletedAt: record.deletedAt } : {}),
+    ...(record.offboarding !== undefined ? { offboarding: offboardingView(record.offboarding) } : {}),
     previousExternalIdExpiresAt: record.previousExternalIdExpiresAt ?? null,
     rotation:
       record.rotationId !== undefined
@@ -81,4 +87,12 @@ export function toCreateAnswerView(
   if (request.createdTheProvider || request.externalId === record.externalId) return view;
   const { externalId: _withheld, ...withoutExternalId } = view;
   return withoutExternalId;
+}
+
+function offboardingView(offboarding: OffboardingRecord): OffboardingRecord {
+  return {
+    force: offboarding.force,
+    ...(offboarding.removed !== undefined ? { removed: [...offboarding.removed] } : {}),
+    ...(offboarding.leftInPlace !== undefined ? { leftInPlace: offboarding.leftInPlace.map(({ resource, why }) => ({ resource, why })) } : {}),
+  };
 }

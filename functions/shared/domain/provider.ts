@@ -15,6 +15,20 @@ export function isInFlight(status: ProviderStatus): boolean {
   return (IN_FLIGHT_STATUSES as readonly ProviderStatus[]).includes(status);
 }
 
+/** Statuses a provider can be offboarded from: its last run recorded an outcome. */
+export const OFFBOARDABLE_STATUSES = ['READY', 'FAILED'] as const satisfies readonly ProviderStatus[];
+
+export function isOffboardable(status: ProviderStatus): boolean {
+  return (OFFBOARDABLE_STATUSES as readonly ProviderStatus[]).includes(status);
+}
+
+/** Statuses owned by a running execution, onboarding or offboarding: what must converge when it ends. */
+export const UNSETTLED_STATUSES = [...IN_FLIGHT_STATUSES, 'DELETING'] as const satisfies readonly ProviderStatus[];
+
+export function isUnsettled(status: ProviderStatus): boolean {
+  return (UNSETTLED_STATUSES as readonly ProviderStatus[]).includes(status);
+}
+
 /**
  * workspace and name are DNS labels, which never contain a dot, so "<workspace>.<name>" is
  * unambiguous, readable in URLs and logs, and the same for every retry of the same request.
@@ -90,6 +104,21 @@ export interface ProviderSpec {
   attempt: number;
 }
 
+/** Something the offboarding did not remove, and why (a foreign owner, an unreachable account, ...). */
+export interface LeftInPlace {
+  /** The ARN, or the name when the ARN is unknown. */
+  resource: string;
+  why: string;
+}
+
+/** The last offboarding of a provider: how it was asked for, and, once it ran, what it did. */
+export interface OffboardingRecord {
+  /** `?force=true`: the provider leaves the registry even when its account cannot be reached. */
+  force: boolean;
+  removed?: string[];
+  leftInPlace?: LeftInPlace[];
+}
+
 /** The provider as stored in the registry and returned by the API. */
 export interface ProviderRecord extends ProviderSpec, RotationFields {
   externalId: string;
@@ -105,6 +134,9 @@ export interface ProviderRecord extends ProviderSpec, RotationFields {
   createdAt: string;
   updatedAt: string;
   readyAt?: string;
+  /** Set with status DELETED: the provider is a tombstone, kept for audit. */
+  deletedAt?: string;
+  offboarding?: OffboardingRecord;
 }
 
 /** The state machine's input: derived only from the record, so re-sending it is byte-identical. */
@@ -119,4 +151,14 @@ export function workflowInputOf(record: ProviderRecord): ProviderSpec {
     trustEc2: record.trustEc2,
     attempt: record.attempt,
   };
+}
+
+/** The offboarding state machine's input: derived only from the record, so re-sending it is byte-identical. */
+export interface OffboardingInput {
+  provider: ProviderSpec;
+  force: boolean;
+}
+
+export function offboardingInputOf(record: ProviderRecord): OffboardingInput {
+  return { provider: workflowInputOf(record), force: record.offboarding?.force ?? false };
 }

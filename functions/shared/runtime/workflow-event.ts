@@ -29,8 +29,14 @@ export interface WorkflowTaskEvent {
   state: WorkflowState;
 }
 
+/** What every task of either workflow (onboarding, offboarding) receives: the execution and the provider. */
+export interface ProviderTaskEvent {
+  execution: ExecutionRef;
+  state: { provider: ProviderSpec };
+}
+
 /** Tags every log line of this invocation with the provider and the execution. */
-export function bindWorkflowLogContext(event: WorkflowTaskEvent): void {
+export function bindWorkflowLogContext(event: ProviderTaskEvent): void {
   logger.appendKeys({
     providerId: event.state.provider.providerId,
     accountId: event.state.provider.accountId,
@@ -40,7 +46,7 @@ export function bindWorkflowLogContext(event: WorkflowTaskEvent): void {
 }
 
 /** Where the provider's role lives and who owns what this run creates. */
-export function roleTargetOf(event: WorkflowTaskEvent, partition: string) {
+export function roleTargetOf(event: ProviderTaskEvent, partition: string) {
   const { provider } = event.state;
   return {
     accountId: provider.accountId,
@@ -53,7 +59,7 @@ export function roleTargetOf(event: WorkflowTaskEvent, partition: string) {
 }
 
 /** How a workflow step reaches the target account through its bootstrap role. */
-export function targetAccessOf(event: WorkflowTaskEvent, partition: string, bootstrapRoleName: string, step: string) {
+export function targetAccessOf(event: ProviderTaskEvent, partition: string, bootstrapRoleName: string, step: string) {
   return {
     accountId: event.state.provider.accountId,
     partition,

@@ -72,7 +72,8 @@ describe('execution-ended handler', () => {
     expect(result).toEqual({ outcome: 'failed', providerId: 'payments.dev', reason: 'EXECUTION_ABORTED', removed: [] });
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { providerId: 'payments.dev' },
-      ConditionExpression: 'attempt = :attempt AND #current IN (:s0, :s1, :s2)',
+      // PENDING, CREATING, VERIFYING, or DELETING (an offboarding execution)
+      ConditionExpression: 'attempt = :attempt AND #current IN (:s0, :s1, :s2, :s3)',
     });
     const entry = eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
     expect(entry).toMatchObject({ EventBusName: 'capa-provider-onboarding', Source: 'capa-provider-onboarding', DetailType: 'Provider Failed' });

@@ -1,0 +1,87 @@
+// A request for a provider that is being, or has been, offboarded. Against dynalite; Step
+// Functions is mocked.
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
+import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
+import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
+import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+
+const sfn = mockClient(SFNClient);
+const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
+const NOW = new Date('2026-11-29T10:00:00.000Z');
+let table: TestTable;
+
+beforeAll(async () => {
+  table = await startRegistryTable();
+});
+afterAll(async () => {
+  await table.close();
+});
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).resolves({});
+});
+
+function dependencies(): OnboardingDependencies {
+  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => NOW };
+}
+
+async function stored(name: string, status: ProviderRecord['status']): Promise<ProviderRecord> {
+  const record = providerRecord({
+    providerId: `gone.${name}`,
+    workspace: 'gone',
+    name,
+    status,
+    attempt: 2,
+    executionName: `gone_${name}_2`,
+    executionArn: `arn:aws:states:us-east-1:000000000000:execution:Offboard:gone_${name}_2`,
+    ...(status === 'DELETED' ? { deletedAt: '2026-11-29T09:00:00.000Z', offboarding: { force: false, removed: [], leftInPlace: [] } } : {}),
+  });
+  await registryOn(table).create(record);
+  return record;
+}
+
+describe('onboarding a provider that was offboarded', () => {
+  it('a DELETED provider onboards afresh at the next attempt with the new request’s spec; the tombstone fields are gone', async () => {
+    // Prepare
+    await stored('fresh', 'DELETED');
+
+    // Act
+    const result = await startOnboarding(dependencies(), { workspace: 'gone', name: 'fresh', accountId: '999988887777', externalId: 'fresh-external-id' });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'started', provider: { status: 'PENDING', attempt: 3, accountId: '999988887777', executionName: 'gone_fresh_3' } });
+    const record = await registryOn(table).get('gone.fresh');
+    expect(record).toMatchObject({ status: 'PENDING', attempt: 3, accountId: '999988887777', externalId: 'fresh-external-id', createdAt: '2026-11-29T10:00:00.000Z' });
+    expect(record?.deletedAt).toBeUndefined();
+    expect(record?.offboarding).toBeUndefined();
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual(['gone_fresh_3']);
+  });
+
+  it('with onboardDeleted false (the new-account trigger) a DELETED provider stays deleted and nothing starts', async () => {
+    // Prepare
+    const tombstone = await stored('kept', 'DELETED');
+
+    // Act
+    const result = await startOnboarding(dependencies(), { workspace: 'gone', name: 'kept', accountId: '123456789012' }, { onboardDeleted: false });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'deleted', provider: tombstone });
+    expect(await registryOn(table).get('gone.kept')).toEqual(tombstone);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('a DELETING provider is answered as being deleted, and nothing starts', async () => {
+    // Prepare
+    const deleting = await stored('leaving', 'DELETING');
+
+    // Act
+    const result = await startOnboarding(dependencies(), { workspace: 'gone', name: 'leaving', accountId: '123456789012' });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'deleting', provider: deleting });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
