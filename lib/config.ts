@@ -22,6 +22,8 @@ export interface OnboardingConfig {
   readonly defaultWorkspace: string;
   readonly grantMode: GrantMode;
   readonly verifyTimeoutSeconds: number;
+  /** How long a rotated-out External ID stays accepted unless the caller confirms earlier (1-604800 s). */
+  readonly rotationGraceSeconds: number;
   /** The cluster identity's spec.durationSeconds (900-43200). */
   readonly clusterIdentityDurationSeconds: number;
   /** The cluster identity's spec.sourceIdentityRef. */
@@ -40,6 +42,7 @@ export const CONFIG_DEFAULTS = {
   grantMode: 'path',
   verifyTimeoutSeconds: 120,
   clusterIdentityDurationSeconds: 3600,
+  rotationGraceSeconds: 86_400,
   clusterIdentitySourceKind: 'AWSClusterControllerIdentity',
   clusterIdentitySourceName: 'default',
   workspaceNamespaces: {},
@@ -114,7 +117,20 @@ export function parseConfig(lookup: Lookup): OnboardingConfig {
     defaultWorkspace: stringValue(lookup, 'defaultWorkspace', DNS_LABEL, 'must be a workspace name (1-63 lower-case letters, digits or hyphens)'),
     grantMode,
     verifyTimeoutSeconds: timeout,
+    rotationGraceSeconds: rotationGraceSecondsOf(lookup),
   };
+}
+
+/** The rotation state machine's own TimeoutSeconds (10 days) must outlast the grace period. */
+export const MAX_ROTATION_GRACE_SECONDS = 604_800;
+
+function rotationGraceSecondsOf(lookup: Lookup): number {
+  const raw = lookup('rotationGraceSeconds') ?? CONFIG_DEFAULTS.rotationGraceSeconds;
+  const value = integerValue(raw);
+  if (value === undefined || value < 1 || value > MAX_ROTATION_GRACE_SECONDS) {
+    throw new ConfigError('rotationGraceSeconds', `${JSON.stringify(raw)} must be an integer from 1 to ${MAX_ROTATION_GRACE_SECONDS} (seconds)`);
+  }
+  return value;
 }
 
 /** An integer given as a number (cdk.json) or as digits (`-c key=value`). */

@@ -23,6 +23,8 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.api.handler,
     stack.triggers.handler,
     stack.executionEnded.handler,
+    stack.rotation.rotate,
+    stack.rotation.ended,
   ];
 
   for (const fn of functions) {
@@ -48,6 +50,8 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.executionEnded.handler,
     stack.offboarding.removeProviderResources,
     stack.verification.checkProvider,
+    stack.rotation.rotate,
+    stack.rotation.ended,
   ]) {
     acknowledge(
       fn.role,
@@ -65,11 +69,13 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     'AwsSolutions-IAM5[Resource::*]',
     'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the two task functions.',
   );
-  acknowledge(
-    stack.workflow.verifyRole.role,
-    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
-    `Verification assumes the provider roles it just created, which exist only under the product path ${config.rolePath} in onboarded accounts that are unknown until the request.`,
-  );
+  for (const fn of [stack.workflow.verifyRole, stack.rotation.rotate]) {
+    acknowledge(
+      fn.role,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role${config.rolePath}*]`,
+      `Verification assumes the provider roles (created by onboarding, or whose External ID is rotated), which exist only under the product path ${config.rolePath} in onboarded accounts that are unknown until the request.`,
+    );
+  }
 
   // Execution ARNs end in their name, chosen per provider and attempt: the grant names the state
   // machine and leaves the execution name open.
@@ -100,6 +106,12 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     'Only the CloudWatch Logs delivery actions (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the six task functions.',
   );
 
+  acknowledge(
+    stack.rotation.stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the rotation step function.',
+  );
+
   const api = stack.api.api;
   acknowledge(
     api,
@@ -121,6 +133,11 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.triggers.deadLetterQueue,
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the new-account EventBridge rule targets; a DLQ of a DLQ adds nothing.',
+  );
+  acknowledge(
+    stack.rotation.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the rotation-ended rule target and function; a DLQ of a DLQ adds nothing.',
   );
   acknowledge(
     stack.executionEnded.deadLetterQueue,

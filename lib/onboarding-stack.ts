@@ -11,6 +11,7 @@ import { OnboardingWorkflow } from './constructs/onboarding-workflow.js';
 import { ProviderEvents } from './constructs/provider-events.js';
 import { Registry } from './constructs/registry.js';
 import { VerificationWorkflow } from './constructs/verification-workflow.js';
+import { RotationWorkflow } from './constructs/rotation-workflow.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
@@ -26,6 +27,7 @@ export class OnboardingStack extends Stack {
   readonly workflow: OnboardingWorkflow;
   readonly verification: VerificationWorkflow;
   readonly offboarding: OffboardingWorkflow;
+  readonly rotation: RotationWorkflow;
   readonly api: OnboardingApi;
   readonly triggers: NewAccountTriggers;
   readonly executionEnded: ExecutionEnded;
@@ -71,11 +73,20 @@ export class OnboardingStack extends Stack {
       managementRoleArn,
       bootstrapRoleArns,
     });
+    this.rotation = new RotationWorkflow(this, 'RotationWorkflow', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      managementPrincipalArn: `arn:${partition}:iam::${managementAccountId}:root`,
+      bootstrapRoleArns,
+      providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
+    });
     this.api = new OnboardingApi(this, 'OnboardingApi', {
       config,
       registry: this.registry,
       stateMachine: this.workflow.stateMachine,
       verificationStateMachine: this.verification.stateMachine,
+      rotationStateMachine: this.rotation.stateMachine,
     });
     this.offboarding.allowStartingOffboardings(this.api.handler);
     this.triggers = new NewAccountTriggers(this, 'NewAccountTriggers', {
@@ -99,6 +110,7 @@ export class OnboardingStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'VerificationStateMachineArn', { value: this.verification.stateMachine.stateMachineArn });
     new CfnOutput(this, 'OffboardingStateMachineArn', { value: this.offboarding.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'RotationStateMachineArn', { value: this.rotation.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.triggers.deadLetterQueue.queueUrl });

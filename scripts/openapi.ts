@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, VERIFICATIONS } from '../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../functions/api/routes/paths.js';
 import { CHECK_NAMES, DRIFT_REASONS, VERIFIABLE_STATUSES } from '../functions/shared/domain/drift.js';
 import {
   CLUSTER_IDENTITY_API_VERSION,
@@ -16,6 +16,7 @@ import {
 } from '../functions/shared/domain/cluster-identity.js';
 import { PROVIDER_STATUSES } from '../functions/shared/domain/provider.js';
 import { dnsLabelSchema, ProviderBodySchema } from '../functions/shared/domain/provider-request.js';
+import { ROTATION_ID, ROTATION_STATUSES, RotationBodySchema } from '../functions/shared/domain/rotation.js';
 
 export const OPENAPI_FILE = join(import.meta.dirname, '..', 'docs', 'openapi.json');
 
@@ -36,6 +37,7 @@ const PROVIDER_VIEW: Schema = {
   required: [
     'providerId', 'workspace', 'name', 'accountId', 'roleName', 'roleArn', 'externalId', 'trustEc2', 'status',
     'reason', 'message', 'policyVersion', 'attempt', 'executionArn', 'createdAt', 'updatedAt', 'lastVerifiedAt', 'checks',
+    'previousExternalIdExpiresAt', 'rotation', 'lastRotation',
   ],
   properties: {
     providerId: { type: 'string', description: '<workspace>.<name>' },
@@ -54,8 +56,6 @@ const PROVIDER_VIEW: Schema = {
     executionArn: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
-    lastVerifiedAt: { type: ['string', 'null'], format: 'date-time', description: 'When the last re-verification ran (null until the first)' },
-    checks: { type: ['array', 'null'], items: { $ref: '#/components/schemas/VerificationCheck' }, description: 'Each check of the last re-verification' },
     deletedAt: { type: 'string', format: 'date-time', description: 'DELETED providers only' },
     offboarding: {
       type: 'object',
@@ -70,17 +70,36 @@ const PROVIDER_VIEW: Schema = {
         },
       },
     },
-  },
-};
-
-const VERIFICATION_CHECK: Schema = {
-  type: 'object',
-  required: ['name', 'passed', 'reason', 'detail'],
-  properties: {
-    name: { type: 'string', enum: [...CHECK_NAMES] },
-    passed: { type: 'boolean' },
-    reason: { type: ['string', 'null'], enum: [...DRIFT_REASONS, null], description: 'The drift reason a failed check means; null when it passed' },
-    detail: { type: 'string', description: 'What was seen (never the External ID)' },
+    lastVerifiedAt: { type: ['string', 'null'], format: 'date-time', description: 'When the last re-verification ran (null until the first)' },
+    checks: { type: ['array', 'null'], items: { $ref: '#/components/schemas/VerificationCheck' }, description: 'Each check of the last re-verification' },
+    previousExternalIdExpiresAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: "During a rotation's grace period: until when the previous External ID is still accepted",
+    },
+    rotation: {
+      type: ['object', 'null'],
+      description: 'The open External ID rotation, if any',
+      required: ['rotationId', 'status', 'executionArn', 'startedAt'],
+      properties: {
+        rotationId: { type: 'string', pattern: ROTATION_ID.source },
+        status: { type: 'string', enum: [...ROTATION_STATUSES] },
+        executionArn: { type: 'string' },
+        startedAt: { type: 'string', format: 'date-time' },
+      },
+    },
+    lastRotation: {
+      type: ['object', 'null'],
+      description: 'How the last External ID rotation ended',
+      required: ['rotationId', 'outcome', 'reason', 'message', 'endedAt'],
+      properties: {
+        rotationId: { type: 'string' },
+        outcome: { type: 'string', enum: ['ROTATED', 'ROLLED_BACK'] },
+        reason: { type: 'string', description: 'ROTATED: CONFIRMED or GRACE_ENDED; ROLLED_BACK: the failure reason' },
+        message: { type: 'string' },
+        endedAt: { type: 'string', format: 'date-time' },
+      },
+    },
   },
 };
 
@@ -245,6 +264,17 @@ const GET_CLUSTER_IDENTITY = {
   },
 };
 
+const VERIFICATION_CHECK: Schema = {
+  type: 'object',
+  required: ['name', 'passed', 'reason', 'detail'],
+  properties: {
+    name: { type: 'string', enum: [...CHECK_NAMES] },
+    passed: { type: 'boolean' },
+    reason: { type: ['string', 'null'], enum: [...DRIFT_REASONS, null], description: 'The drift reason a failed check means; null when it passed' },
+    detail: { type: 'string', description: 'What was seen (never the External ID)' },
+  },
+};
+
 const VERIFY_PROVIDER = {
   operationId: 'verifyProvider',
   summary: 'Re-verify a READY or DEGRADED provider now (a verify-provider execution); the result lands on the provider',
@@ -270,6 +300,56 @@ const VERIFY_PROVIDER = {
   },
 };
 
+const START_ROTATION = {
+  operationId: 'startRotation',
+  summary: "Rotate a READY provider's External ID with no downtime (body optional: a generated ID when absent)",
+  requestBody: { required: false, content: json(ref('RotationBody')) },
+  responses: {
+    '202': {
+      description: 'Accepted: the trust will accept both IDs, then the previous one is removed on completion or when the grace period ends',
+      headers: { Location: { schema: { type: 'string' }, description: 'The provider URL' } },
+      content: json({
+        type: 'object',
+        required: ['rotationId', 'externalId', 'executionArn', 'completeUrl', 'statusUrl', 'provider'],
+        properties: {
+          rotationId: { type: 'string', pattern: ROTATION_ID.source },
+          externalId: { type: 'string', description: 'The new External ID' },
+          executionArn: { type: 'string' },
+          completeUrl: { type: 'string' },
+          statusUrl: { type: 'string' },
+          provider: ref('Provider'),
+        },
+      }),
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider'),
+    '409': errorAnswer('CONFLICT: the provider is not READY, or a rotation is already open'),
+    '415': errorAnswer('UNSUPPORTED_MEDIA_TYPE: the body is not sent as application/json'),
+    ...COMMON_ANSWERS,
+  },
+};
+
+const COMPLETE_ROTATION = {
+  operationId: 'completeRotation',
+  summary: "Confirm the provider's clusters use the new External ID: the previous one is removed now",
+  responses: {
+    '202': {
+      description: 'The previous External ID is being removed (repeatable)',
+      content: json({ type: 'object', required: ['rotationId', 'status', 'provider'], properties: { rotationId: { type: 'string' }, status: { const: 'REMOVING_PREVIOUS' }, provider: ref('Provider') } }),
+    },
+    '200': {
+      description: 'The rotation has already ended: lastRotation says how',
+      content: json({
+        type: 'object',
+        required: ['rotationId', 'status', 'lastRotation', 'provider'],
+        properties: { rotationId: { type: 'string' }, status: { const: 'ENDED' }, lastRotation: { type: 'object' }, provider: ref('Provider') },
+      }),
+    },
+    '404': errorAnswer('NOT_FOUND: no such provider or rotation'),
+    '409': errorAnswer('CONFLICT: the rotation is still making the trust accept both IDs; retry shortly'),
+    ...COMMON_ANSWERS,
+  },
+};
+
 /** Every route, keyed by the resource paths the stack and the route table use. */
 function operations() {
   const workspace = pathParameter('workspace');
@@ -279,6 +359,11 @@ function operations() {
     [PROVIDER]: { parameters: [workspace, name], get: GET_PROVIDER, delete: DELETE_PROVIDER },
     [CLUSTER_IDENTITY]: { parameters: [workspace, name], get: GET_CLUSTER_IDENTITY },
     [VERIFICATIONS]: { parameters: [workspace, name], post: VERIFY_PROVIDER },
+    [ROTATIONS]: { parameters: [workspace, name], post: START_ROTATION },
+    [ROTATION_COMPLETION]: {
+      parameters: [workspace, name, { name: 'rotationId', in: 'path', required: true, schema: { type: 'string', pattern: ROTATION_ID.source } }],
+      post: COMPLETE_ROTATION,
+    },
   };
 }
 
@@ -300,8 +385,9 @@ export function openApiDocument() {
       },
       schemas: {
         ProviderBody: jsonSchemaOf(ProviderBodySchema),
-        Provider: PROVIDER_VIEW,
+        RotationBody: jsonSchemaOf(RotationBodySchema),
         VerificationCheck: VERIFICATION_CHECK,
+        Provider: PROVIDER_VIEW,
         AWSClusterRoleIdentity: CLUSTER_IDENTITY_SCHEMA,
         Error: ERROR,
       },

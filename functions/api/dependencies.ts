@@ -1,9 +1,11 @@
 // What the API's routes share, created once per function instance from the validated environment.
 import { REQUEST_BOUND_SDK_CLIENT_OPTIONS } from '../shared/adapters/sdk-options.js';
 import type { OffboardingDependencies } from '../shared/adapters/start-offboarding.js';
-import { nonEmpty, readEnv } from '../shared/runtime/env.js';
 import { clusterIdentitySettingsFromEnv } from '../shared/runtime/cluster-identity-settings.js';
 import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.js';
+import { nonEmpty, positiveInteger, readEnv } from '../shared/runtime/env.js';
+import { rotationRegistry } from '../shared/adapters/rotation-registry.js';
+import type { RotationStarter } from '../shared/adapters/start-rotation.js';
 
 export const starter = onboardingStarterFromEnv(process.env, REQUEST_BOUND_SDK_CLIENT_OPTIONS);
 export const { registry } = starter;
@@ -18,4 +20,12 @@ export const clusterIdentitySettings = clusterIdentitySettingsFromEnv(process.en
 export const verifications = {
   sfn: starter.sfn,
   stateMachineArn: readEnv({ VERIFICATION_STATE_MACHINE_ARN: nonEmpty }).VERIFICATION_STATE_MACHINE_ARN,
+};
+
+const rotationEnv = readEnv({ ROTATION_STATE_MACHINE_ARN: nonEmpty, ROTATION_GRACE_SECONDS: positiveInteger(86_400), TABLE_NAME: nonEmpty });
+export const rotations: RotationStarter = {
+  registry: rotationRegistry(rotationEnv.TABLE_NAME, REQUEST_BOUND_SDK_CLIENT_OPTIONS),
+  sfn: starter.sfn,
+  stateMachineArn: rotationEnv.ROTATION_STATE_MACHINE_ARN,
+  graceSeconds: rotationEnv.ROTATION_GRACE_SECONDS,
 };

@@ -9,7 +9,7 @@ import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
@@ -46,6 +46,8 @@ export interface OnboardingApiProps {
   readonly stateMachine: sfn.StateMachine;
   /** Started by POST …/{name}/verifications. */
   readonly verificationStateMachine: sfn.StateMachine;
+  /** The External ID rotation workflow: started by POST …/rotations, its task token answered by …/complete. */
+  readonly rotationStateMachine: sfn.StateMachine;
 }
 
 export class OnboardingApi extends Construct {
@@ -68,6 +70,8 @@ export class OnboardingApi extends Construct {
         CLUSTER_IDENTITY_SOURCE_NAME: config.clusterIdentitySourceName,
         WORKSPACE_NAMESPACES: JSON.stringify(config.workspaceNamespaces),
         VERIFICATION_STATE_MACHINE_ARN: props.verificationStateMachine.stateMachineArn,
+        ROTATION_STATE_MACHINE_ARN: props.rotationStateMachine.stateMachineArn,
+        ROTATION_GRACE_SECONDS: String(config.rotationGraceSeconds),
       },
     });
     this.handler.addToRolePolicy(
@@ -75,6 +79,13 @@ export class OnboardingApi extends Construct {
         sid: 'StartVerification',
         actions: ['states:StartExecution'],
         resources: [props.verificationStateMachine.stateMachineArn],
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'StartAndConfirmRotations',
+        actions: ['states:StartExecution', 'states:SendTaskSuccess'],
+        resources: [props.rotationStateMachine.stateMachineArn],
       }),
     );
     this.handler.addToRolePolicy(
@@ -176,6 +187,8 @@ export class OnboardingApi extends Construct {
       { method: 'DELETE', path: PROVIDER, options: { requestParameters: { ...providerPath, 'method.request.querystring.force': false } } },
       { method: 'GET', path: CLUSTER_IDENTITY, options: { requestParameters: providerPath } },
       { method: 'POST', path: VERIFICATIONS, options: { requestParameters: providerPath } },
+      { method: 'POST', path: ROTATIONS, options: { requestParameters: providerPath } },
+      { method: 'POST', path: ROTATION_COMPLETION, options: { requestParameters: { ...providerPath, 'method.request.path.rotationId': true } } },
     ];
     for (const { method, path, options } of methods) {
       resourceAt(this.api.root, path).addMethod(method, integration, { ...iamAuth, requestValidator: validator, ...options });

@@ -58,6 +58,9 @@ export const operations: Record<string, Operation> = {
   ListExecutions: listExecutions,
   GetExecutionHistory: getExecutionHistory,
   StopExecution: stopExecution,
+  SendTaskSuccess: sendTaskSuccess,
+  SendTaskFailure: sendTaskFailure,
+  SendTaskHeartbeat: sendTaskHeartbeat,
 };
 
 export function handleStepFunctionsRequest(model: StepFunctionsModel, authorize: Authorize, req: AwsRequest): AwsResponse {
@@ -180,6 +183,32 @@ function stopExecution(call: Call): unknown {
   return { stopDate: seconds(stopped.stopDate.getTime()) };
 }
 
+/** The callback's output must be JSON, as the state's result. */
+function sendTaskSuccess(call: Call): unknown {
+  const token = taskTokenTarget(call, 'states:SendTaskSuccess');
+  const text = call.params.string('output');
+  let output: unknown;
+  try {
+    output = JSON.parse(text);
+  } catch (error) {
+    throw sfnError('InvalidOutput', `Invalid Output: '${error instanceof Error ? error.message : String(error)}'`);
+  }
+  call.model.tokens.settle(token, { output });
+  return {};
+}
+
+function sendTaskFailure(call: Call): unknown {
+  const token = taskTokenTarget(call, 'states:SendTaskFailure');
+  const cause = call.params.optionalString('cause');
+  call.model.tokens.settle(token, { error: call.params.optionalString('error') ?? '', ...(cause !== undefined ? { cause } : {}) });
+  return {};
+}
+
+function sendTaskHeartbeat(call: Call): unknown {
+  call.model.tokens.heartbeat(taskTokenTarget(call, 'states:SendTaskHeartbeat'));
+  return {};
+}
+
 // ---- reading requests and shaping answers ----------------------------------------------------------
 
 /** The request's stateMachineArn, well formed, with the caller authorized for `action` on it. */
@@ -196,6 +225,13 @@ function executionTarget({ params, authorize }: Call, action: string): string {
   assertExecutionArn(arn);
   authorize(action, arn);
   return arn;
+}
+
+/** The request's taskToken, open, with the caller authorized for `action` on its state machine. */
+function taskTokenTarget({ model, params, authorize }: Call, action: string): string {
+  const token = params.string('taskToken');
+  authorize(action, model.tokens.stateMachineOf(token));
+  return token;
 }
 
 function encodeToken(value: number): string {

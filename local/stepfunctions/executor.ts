@@ -5,7 +5,9 @@ import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { ExecutionAbortedError, type RunOptions } from 'aws-local-stepfunctions';
 import { RetryScaler } from './definition.js';
 import { json, recordInterpreterEvent, Run } from './history.js';
+import { CallbackTasks, isCallbackTask, TIMEOUTS_CONTEXT_KEY } from './callback-task.js';
 import { runLambdaTask, type TaskLambda } from './lambda-task.js';
+import type { TaskTokens } from './task-tokens.js';
 import { abortedEventDetails, type EventDetails, type ExecutionLauncher, type ExecutionRecord, type MachineRecord } from './model.js';
 
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -23,6 +25,9 @@ export interface ExecutorOptions extends TaskLambda {
   /** Multiplier for the state machine's TimeoutSeconds: 1 = real time (tests shorten it). */
   executionTimeoutScale: number;
   now: () => number;
+  region: string;
+  /** Tokens of callback (`.waitForTaskToken`) states, answered through the API. */
+  tokens: TaskTokens;
   /** Told when an execution ends by itself (success, failure, timeout). */
   onStatusChange?: (exec: ExecutionRecord) => void;
 }
@@ -76,13 +81,16 @@ export class Executor implements ExecutionLauncher {
   private async execute(run: Run): Promise<void> {
     const { exec, machine } = run;
     if (exec.status !== 'RUNNING' || this.suspended) return;
+    const callbacks = new CallbackTasks(run, this.options);
     const { result, eventLogs, abort } = machine.interpreter.run(JSON.parse(exec.input) as never, {
       context: {
         Execution: { Id: exec.arn, Name: exec.name, RoleArn: exec.roleArn, StartTime: new Date(exec.startDate).toISOString(), RedriveCount: 0 },
         StateMachine: { Id: machine.arn, Name: machine.name },
-      },
+        Task: callbacks.taskContext,
+        [TIMEOUTS_CONTEXT_KEY]: callbacks.timeouts,
+      } as never,
       overrides: {
-        taskResourceLocalHandlers: this.taskHandlers(run),
+        taskResourceLocalHandlers: this.taskHandlers(run, callbacks),
         ...(run.scaler !== undefined ? { retryIntervalOverrides: run.scaler.overrides } : {}),
       },
     });
@@ -109,6 +117,7 @@ export class Executor implements ExecutionLauncher {
       this.finish(run, outcome);
     } finally {
       clearTimeout(timer);
+      callbacks.closeAll();
     }
   }
 
@@ -125,10 +134,11 @@ export class Executor implements ExecutionLauncher {
     return timer;
   }
 
-  private taskHandlers(run: Run): TaskHandlers {
+  private taskHandlers(run: Run, callbacks: CallbackTasks): TaskHandlers {
     const handlers: TaskHandlers = {};
     for (const [name, state] of run.machine.states) {
-      if (state.Type === 'Task') handlers[name] = ((input: unknown) => runLambdaTask(run, name, state, input, this.options)) as never;
+      if (isCallbackTask(state)) handlers[name] = ((input: unknown) => callbacks.execute(name, input)) as never;
+      else if (state.Type === 'Task') handlers[name] = ((input: unknown) => runLambdaTask(run, name, state, input, this.options)) as never;
     }
     return handlers;
   }

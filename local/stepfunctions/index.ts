@@ -5,7 +5,7 @@
 // console's, and an "Execution Status Change" event for every start and end.
 //
 // Layout: model.ts (state machines, executions, histories), executor.ts with history.ts and
-// lambda-task.ts (running an execution), status-events.ts (the status-change events),
+// lambda-task.ts (running an execution; callback-task.ts and task-tokens.ts for `.waitForTaskToken`), status-events.ts (the status-change events),
 // persistence.ts (snapshot/restore), api.ts (one function per API operation). This facade wires
 // them for local/cloud.ts.
 import '../polyfills.js';
@@ -26,6 +26,7 @@ import {
   type StateMachineInput,
 } from './model.js';
 import { StepFunctionsPersistence } from './persistence.js';
+import { TaskTokens } from './task-tokens.js';
 import { stepFunctionsRecords, stepFunctionsStateOf } from './records.js';
 import { executionStatusChangeEvent, type ExecutionStatusChangeEvent } from './status-events.js';
 
@@ -39,7 +40,10 @@ export interface LocalStepFunctionsOptions extends TaskLambda {
   partition?: string;
   /** Multiplier for Retry intervals: 1 = real intervals, 0 = retry at once (tests). */
   retryIntervalScale?: number;
-  /** Multiplier for state machines' TimeoutSeconds: 1 = real time (default), e.g. 0.001 in tests. */
+  /**
+   * Multiplier for state machines' TimeoutSeconds, and for the timeout of states waiting for a task
+   * token (`.waitForTaskToken`): 1 = real time (default), e.g. 0.001 in tests.
+   */
   executionTimeoutScale?: number;
   now?: () => number;
   /**
@@ -65,6 +69,7 @@ export class LocalStepFunctions implements DurableService {
         // A failing subscriber must not fail the execution: AWS delivers these events best-effort.
       }
     };
+    const tokens = new TaskTokens();
     this.executor = new Executor({
       authorize: options.authorize,
       invokeLambda: options.invokeLambda,
@@ -72,6 +77,8 @@ export class LocalStepFunctions implements DurableService {
       retryIntervalScale: options.retryIntervalScale ?? 1,
       executionTimeoutScale: options.executionTimeoutScale ?? 1,
       now,
+      region: options.region,
+      tokens,
       onStatusChange,
     });
     this.model = new StepFunctionsModel({
@@ -80,6 +87,7 @@ export class LocalStepFunctions implements DurableService {
       partition: options.partition ?? 'aws',
       now,
       launcher: this.executor,
+      tokens,
       onStatusChange,
       changes: this.changes,
     });

@@ -37,7 +37,8 @@ function lambdaServiceError(error: AwsServiceError): Error {
   return wrapped;
 }
 
-function taskError(error: unknown): Error {
+/** The error a Task state sees for a failed Lambda call (the function's, or the service's own). */
+export function taskError(error: unknown): Error {
   if (error instanceof AwsServiceError) return lambdaServiceError(error);
   return error instanceof Error ? error : new Error(String(error));
 }

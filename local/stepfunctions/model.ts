@@ -6,7 +6,9 @@ import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/c
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ChangeLog } from '../core/changes.js';
 import { AwsServiceError } from '../core/types.js';
+import { isCallbackTask, prepareCallbackState } from './callback-task.js';
 import { statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
+import { TaskTokens } from './task-tokens.js';
 import { persistedExecution, persistedMachine, recordKeys } from './records.js';
 
 export interface StateMachineInput {
@@ -82,6 +84,8 @@ export interface StepFunctionsModelOptions {
   partition: string;
   now: () => number;
   launcher: ExecutionLauncher;
+  /** Tokens of states waiting for a callback (SendTaskSuccess / SendTaskFailure). */
+  tokens?: TaskTokens;
   /** Told when an execution starts and when it is stopped (the executor tells other ends). */
   onStatusChange?: (exec: ExecutionRecord) => void;
   /** Where changed state machines and executions are recorded for persistence. */
@@ -129,6 +133,7 @@ export function compileStateMachine(arn: string, name: string, definition: strin
   // The executor enforces the execution timeout, scaled like retry intervals for tests; the
   // interpreter would run its own unscaled timer.
   const { TimeoutSeconds: timeoutSeconds, ...runnable } = withDefaultTaskTimeouts(parsed);
+  for (const [stateName, state] of statesByName(runnable)) if (isCallbackTask(state)) prepareCallbackState(stateName, state);
   const interpreter = new StateMachine(runnable as StateMachineDefinition, { validationOptions: { noValidate: true } });
   return {
     arn,
@@ -176,9 +181,11 @@ export class StepFunctionsModel {
   private readonly executions = new Map<string, ExecutionRecord>();
   private seq = 0;
   private readonly changes: ChangeLog;
+  readonly tokens: TaskTokens;
 
   constructor(private readonly options: StepFunctionsModelOptions) {
     this.changes = options.changes ?? new ChangeLog();
+    this.tokens = options.tokens ?? new TaskTokens();
   }
 
   now(): number {

@@ -159,7 +159,7 @@ function deployedOfType(cloud: LocalCloud, type: string) {
 }
 
 export function onboardingStateMachineArn(cloud: LocalCloud): string {
-  // The stack has several (onboarding, offboarding, verification): the onboarding one is its workflow construct's.
+  // The stack has several (onboarding, offboarding, verification, rotation): the onboarding one is its workflow construct's.
   const machine = deployedOfType(cloud, 'AWS::StepFunctions::StateMachine').find((resource) => resource.logicalId.startsWith('OnboardingWorkflow'));
   if (!machine?.arn) throw new Error('The stack has no onboarding state machine');
   return machine.arn;

@@ -23,6 +23,7 @@ describe('configuration (CDK context)', () => {
       defaultWorkspace: 'default',
       grantMode: 'path',
       verifyTimeoutSeconds: 120,
+      rotationGraceSeconds: 86_400,
       clusterIdentityDurationSeconds: 3600,
       clusterIdentitySourceKind: 'AWSClusterControllerIdentity',
       clusterIdentitySourceName: 'default',

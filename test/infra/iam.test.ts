@@ -48,6 +48,8 @@ describe('function roles', () => {
           ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', getAtt(s.stack.offboarding.stateMachine, 'Name'), ':*'],
         ],
       }),
+      // External ID rotations: started, and confirmed through the waiting execution's task token.
+      ...grant(['states:StartExecution', 'states:SendTaskSuccess'], ref(s.stack.rotation.stateMachine)),
     ];
 
     // Act
@@ -232,7 +234,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(74);
+    expect(allows).toHaveLength(89);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -243,6 +245,7 @@ describe('every policy in the template', () => {
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
     const offboardingSmPolicy = logicalIdOf(s.stack.offboarding.stateMachine.role.node.findChild('DefaultPolicy'));
     const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
+    const rotationSmPolicy = logicalIdOf(s.stack.rotation.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
     const { workflow: wf, offboarding, api, triggers, executionEnded, verification } = s.stack;
 
@@ -255,7 +258,7 @@ describe('every policy in the template', () => {
 
     // Assess
     const outsideTheRule = wildcardResourceActions.filter(
-      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy].includes(policy) && logDelivery.test(action))),
+      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy, rotationSmPolicy].includes(policy) && logDelivery.test(action))),
     );
     expect(outsideTheRule).toEqual([]);
     const stateMachineWildcards = [
@@ -283,10 +286,13 @@ describe('every policy in the template', () => {
           api.handler,
           triggers.handler,
           executionEnded.handler,
+          s.stack.rotation.rotate,
+          s.stack.rotation.ended,
         ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
       [verificationSmPolicy]: stateMachineWildcards,
       [offboardingSmPolicy]: stateMachineWildcards,
+      [rotationSmPolicy]: stateMachineWildcards,
       [smPolicy]: [
         'logs:CreateLogDelivery',
         'logs:GetLogDelivery',

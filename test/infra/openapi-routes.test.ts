@@ -38,6 +38,8 @@ describe('the OpenAPI document and the stack', () => {
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',
       'POST /workspaces/{workspace}/providers',
       'POST /workspaces/{workspace}/providers/{name}/verifications',
+      'POST /workspaces/{workspace}/providers/{name}/rotations',
+      'POST /workspaces/{workspace}/providers/{name}/rotations/{rotationId}/complete',
     ]);
     expect(documented).toEqual(deployed);
   });

@@ -77,8 +77,8 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess: onboarding, offboarding (test/infra/offboarding.test.ts) and re-verification
-    // (test/infra/verification-workflow.test.ts)
+    // Assess: onboarding, offboarding (test/infra/offboarding.test.ts), re-verification
+    // (test/infra/verification-workflow.test.ts) and rotation (test/infra/rotation.test.ts)
     expect(Object.keys(machines)).toHaveLength(3);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -127,7 +127,9 @@ describe('onboarding state machine', () => {
     // Act
     const invokeStatements = Object.values(s.template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
-      .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
+      .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'))
+      // The rotation state machine's own grant is checked in test/infra/rotation.test.ts.
+      .filter((statement) => (statement as { Sid?: string }).Sid !== 'InvokeRotationFunction');
 
     // Assess: the onboarding workflow's, the verification workflow's, then the offboarding
     // workflow's (test/infra/offboarding.test.ts)
@@ -168,6 +170,8 @@ describe('functions', () => {
       s.stack.api.handler,
       s.stack.triggers.handler,
       s.stack.executionEnded.handler,
+      s.stack.rotation.rotate,
+      s.stack.rotation.ended,
     ];
 
     // Act
@@ -189,7 +193,7 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the three state machines' execution logs and the API's access logs.
+    // One per function, plus the four state machines' execution logs and the API's access logs.
     s.template.resourceCountIs('AWS::Logs::LogGroup', 18);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
@@ -228,6 +232,8 @@ describe('functions', () => {
           WORKSPACE_NAMESPACES: '{}',
           OFFBOARDING_STATE_MACHINE_ARN: ref(s.stack.offboarding.stateMachine),
           VERIFICATION_STATE_MACHINE_ARN: ref(s.stack.verification.stateMachine),
+          ROTATION_STATE_MACHINE_ARN: ref(s.stack.rotation.stateMachine),
+          ROTATION_GRACE_SECONDS: '86400',
         },
       ],
       [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
@@ -385,8 +391,8 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(6);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods).toHaveLength(8);
+    expect(new Set(methods.map((method) => method.Properties.AuthorizationType))).toEqual(new Set(['AWS_IAM']));
     for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
@@ -401,6 +407,9 @@ describe('providers API', () => {
       '{name}',
       'cluster-identity',
       'verifications',
+      'rotations',
+      '{rotationId}',
+      'complete',
     ]);
   });
 
@@ -409,13 +418,15 @@ describe('providers API', () => {
     const s = synth();
 
     // Act
+    // The rotation POSTs take an optional body, which the function validates (no model).
     const posts = Object.values(s.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } }));
-    const post = posts[0];
+    const withModel = posts.filter((method) => method.Properties.RequestModels !== undefined);
+    const post = withModel[0];
 
     // Assess
-    // Create, then …/verifications, which takes no body.
-    expect(posts).toHaveLength(2);
-    expect(posts[1]?.Properties.RequestModels).toBeUndefined();
+    // Only create carries a request model: …/rotations' body is optional, …/verifications and …/complete take none.
+    expect(posts).toHaveLength(4);
+    expect(withModel).toHaveLength(1);
     s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     expect(post?.Properties).toMatchObject({
       RequestValidatorId: { Ref: expect.stringMatching(/RequestValidator/) },
@@ -463,16 +474,9 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(6);
-    expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-      getAtt(s.stack.api.handler.function),
-    ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true, true]);
+    expect(permissions).toHaveLength(8);
+    expect(new Set(permissions.map((permission) => JSON.stringify(permission.Properties.FunctionName)))).toEqual(new Set([JSON.stringify(getAtt(s.stack.api.handler.function))]));
+    expect(permissions.filter((permission) => !JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
@@ -480,6 +484,8 @@ describe('providers API', () => {
       routeArn('/DELETE/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
       routeArn('/POST/workspaces/*/providers/*/verifications'),
+      routeArn('/POST/workspaces/*/providers/*/rotations'),
+      routeArn('/POST/workspaces/*/providers/*/rotations/*/complete'),
     ]);
   });
 });

@@ -63,6 +63,7 @@ export const BOOTSTRAP_SESSION_POLICY = {
         'iam:CreateRole',
         'iam:GetRole',
         'iam:DeleteRole',
+        'iam:UpdateAssumeRolePolicy',
         'iam:TagRole',
         'iam:ListRoleTags',
         'iam:AttachRolePolicy',

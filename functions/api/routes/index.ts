@@ -6,6 +6,8 @@ import { getProviderRoute } from './get-provider.js';
 import { listProvidersRoute } from './list-providers.js';
 import type { ApiRoute } from './route.js';
 import { verifyProviderRoute } from './verify-provider.js';
+import { completeRotationApiRoute } from './complete-rotation.js';
+import { startRotationApiRoute } from './start-rotation.js';
 
 export const ROUTES: readonly ApiRoute[] = [
   createProviderRoute,
@@ -14,4 +16,6 @@ export const ROUTES: readonly ApiRoute[] = [
   deleteProviderRoute,
   getClusterIdentityRoute,
   verifyProviderRoute,
+  startRotationApiRoute,
+  completeRotationApiRoute,
 ];

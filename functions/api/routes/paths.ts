@@ -4,3 +4,5 @@ export const PROVIDERS = '/workspaces/{workspace}/providers';
 export const PROVIDER = `${PROVIDERS}/{name}`;
 export const CLUSTER_IDENTITY = `${PROVIDER}/cluster-identity`;
 export const VERIFICATIONS = `${PROVIDER}/verifications`;
+export const ROTATIONS = `${PROVIDER}/rotations`;
+export const ROTATION_COMPLETION = `${ROTATIONS}/{rotationId}/complete`;

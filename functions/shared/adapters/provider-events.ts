@@ -4,7 +4,14 @@ import { TransientAwsError } from '../domain/errors.js';
 import type { LeftInPlace, ProviderRecord } from '../domain/provider.js';
 import { callAws, isTransientCode } from './aws-errors.js';
 
-export type ProviderDetailType = 'Provider Ready' | 'Provider Failed' | 'Provider Deleted' | 'Provider Degraded' | 'Provider Recovered';
+export type ProviderDetailType =
+  | 'Provider Ready'
+  | 'Provider Failed'
+  | 'Provider Deleted'
+  | 'Provider Degraded'
+  | 'Provider Recovered'
+  | 'Provider External ID Rotation Started'
+  | 'Provider External ID Rotated';
 
 export interface ProviderEventDetail {
   providerId: string;

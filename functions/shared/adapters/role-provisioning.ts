@@ -337,3 +337,10 @@ export async function removeCreatedResources(iam: IAMClient, target: ProviderRol
   }
   return removed;
 }
+
+/** Replaces the provider role's trust policy (an External ID rotation); idempotent. */
+export async function replaceTrustPolicy(iam: IAMClient, roleName: string, trustPolicy: PolicyDocument): Promise<void> {
+  await call(`UpdateAssumeRolePolicy ${roleName}`, () =>
+    iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trustPolicy) })),
+  );
+}

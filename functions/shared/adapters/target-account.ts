@@ -17,7 +17,7 @@ export interface TargetAccountAccess {
   sessionName: string;
 }
 
-/** The IAM actions onboarding, repair, re-verification and compensation need, and only on the product's path. */
+/** The IAM actions onboarding, repair, re-verification, compensation and External ID rotation need, and only on the product's path. */
 export function bootstrapSessionPolicy(partition: string, accountId: string, rolePath: string): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -29,6 +29,7 @@ export function bootstrapSessionPolicy(partition: string, accountId: string, rol
           'iam:CreateRole',
           'iam:GetRole',
           'iam:DeleteRole',
+          'iam:UpdateAssumeRolePolicy',
           'iam:TagRole',
           'iam:ListRoleTags',
           'iam:AttachRolePolicy',

@@ -1,6 +1,15 @@
 // How a provider is shown to API callers: the registry record without internal bookkeeping.
 import type { VerificationCheck } from './drift.js';
 import type { OffboardingRecord, ProviderRecord } from './provider.js';
+import type { LastRotation, RotationStatus } from './rotation.js';
+
+/** An open External ID rotation, as callers see it (never the previous ID itself). */
+export interface RotationView {
+  rotationId: string;
+  status: RotationStatus;
+  executionArn: string;
+  startedAt: string;
+}
 
 export interface ProviderView {
   providerId: string;
@@ -26,6 +35,10 @@ export interface ProviderView {
   deletedAt?: string;
   /** Once offboarded (or while offboarding): force, and what was removed and left in place. */
   offboarding?: OffboardingRecord;
+  /** Until when the previous External ID is still accepted during a rotation's grace period. */
+  previousExternalIdExpiresAt: string | null;
+  rotation: RotationView | null;
+  lastRotation: LastRotation | null;
 }
 
 /**
@@ -55,6 +68,12 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     checks: record.checks ?? null,
     ...(record.deletedAt !== undefined ? { deletedAt: record.deletedAt } : {}),
     ...(record.offboarding !== undefined ? { offboarding: offboardingView(record.offboarding) } : {}),
+    previousExternalIdExpiresAt: record.previousExternalIdExpiresAt ?? null,
+    rotation:
+      record.rotationId !== undefined
+        ? { rotationId: record.rotationId, status: record.rotationStatus!, executionArn: record.rotationExecutionArn!, startedAt: record.rotationStartedAt! }
+        : null,
+    lastRotation: record.lastRotation ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 // The provider contract: identity, records, and the names derived from them.
 import { createHash } from 'node:crypto';
 import type { VerificationCheck } from './drift.js';
+import type { RotationFields } from './rotation.js';
 
 /** Workspaces and provider names: lower-case DNS labels. */
 export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -120,7 +121,7 @@ export interface OffboardingRecord {
 }
 
 /** The provider as stored in the registry and returned by the API. */
-export interface ProviderRecord extends ProviderSpec {
+export interface ProviderRecord extends ProviderSpec, RotationFields {
   externalId: string;
   externalIdSource: 'supplied' | 'generated';
   status: ProviderStatus;

@@ -5,6 +5,8 @@ export interface TrustPolicyInput {
   /** e.g. arn:aws:iam::<managementAccountId>:root */
   managementPrincipalArn: string;
   externalId?: string;
+  /** During a rotation's grace period the trust accepts this ID too (one condition, two values). */
+  previousExternalId?: string;
   /** The seed's ec2.amazonaws.com principal (instance profiles of CAPA-built nodes). */
   trustEc2: boolean;
 }
@@ -19,7 +21,7 @@ export function buildTrustPolicy(input: TrustPolicyInput): PolicyDocument {
     Effect: 'Allow',
     Principal: { AWS: input.managementPrincipalArn },
     Action: 'sts:AssumeRole',
-    ...(input.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': input.externalId } } } : {}),
+    ...(input.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalIdCondition(input) } } } : {}),
   };
   const statements: PolicyStatement[] = [management];
   if (input.trustEc2) {
@@ -31,6 +33,10 @@ export function buildTrustPolicy(input: TrustPolicyInput): PolicyDocument {
     });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+function externalIdCondition(input: TrustPolicyInput): string | string[] {
+  return input.previousExternalId ? [input.externalId!, input.previousExternalId] : input.externalId!;
 }
 
 /** Compares trust policies by meaning, not by key order or single-vs-list spelling. */

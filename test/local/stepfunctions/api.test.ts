@@ -56,13 +56,13 @@ describe('Step Functions API operations', () => {
 
   it('answers an operation it does not implement, or an inherited object key, with UnknownOperationException', async () => {
     // Act
-    const responses = await Promise.all([sfn.handle(rawRequest('SendTaskSuccess', {})), sfn.handle(rawRequest('toString', {}))]);
+    const responses = await Promise.all([sfn.handle(rawRequest('CreateActivity', {})), sfn.handle(rawRequest('toString', {}))]);
     // Assess
     expect(responses.map((response) => [response.status, response.headers['x-amzn-errortype']])).toEqual([
       [400, 'UnknownOperationException'],
       [400, 'UnknownOperationException'],
     ]);
-    expect(JSON.parse(responses[0]!.body)).toEqual({ __type: 'UnknownOperationException', message: 'Unknown operation SendTaskSuccess' });
+    expect(JSON.parse(responses[0]!.body)).toEqual({ __type: 'UnknownOperationException', message: 'Unknown operation CreateActivity' });
   });
 
   it('rejects a request without a required field with a ValidationException naming the field', async () => {

@@ -18,6 +18,7 @@ beforeAll(async () => {
     STATE_MACHINE_ARN,
     VERIFICATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:VerifyProvider',
     OFFBOARDING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:Offboard',
+    ROTATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:RotateExternalId',
     PARTITION: 'aws',
     ROLE_PATH: '/capa-providers/',
     ROLE_NAME_PREFIX: 'capa-',
@@ -201,6 +202,9 @@ describe('GET /workspaces/{workspace}/providers/{name}', () => {
       updatedAt: '2026-11-28T00:00:00.000Z',
       lastVerifiedAt: null,
       checks: null,
+      previousExternalIdExpiresAt: null,
+      rotation: null,
+      lastRotation: null,
     });
   });
 

@@ -94,6 +94,9 @@ describe('a repeated create', () => {
       updatedAt: '2026-11-28T00:00:00.000Z',
       lastVerifiedAt: null,
       checks: null,
+      previousExternalIdExpiresAt: null,
+      rotation: null,
+      lastRotation: null,
     });
   });
 

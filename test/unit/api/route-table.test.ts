@@ -29,6 +29,8 @@ describe('the route table', () => {
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',
       'POST /workspaces/{workspace}/providers',
       'POST /workspaces/{workspace}/providers/{name}/verifications',
+      'POST /workspaces/{workspace}/providers/{name}/rotations',
+      'POST /workspaces/{workspace}/providers/{name}/rotations/{rotationId}/complete',
     ]);
     expect(served).toEqual(documentedRoutes(document));
   });
