@@ -37,9 +37,9 @@ describe('the OpenAPI document and the stack', () => {
       'GET /workspaces/{workspace}/providers/{name}',
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',
       'POST /workspaces/{workspace}/providers',
-      'POST /workspaces/{workspace}/providers/{name}/verifications',
       'POST /workspaces/{workspace}/providers/{name}/rotations',
       'POST /workspaces/{workspace}/providers/{name}/rotations/{rotationId}/complete',
+      'POST /workspaces/{workspace}/providers/{name}/verifications',
     ]);
     expect(documented).toEqual(deployed);
   });

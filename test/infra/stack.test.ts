@@ -79,7 +79,7 @@ describe('onboarding state machine', () => {
 
     // Assess: onboarding, offboarding (test/infra/offboarding.test.ts), re-verification
     // (test/infra/verification-workflow.test.ts) and rotation (test/infra/rotation.test.ts)
-    expect(Object.keys(machines)).toHaveLength(3);
+    expect(Object.keys(machines)).toHaveLength(4);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -178,7 +178,7 @@ describe('functions', () => {
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(14);
+    expect(all).toHaveLength(16);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -194,7 +194,7 @@ describe('functions', () => {
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
     // One per function, plus the four state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 18);
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 21);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 

@@ -28,9 +28,9 @@ describe('the route table', () => {
       'GET /workspaces/{workspace}/providers/{name}',
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',
       'POST /workspaces/{workspace}/providers',
-      'POST /workspaces/{workspace}/providers/{name}/verifications',
       'POST /workspaces/{workspace}/providers/{name}/rotations',
       'POST /workspaces/{workspace}/providers/{name}/rotations/{rotationId}/complete',
+      'POST /workspaces/{workspace}/providers/{name}/verifications',
     ]);
     expect(served).toEqual(documentedRoutes(document));
   });
