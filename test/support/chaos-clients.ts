@@ -100,9 +100,11 @@ export async function onboardingStateMachineArn(cloud: CloudEndpoints): Promise<
   const sfn = new SFNClient(config(cloud));
   try {
     const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
-    const [machine, ...others] = stateMachines;
-    if (machine === undefined || others.length > 0) throw new Error(`expected the stack's one state machine, found ${stateMachines.length}`);
-    return machine.stateMachineArn!;
+    // The stack has several (onboarding, offboarding, verification, rotation); CloudFormation names
+    // each <stack>-<logical id>-<suffix>.
+    const onboarding = stateMachines.filter((machine) => machine.name?.includes('OnboardingWorkflowStateMachine'));
+    if (onboarding.length !== 1) throw new Error(`expected one onboarding state machine, found ${onboarding.length} of ${stateMachines.length}`);
+    return onboarding[0]!.stateMachineArn!;
   } finally {
     sfn.destroy();
   }
