@@ -23,7 +23,14 @@ async function deleteProvider(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const { provider } = result;
   logger.appendKeys({ providerId: provider.providerId, executionArn: provider.executionArn });
   if (result.outcome === 'busy') {
-    logger.info('Offboarding refused: another execution owns the provider', { status: provider.status });
+    logger.info('Offboarding refused: another execution owns the provider', { status: provider.status, rotationId: provider.rotationId });
+    if (provider.rotationId !== undefined) {
+      return errorResponse(
+        409,
+        'CONFLICT',
+        `Provider ${provider.providerId} has an External ID rotation open (${provider.rotationId}, execution ${provider.rotationExecutionArn}); complete it (POST …/rotations/${provider.rotationId}/complete) or wait for its grace period to end, then send the DELETE again`,
+      );
+    }
     return errorResponse(
       409,
       'CONFLICT',

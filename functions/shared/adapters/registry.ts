@@ -135,7 +135,8 @@ export class ProviderRegistry {
               ...extraNames.map((name, index) => `, #x${index} = :x${index}`),
               ' REMOVE reason, message',
             ].join(''),
-            ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})`,
+            // An offboarding never starts under an open External ID rotation (it owns the trust until it closes).
+            ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})${status === 'DELETING' ? ' AND attribute_not_exists(rotationId)' : ''}`,
             ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(extraNames.map((name, index) => [`#x${index}`, name])) },
             ExpressionAttributeValues: {
               ':next': status,

@@ -34,7 +34,7 @@ export type OffboardOutcome =
   | { outcome: 'started' | 'in-progress'; provider: ProviderRecord }
   /** Offboarded already: nothing starts. */
   | { outcome: 'deleted'; provider: ProviderRecord }
-  /** Another execution owns the provider (an onboarding runs): the DELETE is refused rather than racing it. */
+  /** Another execution owns the provider (an onboarding or an External ID rotation runs): the DELETE is refused rather than racing it. */
   | { outcome: 'busy'; provider: ProviderRecord }
   | { outcome: 'not-found' };
 
@@ -92,6 +92,8 @@ export async function startOffboarding(deps: OffboardingDependencies, request: O
   const current = await deps.registry.get(providerIdOf(request.workspace, request.name));
   if (current === undefined) return { outcome: 'not-found' };
   if (current.status === 'DELETING') return continueOffboarding(deps, current);
+  // An open External ID rotation owns the role's trust until it closes: refused rather than raced.
+  if (current.rotationId !== undefined) return { outcome: 'busy', provider: current };
   if (isOffboardable(current.status)) return beginOffboarding(deps, current, request.force, [current.status]);
   return answerFor(current);
 }

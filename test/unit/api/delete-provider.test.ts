@@ -67,6 +67,34 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
+  it('is 409 while an External ID rotation is open, naming it and how to close it, and starts nothing', async () => {
+    // Prepare
+    dynamo.on(GetCommand).resolves({
+      Item: providerRecord({
+        status: 'READY',
+        rotationId: '3f9c0a1b2c3d4e5f',
+        rotationStatus: 'GRACE',
+        rotationExecutionArn: 'arn:aws:states:us-east-1:000000000000:execution:Rotate:payments_dev_rotation-3f9c0a1b2c3d4e5f',
+      }),
+    });
+
+    // Act
+    const response = await remove();
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body)).toEqual({
+      error: {
+        code: 'CONFLICT',
+        message:
+          'Provider payments.dev has an External ID rotation open (3f9c0a1b2c3d4e5f, execution arn:aws:states:us-east-1:000000000000:execution:Rotate:payments_dev_rotation-3f9c0a1b2c3d4e5f); complete it (POST …/rotations/3f9c0a1b2c3d4e5f/complete) or wait for its grace period to end, then send the DELETE again',
+        details: [],
+      },
+    });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('is 404 for an unknown provider', async () => {
     // Prepare
     dynamo.on(GetCommand).resolves({});

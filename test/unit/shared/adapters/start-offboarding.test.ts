@@ -170,4 +170,33 @@ describe('startOffboarding', () => {
     // Assess
     expect(result).toEqual({ outcome: 'not-found' });
   });
+  it('refuses (busy) a READY provider whose External ID rotation is open, and writes nothing', async () => {
+    // Prepare
+    await stored('rotating', 'READY', { rotationId: '3f9c0a1b2c3d4e5f', rotationStatus: 'GRACE' });
+
+    // Act
+    const result = await startOffboarding(dependencies(), { workspace: 'offboard', name: 'rotating', force: false });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'busy', provider: { status: 'READY', attempt: 1, rotationId: '3f9c0a1b2c3d4e5f' } });
+    expect(await registryOn(table).get('offboard.rotating')).toMatchObject({ status: 'READY', attempt: 1 });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('never records DELETING over a rotation opened after the provider was read (the condition holds in DynamoDB)', async () => {
+    // Prepare: the registry holds a rotation that a DELETE's earlier read did not see.
+    await stored('raced', 'READY', { rotationId: 'aaaaaaaaaaaaaaaa', rotationStatus: 'TRUSTING_BOTH' });
+
+    // Act
+    const moved = await registryOn(table).beginOffboarding(
+      'offboard.raced',
+      1,
+      { attempt: 2, executionName: 'offboard_raced_2', executionArn: `${OFFBOARDING_ARN}:offboard_raced_2`, updatedAt: NOW.toISOString(), offboarding: { force: false } },
+      ['READY'],
+    );
+
+    // Assess
+    expect(moved).toBe(false);
+    expect(await registryOn(table).get('offboard.raced')).toMatchObject({ status: 'READY', attempt: 1, rotationId: 'aaaaaaaaaaaaaaaa' });
+  });
 });
