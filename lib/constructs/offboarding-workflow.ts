@@ -1,17 +1,17 @@
 // The offboarding state machine and its three task functions. As for onboarding, the ASL file is
 // the single source of truth: CDK deploys it as is (with the function ARNs substituted) and the
 // local cloud runs it.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
 import { executionArnsOf } from './start-onboarding.js';
+import { workflowStateMachine } from './workflow-state-machine.js';
 
 export const OFFBOARDING_DEFINITION_FILE = `${PROJECT_ROOT}statemachine/offboard-provider.asl.json`;
 
@@ -80,33 +80,15 @@ export class OffboardingWorkflow extends Construct {
 
     this.functions = [this.revokeGrant, this.removeProviderResources, this.recordOffboarding];
 
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(this, 'StateMachineRole', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Runs the CAPA provider offboarding workflow: may invoke its three task functions only',
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeWorkflowFunctions',
-        actions: ['lambda:InvokeFunction'],
-        resources: this.functions.map((fn) => fn.functionArn),
-      }),
-    );
-
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(OFFBOARDING_DEFINITION_FILE),
-      definitionSubstitutions: {
+    this.stateMachine = workflowStateMachine(this, {
+      roleDescription: 'Runs the CAPA provider offboarding workflow: may invoke its three task functions only',
+      definitionFile: OFFBOARDING_DEFINITION_FILE,
+      substitutions: {
         RevokeGrantFunctionArn: this.revokeGrant.functionArn,
         RemoveProviderResourcesFunctionArn: this.removeProviderResources.functionArn,
         RecordOffboardingFunctionArn: this.recordOffboarding.functionArn,
       },
-      role,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      invokeSid: 'InvokeWorkflowFunctions',
     });
   }
 

@@ -1,15 +1,15 @@
 // The onboarding state machine and its six task functions. The ASL file is the single source of
 // truth: CDK deploys it as is (with the function ARNs substituted) and the local cloud runs it.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
+import { workflowStateMachine } from './workflow-state-machine.js';
 
 export const DEFINITION_FILE = `${PROJECT_ROOT}statemachine/onboard-provider.asl.json`;
 
@@ -149,28 +149,10 @@ export class OnboardingWorkflow extends Construct {
 
     this.functions = [this.createRole, this.attachPolicies, this.grantManagement, this.verifyRole, this.recordResult, this.compensate];
 
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    const role = new iam.Role(this, 'StateMachineRole', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Runs the CAPA provider onboarding workflow: may invoke its six task functions only',
-    });
-    // Task states use the unqualified function ARN as Resource, so no ":*" (version/alias) grant.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeWorkflowFunctions',
-        actions: ['lambda:InvokeFunction'],
-        resources: this.functions.map((fn) => fn.functionArn),
-      }),
-    );
-
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(DEFINITION_FILE),
-      definitionSubstitutions: {
+    this.stateMachine = workflowStateMachine(this, {
+      roleDescription: 'Runs the CAPA provider onboarding workflow: may invoke its six task functions only',
+      definitionFile: DEFINITION_FILE,
+      substitutions: {
         CreateRoleFunctionArn: this.createRole.functionArn,
         AttachPoliciesFunctionArn: this.attachPolicies.functionArn,
         GrantManagementFunctionArn: this.grantManagement.functionArn,
@@ -178,9 +160,7 @@ export class OnboardingWorkflow extends Construct {
         RecordResultFunctionArn: this.recordResult.functionArn,
         CompensateFunctionArn: this.compensate.functionArn,
       },
-      role,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      invokeSid: 'InvokeWorkflowFunctions',
     });
   }
 }

@@ -1,20 +1,20 @@
 // External ID rotation: its state machine (statemachine/rotate-external-id.asl.json, deployed as
 // is and run by the local cloud), the function behind its steps, and the convergence of rotations
 // whose execution ends without closing them (a rule on Step Functions' status-change events).
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { executionEndedPattern } from './execution-ended.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
+import { workflowStateMachine } from './workflow-state-machine.js';
 
 export const ROTATION_DEFINITION_FILE = `${PROJECT_ROOT}statemachine/rotate-external-id.asl.json`;
 
@@ -74,24 +74,11 @@ export class RotationWorkflow extends Construct {
       new iam.PolicyStatement({ sid: 'AnnounceRotation', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }),
     );
 
-    const role = new iam.Role(this, 'StateMachineRole', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Runs the External ID rotation workflow: may invoke its step function only',
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'InvokeRotationFunction', actions: ['lambda:InvokeFunction'], resources: [this.rotate.functionArn] }),
-    );
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(ROTATION_DEFINITION_FILE),
-      definitionSubstitutions: { RotateExternalIdFunctionArn: this.rotate.functionArn },
-      role,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+    this.stateMachine = workflowStateMachine(this, {
+      roleDescription: 'Runs the External ID rotation workflow: may invoke its step function only',
+      definitionFile: ROTATION_DEFINITION_FILE,
+      substitutions: { RotateExternalIdFunctionArn: this.rotate.functionArn },
+      invokeSid: 'InvokeRotationFunction',
     });
 
     this.ended = new OnboardingFunction(this, 'RotationEnded', {

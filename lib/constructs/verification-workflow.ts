@@ -1,16 +1,16 @@
 // The re-verification state machine and its two task functions. Like the onboarding, the ASL file
 // is the single source of truth (deployed as is, run by the local cloud), and each run is an
 // execution an operator reads in the history.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
+import { workflowStateMachine } from './workflow-state-machine.js';
 
 export const VERIFICATION_DEFINITION_FILE = `${PROJECT_ROOT}statemachine/verify-provider.asl.json`;
 
@@ -81,32 +81,14 @@ export class VerificationWorkflow extends Construct {
       new iam.PolicyStatement({ sid: 'AnnounceChange', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }),
     );
 
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(this, 'StateMachineRole', {
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Runs the CAPA provider verification workflow: may invoke its two task functions only',
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeVerificationFunctions',
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.checkProvider.functionArn, this.recordVerification.functionArn],
-      }),
-    );
-
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(VERIFICATION_DEFINITION_FILE),
-      definitionSubstitutions: {
+    this.stateMachine = workflowStateMachine(this, {
+      roleDescription: 'Runs the CAPA provider verification workflow: may invoke its two task functions only',
+      definitionFile: VERIFICATION_DEFINITION_FILE,
+      substitutions: {
         CheckProviderFunctionArn: this.checkProvider.functionArn,
         RecordVerificationFunctionArn: this.recordVerification.functionArn,
       },
-      role,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      invokeSid: 'InvokeVerificationFunctions',
     });
   }
 }

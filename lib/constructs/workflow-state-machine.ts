@@ -1,0 +1,41 @@
+// What every workflow of the stack shares: a Standard state machine loaded from its ASL file, with
+// full execution logs kept three months, X-Ray tracing, and a role that may invoke its own task
+// functions and nothing else. Created in the calling construct's scope, so logical ids stay stable.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+
+export interface WorkflowStateMachineProps {
+  /** The state machine role's description: what it runs and what it may invoke. */
+  roleDescription: string;
+  definitionFile: string;
+  /** ASL placeholder → the function ARN it stands for. */
+  substitutions: Record<string, string>;
+  /** The Sid of the role's one invoke statement. */
+  invokeSid: string;
+}
+
+export function workflowStateMachine(scope: Construct, props: WorkflowStateMachineProps): sfn.StateMachine {
+  const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', {
+    retention: logs.RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const role = new iam.Role(scope, 'StateMachineRole', {
+    assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+    description: props.roleDescription,
+  });
+  // Task states use the unqualified function ARN as Resource, so no ":*" (version/alias) grant.
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: props.invokeSid, actions: ['lambda:InvokeFunction'], resources: Object.values(props.substitutions) }),
+  );
+  return new sfn.StateMachine(scope, 'StateMachine', {
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromFile(props.definitionFile),
+    definitionSubstitutions: props.substitutions,
+    role,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    tracingEnabled: true,
+  });
+}
