@@ -9,7 +9,7 @@ import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, LATEST_SWEEP, PROVIDER, PROVIDERS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
@@ -176,6 +176,8 @@ export class OnboardingApi extends Construct {
       { method: 'DELETE', path: PROVIDER, options: { requestParameters: { ...providerPath, 'method.request.querystring.force': false } } },
       { method: 'GET', path: CLUSTER_IDENTITY, options: { requestParameters: providerPath } },
       { method: 'POST', path: VERIFICATIONS, options: { requestParameters: providerPath } },
+      // Outside /workspaces/…: a workspace grant never reaches the fleet's summary.
+      { method: 'GET', path: LATEST_SWEEP, options: {} },
     ];
     for (const { method, path, options } of methods) {
       resourceAt(this.api.root, path).addMethod(method, integration, { ...iamAuth, requestValidator: validator, ...options });

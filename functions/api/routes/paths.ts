@@ -4,3 +4,4 @@ export const PROVIDERS = '/workspaces/{workspace}/providers';
 export const PROVIDER = `${PROVIDERS}/{name}`;
 export const CLUSTER_IDENTITY = `${PROVIDER}/cluster-identity`;
 export const VERIFICATIONS = `${PROVIDER}/verifications`;
+export const LATEST_SWEEP = '/fleet/sweeps/latest';
