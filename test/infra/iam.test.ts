@@ -232,7 +232,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(74);
+    expect(allows).toHaveLength(90);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -243,6 +243,7 @@ describe('every policy in the template', () => {
     const smPolicy = logicalIdOf(s.stack.workflow.stateMachine.role.node.findChild('DefaultPolicy'));
     const offboardingSmPolicy = logicalIdOf(s.stack.offboarding.stateMachine.role.node.findChild('DefaultPolicy'));
     const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
+    const sweepSmPolicy = logicalIdOf(s.stack.fleetSweep.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
     const { workflow: wf, offboarding, api, triggers, executionEnded, verification } = s.stack;
 
@@ -255,7 +256,7 @@ describe('every policy in the template', () => {
 
     // Assess
     const outsideTheRule = wildcardResourceActions.filter(
-      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy].includes(policy) && logDelivery.test(action))),
+      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy, sweepSmPolicy].includes(policy) && logDelivery.test(action))),
     );
     expect(outsideTheRule).toEqual([]);
     const stateMachineWildcards = [
@@ -273,6 +274,7 @@ describe('every policy in the template', () => {
       'xray:GetSamplingTargets',
     ];
     expect(actionsByPolicy[verificationSmPolicy]).toEqual(stateMachineWildcards);
+    expect(actionsByPolicy[sweepSmPolicy]).toEqual(stateMachineWildcards);
     expect(actionsByPolicy).toEqual({
       ...Object.fromEntries(
         [
@@ -283,9 +285,13 @@ describe('every policy in the template', () => {
           api.handler,
           triggers.handler,
           executionEnded.handler,
+          s.stack.fleetSweep.listFleet,
+          s.stack.fleetSweep.repairProvider,
+          s.stack.fleetSweep.recordSweep,
         ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
       [verificationSmPolicy]: stateMachineWildcards,
+      [sweepSmPolicy]: stateMachineWildcards,
       [offboardingSmPolicy]: stateMachineWildcards,
       [smPolicy]: [
         'logs:CreateLogDelivery',

@@ -80,7 +80,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acknowledgements.filter((ack) => !(typeof ack.reason === 'string' && ack.reason.length >= 40))).toEqual([]);
     expect(acknowledgements.filter((ack) => ack.path.split('/').length <= 2)).toEqual([]);
     const iamAcknowledgements = acknowledgements.filter((ack) => /AwsSolutions-IAM[45]/.test(ack.id));
-    expect(iamAcknowledgements).toHaveLength(29);
+    expect(iamAcknowledgements).toHaveLength(34);
     expect(iamAcknowledgements.filter((ack) => !/\[.+\]$/.test(ack.id))).toEqual([]);
   });
 

@@ -77,9 +77,9 @@ describe('onboarding state machine', () => {
     // Act
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
-    // Assess: onboarding, offboarding (test/infra/offboarding.test.ts) and re-verification
-    // (test/infra/verification-workflow.test.ts)
-    expect(Object.keys(machines)).toHaveLength(3);
+    // Assess: onboarding, offboarding (test/infra/offboarding.test.ts), re-verification
+    // (test/infra/verification-workflow.test.ts) and the fleet sweep (test/infra/fleet-sweep.test.ts)
+    expect(Object.keys(machines)).toHaveLength(4);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -130,8 +130,8 @@ describe('onboarding state machine', () => {
       .filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
 
     // Assess: the onboarding workflow's, the verification workflow's, then the offboarding
-    // workflow's (test/infra/offboarding.test.ts)
-    expect(invokeStatements).toHaveLength(3);
+    // workflow's (test/infra/offboarding.test.ts), then the fleet sweep's (test/infra/fleet-sweep.test.ts)
+    expect(invokeStatements).toHaveLength(4);
     expect(invokeStatements.slice(0, 2)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
@@ -168,13 +168,16 @@ describe('functions', () => {
       s.stack.api.handler,
       s.stack.triggers.handler,
       s.stack.executionEnded.handler,
+      s.stack.fleetSweep.listFleet,
+      s.stack.fleetSweep.repairProvider,
+      s.stack.fleetSweep.recordSweep,
     ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(14);
+    expect(all).toHaveLength(17);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -189,8 +192,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the three state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 18);
+    // One per function, plus the four state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 22);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -385,8 +388,8 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(6);
-    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods).toHaveLength(7);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
     for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: httpMethod,
@@ -401,6 +404,9 @@ describe('providers API', () => {
       '{name}',
       'cluster-identity',
       'verifications',
+      'fleet',
+      'sweeps',
+      'latest',
     ]);
   });
 
@@ -463,7 +469,7 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(6);
+    expect(permissions).toHaveLength(7);
     expect(permissions.map((permission) => permission.Properties.FunctionName)).toEqual([
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
@@ -471,8 +477,9 @@ describe('providers API', () => {
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
       getAtt(s.stack.api.handler.function),
+      getAtt(s.stack.api.handler.function),
     ]);
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true, true]);
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([true, true, true, true, true, true, true]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
       routeArn('/POST/workspaces/*/providers'),
       routeArn('/GET/workspaces/*/providers'),
@@ -480,6 +487,7 @@ describe('providers API', () => {
       routeArn('/DELETE/workspaces/*/providers/*'),
       routeArn('/GET/workspaces/*/providers/*/cluster-identity'),
       routeArn('/POST/workspaces/*/providers/*/verifications'),
+      routeArn('/GET/fleet/sweeps/latest'),
     ]);
   });
 });
