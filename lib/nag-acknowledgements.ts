@@ -27,6 +27,8 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.rotation.ended,
   ];
 
+  const sweep = stack.fleetSweep;
+  functions.push(sweep.listFleet, sweep.repairProvider, sweep.recordSweep);
   for (const fn of functions) {
     acknowledge(
       fn.function,
@@ -80,7 +82,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
   // Execution ARNs end in their name, chosen per provider and attempt: the grant names the state
   // machine and leaves the execution name open.
   const stateMachineId = Stack.of(stack).getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnElement);
-  for (const fn of [stack.api.handler, stack.triggers.handler]) {
+  for (const fn of [stack.api.handler, stack.triggers.handler, sweep.repairProvider]) {
     acknowledge(
       fn.role,
       `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId}.Name>:*]`,
@@ -100,6 +102,11 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     'Only the CloudWatch Logs delivery actions (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the three task functions.',
   );
 
+  acknowledge(
+    sweep.stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the sweep\'s five task functions.',
+  );
   acknowledge(
     stack.workflow.stateMachine.role,
     'AwsSolutions-IAM5[Resource::*]',

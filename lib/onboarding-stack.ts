@@ -12,12 +12,16 @@ import { ProviderEvents } from './constructs/provider-events.js';
 import { Registry } from './constructs/registry.js';
 import { VerificationWorkflow } from './constructs/verification-workflow.js';
 import { RotationWorkflow } from './constructs/rotation-workflow.js';
+import { FleetSweep } from './constructs/fleet-sweep.js';
+import { readSweepConfig, type SweepConfig } from './sweep-config.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
 export interface OnboardingStackProps extends StackProps {
   /** Overrides the CDK context (tests); by default read from cdk.json / `-c`. */
   readonly config?: OnboardingConfig;
+  /** Overrides the fleet sweep's CDK context (tests). */
+  readonly sweep?: SweepConfig;
 }
 
 export class OnboardingStack extends Stack {
@@ -31,6 +35,7 @@ export class OnboardingStack extends Stack {
   readonly api: OnboardingApi;
   readonly triggers: NewAccountTriggers;
   readonly executionEnded: ExecutionEnded;
+  readonly fleetSweep: FleetSweep;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -104,11 +109,21 @@ export class OnboardingStack extends Stack {
       bootstrapRoleArns,
     });
 
+    this.fleetSweep = new FleetSweep(this, 'FleetSweep', {
+      config,
+      sweep: props.sweep ?? readSweepConfig(this.node),
+      registry: this.registry,
+      bus: this.events.bus,
+      verification: this.verification,
+      onboardingStateMachine: this.workflow.stateMachine,
+    });
+
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'VerificationStateMachineArn', { value: this.verification.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'SweepStateMachineArn', { value: this.fleetSweep.stateMachine.stateMachineArn, description: 'The fleet health sweep (start an execution to run it now)' });
     new CfnOutput(this, 'OffboardingStateMachineArn', { value: this.offboarding.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RotationStateMachineArn', { value: this.rotation.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });

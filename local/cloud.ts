@@ -43,6 +43,8 @@ export interface LocalCloudOptions {
   retryIntervalScale?: number;
   /** Multiplier for state machines' TimeoutSeconds (e.g. 0.005 in tests); default 1. */
   executionTimeoutScale?: number;
+  /** Whether scheduled rules (ScheduleExpression) fire by the clock; default false (`npm start`: LOCAL_SCHEDULES, default on). */
+  schedules?: boolean;
   quiet?: boolean;
   /** Where function output goes; default the terminal (prefixed with the function name) unless quiet. */
   functionLog?: (functionName: string, line: string) => void;
@@ -189,6 +191,7 @@ function withClose(cloud: Omit<LocalCloud, 'close'>, server: LocalServer, persis
       if (closed) return;
       closed = true;
       await cloud.api.close();
+      cloud.events.stopSchedules();
       // A persisted execution that is still running restarts from its first state after a
       // restart, so give running ones a bounded chance to finish (the AWS endpoint stays up for
       // their functions meanwhile). In memory there is nothing to keep: no wait.

@@ -99,6 +99,7 @@ export async function createServices(settings: Settings): Promise<Services> {
     accountId,
     region,
     authorize: iam.authorize,
+    schedules: settings.options.schedules ?? false,
     // EventBridge writes to a target's dead-letter queue as itself: the queue policy decides.
     sendDeadLetter: async (deadLetter) => {
       sqsOf(services!).sendMessageAsService(

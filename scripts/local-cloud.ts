@@ -43,6 +43,13 @@ function stopRequested(): Promise<void> {
   });
 }
 
+/** LOCAL_SCHEDULES: "on" (default) fires scheduled rules by the clock, "off" never (run a sweep with StartExecution). */
+function schedulesSwitch(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`LOCAL_SCHEDULES must be "on" or "off", got ${value}`);
+}
+
 async function start(args: string[]): Promise<void> {
   const started = performance.now();
   const env = process.env;
@@ -55,6 +62,7 @@ async function start(args: string[]): Promise<void> {
     apiPort: port(env.LOCAL_API_PORT, 'LOCAL_API_PORT', 3000),
     ...(env.LOCAL_HOST ? { host: env.LOCAL_HOST } : {}),
     ...(propagationDelayMs ? { propagationDelayMs } : {}),
+    schedules: schedulesSwitch(env.LOCAL_SCHEDULES),
     afterDeploy: createManagementRole,
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

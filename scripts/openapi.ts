@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, LATEST_SWEEP, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../functions/api/routes/paths.js';
 import { CHECK_NAMES, DRIFT_REASONS, VERIFIABLE_STATUSES } from '../functions/shared/domain/drift.js';
 import {
   CLUSTER_IDENTITY_API_VERSION,
@@ -350,6 +350,38 @@ const COMPLETE_ROTATION = {
   },
 };
 
+const COUNTS: Schema = { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } };
+
+const SWEEP_SUMMARY: Schema = {
+  type: 'object',
+  required: ['sweepId', 'executionArn', 'startedAt', 'endedAt', 'durationSeconds', 'autoRepair', 'providers', 'byStatus', 'byReason', 'movedOn', 'failed', 'repairsStarted', 'changed'],
+  properties: {
+    sweepId: { type: 'string', description: 'sweep-<UTC start time to the millisecond>' },
+    executionArn: { type: 'string', description: 'The sweep execution: each provider\'s result is in its Map state' },
+    startedAt: { type: 'string', format: 'date-time' },
+    endedAt: { type: 'string', format: 'date-time' },
+    durationSeconds: { type: 'number', minimum: 0 },
+    autoRepair: { type: 'boolean' },
+    providers: { type: 'integer', minimum: 0, description: 'READY and DEGRADED providers the sweep listed' },
+    byStatus: { ...COUNTS, description: 'Verified providers per status after the sweep (READY, DEGRADED)' },
+    byReason: { ...COUNTS, description: 'DEGRADED providers per drift reason' },
+    movedOn: { type: 'integer', minimum: 0, description: 'Providers an onboarding, repair or offboarding took over meanwhile (not checked)' },
+    failed: { type: 'integer', minimum: 0, description: 'Providers whose verification failed past its retries (status unchanged)' },
+    repairsStarted: { type: 'integer', minimum: 0, description: 'DEGRADED providers whose repair (next onboarding attempt) the sweep started (autoRepair)' },
+    changed: { type: 'integer', minimum: 0, description: 'Providers that moved READY to DEGRADED or back' },
+  },
+};
+
+const GET_LATEST_SWEEP = {
+  operationId: 'getLatestSweep',
+  summary: 'The summary of the latest fleet health sweep',
+  responses: {
+    '200': { description: 'The latest sweep', content: json(ref('SweepSummary')) },
+    '404': errorAnswer('NOT_FOUND: no sweep has completed yet'),
+    ...COMMON_ANSWERS,
+  },
+};
+
 /** Every route, keyed by the resource paths the stack and the route table use. */
 function operations() {
   const workspace = pathParameter('workspace');
@@ -364,6 +396,7 @@ function operations() {
       parameters: [workspace, name, { name: 'rotationId', in: 'path', required: true, schema: { type: 'string', pattern: ROTATION_ID.source } }],
       post: COMPLETE_ROTATION,
     },
+    [LATEST_SWEEP]: { get: GET_LATEST_SWEEP },
   };
 }
 
@@ -388,6 +421,7 @@ export function openApiDocument() {
         RotationBody: jsonSchemaOf(RotationBodySchema),
         VerificationCheck: VERIFICATION_CHECK,
         Provider: PROVIDER_VIEW,
+        SweepSummary: SWEEP_SUMMARY,
         AWSClusterRoleIdentity: CLUSTER_IDENTITY_SCHEMA,
         Error: ERROR,
       },

@@ -1,4 +1,7 @@
 // What the API's routes share, created once per function instance from the validated environment.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { fleetRegistry } from '../shared/adapters/fleet-registry.js';
 import { REQUEST_BOUND_SDK_CLIENT_OPTIONS } from '../shared/adapters/sdk-options.js';
 import type { OffboardingDependencies } from '../shared/adapters/start-offboarding.js';
 import { clusterIdentitySettingsFromEnv } from '../shared/runtime/cluster-identity-settings.js';
@@ -29,3 +32,9 @@ export const rotations: RotationStarter = {
   stateMachineArn: rotationEnv.ROTATION_STATE_MACHINE_ARN,
   graceSeconds: rotationEnv.ROTATION_GRACE_SECONDS,
 };
+
+/** The fleet sweep's summary, read with the request-bound options like every other registry read. */
+export const fleet = fleetRegistry(
+  readEnv({ TABLE_NAME: nonEmpty }).TABLE_NAME,
+  DynamoDBDocumentClient.from(new DynamoDBClient(REQUEST_BOUND_SDK_CLIENT_OPTIONS)),
+);

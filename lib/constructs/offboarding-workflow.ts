@@ -4,7 +4,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
@@ -82,7 +82,7 @@ export class OffboardingWorkflow extends Construct {
 
     this.stateMachine = workflowStateMachine(this, {
       roleDescription: 'Runs the CAPA provider offboarding workflow: may invoke its three task functions only',
-      definitionFile: OFFBOARDING_DEFINITION_FILE,
+      definition: sfn.DefinitionBody.fromFile(OFFBOARDING_DEFINITION_FILE),
       substitutions: {
         RevokeGrantFunctionArn: this.revokeGrant.functionArn,
         RemoveProviderResourcesFunctionArn: this.removeProviderResources.functionArn,

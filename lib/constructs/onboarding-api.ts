@@ -9,7 +9,7 @@ import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
-import { CLUSTER_IDENTITY, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
+import { CLUSTER_IDENTITY, LATEST_SWEEP, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 
@@ -189,6 +189,8 @@ export class OnboardingApi extends Construct {
       { method: 'POST', path: VERIFICATIONS, options: { requestParameters: providerPath } },
       { method: 'POST', path: ROTATIONS, options: { requestParameters: providerPath } },
       { method: 'POST', path: ROTATION_COMPLETION, options: { requestParameters: { ...providerPath, 'method.request.path.rotationId': true } } },
+      // Outside /workspaces/…: a workspace grant never reaches the fleet's summary.
+      { method: 'GET', path: LATEST_SWEEP, options: {} },
     ];
     for (const { method, path, options } of methods) {
       resourceAt(this.api.root, path).addMethod(method, integration, { ...iamAuth, requestValidator: validator, ...options });

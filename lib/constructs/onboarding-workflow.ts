@@ -3,7 +3,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
@@ -151,7 +151,7 @@ export class OnboardingWorkflow extends Construct {
 
     this.stateMachine = workflowStateMachine(this, {
       roleDescription: 'Runs the CAPA provider onboarding workflow: may invoke its six task functions only',
-      definitionFile: DEFINITION_FILE,
+      definition: sfn.DefinitionBody.fromFile(DEFINITION_FILE),
       substitutions: {
         CreateRoleFunctionArn: this.createRole.functionArn,
         AttachPoliciesFunctionArn: this.attachPolicies.functionArn,

@@ -7,7 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { executionEndedPattern } from './execution-ended.js';
@@ -76,7 +76,7 @@ export class RotationWorkflow extends Construct {
 
     this.stateMachine = workflowStateMachine(this, {
       roleDescription: 'Runs the External ID rotation workflow: may invoke its step function only',
-      definitionFile: ROTATION_DEFINITION_FILE,
+      definition: sfn.DefinitionBody.fromFile(ROTATION_DEFINITION_FILE),
       substitutions: { RotateExternalIdFunctionArn: this.rotate.functionArn },
       invokeSid: 'InvokeRotationFunction',
     });

@@ -4,7 +4,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
@@ -83,7 +83,7 @@ export class VerificationWorkflow extends Construct {
 
     this.stateMachine = workflowStateMachine(this, {
       roleDescription: 'Runs the CAPA provider verification workflow: may invoke its two task functions only',
-      definitionFile: VERIFICATION_DEFINITION_FILE,
+      definition: sfn.DefinitionBody.fromFile(VERIFICATION_DEFINITION_FILE),
       substitutions: {
         CheckProviderFunctionArn: this.checkProvider.functionArn,
         RecordVerificationFunctionArn: this.recordVerification.functionArn,

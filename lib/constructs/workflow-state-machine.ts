@@ -1,4 +1,4 @@
-// What every workflow of the stack shares: a Standard state machine loaded from its ASL file, with
+// What every workflow of the stack shares: a Standard state machine running its ASL, with
 // full execution logs kept three months, X-Ray tracing, and a role that may invoke its own task
 // functions and nothing else. Created in the calling construct's scope, so logical ids stay stable.
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -10,7 +10,8 @@ import type { Construct } from 'constructs';
 export interface WorkflowStateMachineProps {
   /** The state machine role's description: what it runs and what it may invoke. */
   roleDescription: string;
-  definitionFile: string;
+  /** The ASL: `sfn.DefinitionBody.fromFile(…)`, or built from text where the stack fills in a value. */
+  definition: sfn.DefinitionBody;
   /** ASL placeholder → the function ARN it stands for. */
   substitutions: Record<string, string>;
   /** The Sid of the role's one invoke statement. */
@@ -32,7 +33,7 @@ export function workflowStateMachine(scope: Construct, props: WorkflowStateMachi
   );
   return new sfn.StateMachine(scope, 'StateMachine', {
     stateMachineType: sfn.StateMachineType.STANDARD,
-    definitionBody: sfn.DefinitionBody.fromFile(props.definitionFile),
+    definitionBody: props.definition,
     definitionSubstitutions: props.substitutions,
     role,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

@@ -70,18 +70,23 @@ function putRule(params: Params, { model, authorize, caller }: OperationContext)
   const name = requiredString(params, 'Name');
   const busName = model.busNameOf(optionalString(params, 'EventBusName'));
   authorize(caller, 'events:PutRule', model.ruleArn(busName, name));
-  if (params['ScheduleExpression'] !== undefined) {
-    throw validation('ScheduleExpression rules are not supported by the local cloud (nothing would ever fire them).');
-  }
+  const scheduleExpression = optionalString(params, 'ScheduleExpression');
   const patternText = optionalString(params, 'EventPattern');
-  if (patternText === undefined) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
-  if (patternText.length > MAX_PATTERN_CHARS) throw validation(`EventPattern must be at most ${MAX_PATTERN_CHARS} characters.`);
-  const pattern = parsePattern(patternText);
+  if (patternText === undefined && scheduleExpression === undefined) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+  if (patternText !== undefined && patternText.length > MAX_PATTERN_CHARS) throw validation(`EventPattern must be at most ${MAX_PATTERN_CHARS} characters.`);
+  const pattern = patternText === undefined ? undefined : parsePattern(patternText);
   const state = optionalString(params, 'State') ?? 'ENABLED';
   if (state !== 'ENABLED' && state !== 'DISABLED') throw validation(`State ${state} is not valid.`);
   model.requireBus(busName); // a missing bus is reported before an invalid Description
   const description = optionalString(params, 'Description');
-  const rule = model.putRule({ name, busName, pattern, state, ...(description !== undefined ? { description } : {}) });
+  const rule = model.putRule({
+    name,
+    busName,
+    ...(pattern !== undefined ? { pattern } : {}),
+    ...(scheduleExpression !== undefined ? { scheduleExpression } : {}),
+    state,
+    ...(description !== undefined ? { description } : {}),
+  });
   return { RuleArn: rule.arn };
 }
 
@@ -264,7 +269,8 @@ function ruleToWire(rule: Readonly<Rule>): Record<string, unknown> {
   return {
     Name: rule.name,
     Arn: rule.arn,
-    EventPattern: JSON.stringify(rule.pattern),
+    ...(rule.pattern !== undefined ? { EventPattern: JSON.stringify(rule.pattern) } : {}),
+    ...(rule.scheduleExpression !== undefined ? { ScheduleExpression: rule.scheduleExpression } : {}),
     State: rule.state,
     EventBusName: rule.busName,
     ...(rule.description !== undefined ? { Description: rule.description } : {}),

@@ -9,7 +9,8 @@ export interface EventsDeployTarget {
   putRule(input: {
     name: string;
     eventBusName?: string;
-    eventPattern: unknown;
+    eventPattern?: unknown;
+    scheduleExpression?: string;
     state?: 'ENABLED' | 'DISABLED';
     description?: string;
     targets: RuleTarget[];
@@ -63,17 +64,13 @@ const rule: ResourceHandler = {
     const name = ctx.physicalName(props.Name, 64);
     const busName = typeof props.EventBusName === 'string' ? props.EventBusName.split('/').pop()! : undefined;
     const bus = busName ?? 'default';
-    const computedArn = `arn:${ctx.env.partition}:events:${ctx.env.region}:${ctx.env.accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
     // CloudFormation's Ref of a rule on a custom bus is "bus|name".
     const identity = { physicalId: name, ref: bus === 'default' ? name : `${bus}|${name}` };
-    if (props.ScheduleExpression !== undefined && props.EventPattern === undefined) {
-      ctx.log(`note: ${ctx.logicalId}: scheduled rules do not fire locally`);
-      return { ...identity, arn: computedArn, attributes: { Arn: computedArn }, skipped: true };
-    }
     const { arn } = ctx.targets.events.putRule({
       name,
       ...(busName !== undefined ? { eventBusName: busName } : {}),
-      eventPattern: props.EventPattern,
+      ...(props.EventPattern !== undefined ? { eventPattern: props.EventPattern } : {}),
+      ...(typeof props.ScheduleExpression === 'string' ? { scheduleExpression: props.ScheduleExpression } : {}),
       state: props.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
       ...(typeof props.Description === 'string' ? { description: props.Description } : {}),
       targets: ruleTargets(props, (line) => ctx.log(line), ctx.logicalId),

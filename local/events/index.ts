@@ -30,6 +30,8 @@ export interface LocalEventBridgeOptions {
   retry?: RetryOptions;
   /** Sends an event no retry could deliver to its target's dead-letter queue. */
   sendDeadLetter?: SendDeadLetter;
+  /** Whether scheduled rules fire (default false: nothing fires by the clock unless asked). */
+  schedules?: boolean;
 }
 
 export class LocalEventBridge implements DurableService {
@@ -47,7 +49,7 @@ export class LocalEventBridge implements DurableService {
     this.authorize = options.authorize;
     const now = options.now ?? Date.now;
     this.deliveries = new DeliveryQueue(options.deliver, options.retry, options.sendDeadLetter, now);
-    this.model = new EventBridgeModel(options.accountId, options.region, now, this.deliveries, this.changes);
+    this.model = new EventBridgeModel(options.accountId, options.region, now, this.deliveries, this.changes, options.schedules ?? false);
   }
 
   busArn(name: string): string {
@@ -87,6 +89,11 @@ export class LocalEventBridge implements DurableService {
   }
 
   /** Resolves once every delivery started so far (retries included) has finished. */
+  /** Stops the timers of scheduled rules (the cloud is closing). */
+  stopSchedules(): void {
+    this.model.stopSchedules();
+  }
+
   settled(): Promise<void> {
     return this.deliveries.settled();
   }

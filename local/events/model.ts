@@ -7,6 +7,7 @@ import { AwsServiceError } from '../core/types.js';
 import type { DeliveryQueue } from './delivery.js';
 import { matchesValidatedPattern, parsePattern, validatePattern } from './pattern.js';
 import { recordedEvent, recordKeys } from './records.js';
+import { parseScheduleExpression, RuleScheduler, ScheduleExpressionError, scheduledEvent, type Schedule } from './schedule.js';
 
 /** An event as EventBridge delivers it to targets. */
 export interface EventEnvelope {
@@ -42,8 +43,10 @@ export type RuleState = 'ENABLED' | 'DISABLED';
 export interface PutRuleInput {
   name: string;
   eventBusName?: string;
-  /** A pattern object, or its JSON text. */
-  eventPattern: unknown;
+  /** A pattern object, or its JSON text; a scheduled rule may have none. */
+  eventPattern?: unknown;
+  /** `rate(...)` or `cron(...)`: the rule fires its targets on this schedule (default bus only). */
+  scheduleExpression?: string;
   state?: RuleState;
   description?: string;
   targets: RuleTarget[];
@@ -60,7 +63,9 @@ export interface Rule {
   name: string;
   arn: string;
   busName: string;
-  pattern: Record<string, unknown>;
+  /** Absent on a rule that only runs on a schedule. */
+  pattern?: Record<string, unknown>;
+  scheduleExpression?: string;
   state: RuleState;
   description?: string;
   targets: RuleTarget[];
@@ -106,6 +111,8 @@ export class EventBridgeModel {
   private buses = new Map<string, Bus>();
   private rules = new Map<string, Rule>();
   private events = new Map<string, EventEnvelope[]>();
+  /** Fires scheduled rules; absent when schedules are off (LOCAL_SCHEDULES=off, tests). */
+  private readonly scheduler: RuleScheduler | undefined;
 
   constructor(
     readonly accountId: string,
@@ -114,7 +121,9 @@ export class EventBridgeModel {
     private readonly deliveries: DeliveryQueue,
     /** Where changed buses, rules and recorded events are recorded for persistence. */
     private readonly changes: ChangeLog = new ChangeLog(),
+    schedules = false,
   ) {
+    this.scheduler = schedules ? new RuleScheduler(now, (key, time) => this.fireSchedule(key, time)) : undefined;
     this.addBus('default');
   }
 
@@ -192,8 +201,14 @@ export class EventBridgeModel {
   putRuleWithTargets(input: PutRuleInput): Readonly<Rule> {
     const busName = this.busNameOf(input.eventBusName);
     this.requireBus(busName);
+    const { scheduleExpression } = input;
+    if (input.eventPattern === undefined && scheduleExpression === undefined) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+    if (scheduleExpression !== undefined) {
+      if (busName !== 'default') throw validation('ScheduleExpression is supported only on the default event bus.');
+      scheduleOf(scheduleExpression);
+    }
     const pattern = typeof input.eventPattern === 'string' ? parsePattern(input.eventPattern) : input.eventPattern;
-    validatePattern(pattern);
+    if (pattern !== undefined) validatePattern(pattern);
     if (!NAME_RE.test(input.name)) throw validation(`Rule name ${input.name} is not valid.`);
     if (input.targets.length > MAX_TARGETS_PER_RULE) throw limitExceeded();
     const key = ruleKey(busName, input.name);
@@ -201,7 +216,8 @@ export class EventBridgeModel {
       name: input.name,
       arn: this.ruleArn(busName, input.name),
       busName,
-      pattern: structuredClone(pattern as Record<string, unknown>),
+      ...(pattern !== undefined ? { pattern: structuredClone(pattern as Record<string, unknown>) } : {}),
+      ...(scheduleExpression !== undefined ? { scheduleExpression } : {}),
       state: input.state ?? 'ENABLED',
       targets: input.targets.map((t) => ({ ...t })),
       creationTime: this.rules.get(key)?.creationTime ?? this.now(),
@@ -213,13 +229,14 @@ export class EventBridgeModel {
   }
 
   /** The PutRule operation: creates the rule or updates it in place; its targets stay, so does its description unless a new one is given. */
-  putRule(input: { name: string; busName: string; pattern: Record<string, unknown>; state: RuleState; description?: string }): Readonly<Rule> {
+  putRule(input: { name: string; busName: string; pattern?: Record<string, unknown>; scheduleExpression?: string; state: RuleState; description?: string }): Readonly<Rule> {
     const existing = this.rules.get(ruleKey(input.busName, input.name));
     const description = input.description ?? existing?.description;
     return this.putRuleWithTargets({
       name: input.name,
       eventBusName: input.busName,
-      eventPattern: input.pattern,
+      ...(input.pattern !== undefined ? { eventPattern: input.pattern } : {}),
+      ...(input.scheduleExpression !== undefined ? { scheduleExpression: input.scheduleExpression } : {}),
       state: input.state,
       targets: existing?.targets ?? [],
       ...(description !== undefined ? { description } : {}),
@@ -243,6 +260,7 @@ export class EventBridgeModel {
     const key = ruleKey(busName, ruleName);
     if ((this.rules.get(key)?.targets.length ?? 0) > 0) throw validation("Rule can't be deleted since it has targets.");
     if (this.rules.delete(key)) this.changes.delete(recordKeys.rule(busName, ruleName));
+    this.scheduler?.arm(key, undefined);
   }
 
   /** Adds targets to a rule, replacing those with the same id. */
@@ -297,7 +315,7 @@ export class EventBridgeModel {
     this.events.set(busName, recorded);
     for (const rule of this.rules.values()) {
       if (rule.busName !== busName || rule.state !== 'ENABLED') continue;
-      if (!matchesValidatedPattern(rule.pattern, event)) continue;
+      if (rule.pattern === undefined || !matchesValidatedPattern(rule.pattern, event)) continue;
       for (const target of rule.targets) this.deliveries.schedule(rule.arn, target, event);
     }
   }
@@ -329,10 +347,30 @@ export class EventBridgeModel {
     if (!this.buses.has('default')) this.buses.set('default', { name: 'default', arn: this.busArn('default'), creationTime: this.now() });
     this.rules = new Map(copy.rules.map((r) => [ruleKey(r.busName, r.name), r]));
     this.events = new Map([...this.buses.keys()].map((name) => [name, copy.events?.[name] ?? []]));
+    for (const rule of this.rules.values()) this.armSchedule(rule);
+  }
+
+  /** Stops every scheduled rule's timer (the cloud is closing). */
+  stopSchedules(): void {
+    this.scheduler?.stop();
   }
 
   private ruleChanged(rule: Rule): void {
     this.changes.put(recordKeys.rule(rule.busName, rule.name), () => rule);
+    this.armSchedule(rule);
+  }
+
+  private armSchedule(rule: Rule): void {
+    const { scheduleExpression } = rule;
+    this.scheduler?.arm(ruleKey(rule.busName, rule.name), scheduleExpression === undefined ? undefined : { next: scheduleOf(scheduleExpression), since: rule.creationTime });
+  }
+
+  /** A scheduled rule's timer fired: its targets get the Scheduled Event, if the rule is still there and enabled. */
+  private fireSchedule(key: string, time: number): void {
+    const rule = this.rules.get(key);
+    if (rule?.scheduleExpression === undefined || rule.state !== 'ENABLED') return;
+    const event = scheduledEvent(rule, this.accountId, this.region, time);
+    for (const target of rule.targets) this.deliveries.schedule(rule.arn, target, event);
   }
 
   private mutableRule(busName: string, ruleName: string): Rule {
@@ -350,6 +388,16 @@ export class EventBridgeModel {
     this.events.set(name, []);
     this.changes.put(recordKeys.bus(name), () => bus);
     return bus;
+  }
+}
+
+/** The schedule of an expression, or EventBridge's ValidationException. */
+function scheduleOf(expression: string): Schedule {
+  try {
+    return parseScheduleExpression(expression);
+  } catch (error) {
+    if (error instanceof ScheduleExpressionError) throw validation(error.message);
+    throw error;
   }
 }
 

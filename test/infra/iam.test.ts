@@ -234,7 +234,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(89);
+    expect(allows).toHaveLength(105);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -246,6 +246,7 @@ describe('every policy in the template', () => {
     const offboardingSmPolicy = logicalIdOf(s.stack.offboarding.stateMachine.role.node.findChild('DefaultPolicy'));
     const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
     const rotationSmPolicy = logicalIdOf(s.stack.rotation.stateMachine.role.node.findChild('DefaultPolicy'));
+    const sweepSmPolicy = logicalIdOf(s.stack.fleetSweep.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
     const { workflow: wf, offboarding, api, triggers, executionEnded, verification } = s.stack;
 
@@ -258,7 +259,7 @@ describe('every policy in the template', () => {
 
     // Assess
     const outsideTheRule = wildcardResourceActions.filter(
-      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy, rotationSmPolicy].includes(policy) && logDelivery.test(action))),
+      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy, rotationSmPolicy, sweepSmPolicy].includes(policy) && logDelivery.test(action))),
     );
     expect(outsideTheRule).toEqual([]);
     const stateMachineWildcards = [
@@ -276,6 +277,7 @@ describe('every policy in the template', () => {
       'xray:GetSamplingTargets',
     ];
     expect(actionsByPolicy[verificationSmPolicy]).toEqual(stateMachineWildcards);
+    expect(actionsByPolicy[sweepSmPolicy]).toEqual(stateMachineWildcards);
     expect(actionsByPolicy).toEqual({
       ...Object.fromEntries(
         [
@@ -288,9 +290,13 @@ describe('every policy in the template', () => {
           executionEnded.handler,
           s.stack.rotation.rotate,
           s.stack.rotation.ended,
+          s.stack.fleetSweep.listFleet,
+          s.stack.fleetSweep.repairProvider,
+          s.stack.fleetSweep.recordSweep,
         ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
       [verificationSmPolicy]: stateMachineWildcards,
+      [sweepSmPolicy]: stateMachineWildcards,
       [offboardingSmPolicy]: stateMachineWildcards,
       [rotationSmPolicy]: stateMachineWildcards,
       [smPolicy]: [

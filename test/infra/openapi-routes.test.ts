@@ -33,6 +33,7 @@ describe('the OpenAPI document and the stack', () => {
     // Assess
     expect(deployed).toEqual([
       'DELETE /workspaces/{workspace}/providers/{name}',
+      'GET /fleet/sweeps/latest',
       'GET /workspaces/{workspace}/providers',
       'GET /workspaces/{workspace}/providers/{name}',
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',

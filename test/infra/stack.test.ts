@@ -78,8 +78,9 @@ describe('onboarding state machine', () => {
     const machines = s.template.findResources('AWS::StepFunctions::StateMachine');
 
     // Assess: onboarding, offboarding (test/infra/offboarding.test.ts), re-verification
-    // (test/infra/verification-workflow.test.ts) and rotation (test/infra/rotation.test.ts)
-    expect(Object.keys(machines)).toHaveLength(4);
+    // (test/infra/verification-workflow.test.ts), rotation (test/infra/rotation.test.ts) and the fleet
+    // sweep (test/infra/fleet-sweep.test.ts)
+    expect(Object.keys(machines)).toHaveLength(5);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -132,8 +133,8 @@ describe('onboarding state machine', () => {
       .filter((statement) => (statement as { Sid?: string }).Sid !== 'InvokeRotationFunction');
 
     // Assess: the onboarding workflow's, the verification workflow's, then the offboarding
-    // workflow's (test/infra/offboarding.test.ts)
-    expect(invokeStatements).toHaveLength(3);
+    // workflow's (test/infra/offboarding.test.ts), then the fleet sweep's (test/infra/fleet-sweep.test.ts)
+    expect(invokeStatements).toHaveLength(4);
     expect(invokeStatements.slice(0, 2)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
@@ -172,13 +173,16 @@ describe('functions', () => {
       s.stack.executionEnded.handler,
       s.stack.rotation.rotate,
       s.stack.rotation.ended,
+      s.stack.fleetSweep.listFleet,
+      s.stack.fleetSweep.repairProvider,
+      s.stack.fleetSweep.recordSweep,
     ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(16);
+    expect(all).toHaveLength(19);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -194,7 +198,7 @@ describe('functions', () => {
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
     // One per function, plus the four state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 21);
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 25);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -391,7 +395,7 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(8);
+    expect(methods).toHaveLength(9);
     expect(new Set(methods.map((method) => method.Properties.AuthorizationType))).toEqual(new Set(['AWS_IAM']));
     for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -410,6 +414,9 @@ describe('providers API', () => {
       'rotations',
       '{rotationId}',
       'complete',
+      'fleet',
+      'sweeps',
+      'latest',
     ]);
   });
 
@@ -474,7 +481,7 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(8);
+    expect(permissions).toHaveLength(9);
     expect(new Set(permissions.map((permission) => JSON.stringify(permission.Properties.FunctionName)))).toEqual(new Set([JSON.stringify(getAtt(s.stack.api.handler.function))]));
     expect(permissions.filter((permission) => !JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
@@ -486,6 +493,7 @@ describe('providers API', () => {
       routeArn('/POST/workspaces/*/providers/*/verifications'),
       routeArn('/POST/workspaces/*/providers/*/rotations'),
       routeArn('/POST/workspaces/*/providers/*/rotations/*/complete'),
+      routeArn('/GET/fleet/sweeps/latest'),
     ]);
   });
 });

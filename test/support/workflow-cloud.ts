@@ -30,6 +30,7 @@ import {
   settleAbandonedInvocations,
   TEST_OFFBOARDING_STATE_MACHINE_ARN,
   TEST_STATE_MACHINE_ARN,
+  TEST_SWEEP_STATE_MACHINE_ARN,
   TEST_VERIFICATION_STATE_MACHINE_ARN,
   type WorkflowFunctionName,
   type WorkflowRun,
@@ -61,6 +62,8 @@ export interface WorkflowCloudOptions {
   createEventBus?: boolean;
   /** Ask the functions to log every invocation's event (POWERTOOLS_LOGGER_LOG_EVENT), as an operator troubleshooting may. */
   logEvents?: boolean;
+  /** The stack's autoRepair for the fleet sweep (default false). */
+  autoRepair?: boolean;
 }
 
 type FaultableService = 'iam' | 'sts' | 'organizations' | 'events' | 'dynamodb';
@@ -117,6 +120,8 @@ export interface WorkflowCloud {
   offboard(workspace: string, name: string, options?: OnboardOptions & { force?: boolean }): Promise<Offboarded>;
   /** Runs an execution (again), as Step Functions would deliver it. */
   run(start: RecordedStart, options?: OnboardOptions): Promise<WorkflowRun>;
+  /** Runs one execution of the fleet sweep (as its schedule would start it). */
+  sweep(options?: OnboardOptions): Promise<WorkflowRun>;
   /** Starts a re-verification as the API does, then runs the verify-provider execution it asked for. */
   verify(providerId: string, options?: OnboardOptions): Promise<{ run: WorkflowRun; provider: ProviderRecord }>;
 
@@ -195,6 +200,17 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
       grant(['iam:GetRolePolicy', 'iam:SimulatePrincipalPolicy']),
     ),
     'record-verification': document(updateItem, { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn }),
+    // lib/constructs/fleet-sweep.ts
+    'list-fleet': document({ Effect: 'Allow', Action: 'dynamodb:Scan', Resource: resources.tableArn }),
+    'repair-provider': document(
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: TEST_STATE_MACHINE_ARN },
+      { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: `${TEST_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*` },
+    ),
+    'record-sweep': document(
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
+    ),
   };
 }
 
@@ -220,6 +236,10 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
       GRANT_MODE: options.grantMode,
     },
     'record-verification': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
+    // lib/constructs/fleet-sweep.ts
+    'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair) },
+    'repair-provider': { TABLE_NAME, STATE_MACHINE_ARN: SETTINGS.stateMachineArn, ROLE_PATH, ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix },
+    'record-sweep': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
   };
 }
 
@@ -240,6 +260,9 @@ const FUNCTION_NAMES: WorkflowFunctionName[] = [
   'record-offboarding',
   'check-provider',
   'record-verification',
+  'list-fleet',
+  'repair-provider',
+  'record-sweep',
 ];
 const GUARDRAIL_POLICY = 'test-guardrail';
 
@@ -249,6 +272,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     verifyTimeoutSeconds: 120,
     createEventBus: true,
     logEvents: false,
+    autoRepair: false,
     ...options,
   };
 
@@ -400,6 +424,11 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     },
 
     run,
+
+    sweep(runOptions = {}) {
+      const name = `sweep-${crypto.randomUUID()}`;
+      return run({ stateMachineArn: TEST_SWEEP_STATE_MACHINE_ARN, name, input: '{}' }, runOptions);
+    },
 
     async verify(providerId, runOptions = {}) {
       const record = await registry.get(providerId);

@@ -10,12 +10,14 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export const TEST_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OnboardProvider';
 export const TEST_OFFBOARDING_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OffboardProvider';
 export const TEST_VERIFICATION_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:VerifyProvider';
+export const TEST_SWEEP_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:SweepFleet';
 
 /** The ASL file each test state machine runs. */
 const DEFINITION_FILES: Record<string, string> = {
   [TEST_STATE_MACHINE_ARN]: 'onboard-provider.asl.json',
   [TEST_OFFBOARDING_STATE_MACHINE_ARN]: 'offboard-provider.asl.json',
   [TEST_VERIFICATION_STATE_MACHINE_ARN]: 'verify-provider.asl.json',
+  [TEST_SWEEP_STATE_MACHINE_ARN]: 'sweep-fleet.asl.json',
 };
 
 export type WorkflowFunctionName =
@@ -29,7 +31,10 @@ export type WorkflowFunctionName =
   | 'record-verification'
   | 'revoke-grant'
   | 'remove-provider-resources'
-  | 'record-offboarding';
+  | 'record-offboarding'
+  | 'list-fleet'
+  | 'repair-provider'
+  | 'record-sweep';
 
 /** Placeholder → the function behind it, as the CDK stack wires them. */
 const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> = {
@@ -44,6 +49,9 @@ const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> 
   RevokeGrantFunctionArn: { name: 'revoke-grant', module: '../../functions/revoke-grant/handler.js' },
   RemoveProviderResourcesFunctionArn: { name: 'remove-provider-resources', module: '../../functions/remove-provider-resources/handler.js' },
   RecordOffboardingFunctionArn: { name: 'record-offboarding', module: '../../functions/record-offboarding/handler.js' },
+  ListFleetFunctionArn: { name: 'list-fleet', module: '../../functions/list-fleet/handler.js' },
+  RepairProviderFunctionArn: { name: 'repair-provider', module: '../../functions/repair-provider/handler.js' },
+  RecordSweepFunctionArn: { name: 'record-sweep', module: '../../functions/record-sweep/handler.js' },
 };
 
 export interface WorkflowRunOptions {
@@ -62,6 +70,21 @@ export interface WorkflowRunOptions {
   functionTimeoutMs?: Partial<Record<WorkflowFunctionName, number>>;
   /** Runs before each task invocation (1-based per state): what happens in AWS between two steps. */
   beforeTask?: (stateName: string, invocation: number) => void | Promise<void>;
+  /**
+   * MaxConcurrency of every Map state. The in-process handlers share one process.env (each
+   * invocation puts its function's credentials in place), so Map iterations run one at a time here.
+   */
+  mapConcurrency?: number;
+}
+
+type States = StateMachineDefinition['States'];
+
+/** Every state by name, those inside Map states' processors included (Task handlers are looked up by name). */
+function allStates(states: States): Array<[string, States[string]]> {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const processor = (state as { ItemProcessor?: { States: States } }).ItemProcessor;
+    return processor === undefined ? [[name, state] as [string, States[string]]] : [[name, state] as [string, States[string]], ...allStates(processor.States)];
+  });
 }
 
 export interface WorkflowRun {
@@ -148,7 +171,8 @@ export async function runOnboardingWorkflow(input: unknown, options: WorkflowRun
   const results: Record<string, unknown[]> = {};
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
-  for (const [stateName, state] of Object.entries(definition.States)) {
+  for (const [stateName, state] of allStates(definition.States)) {
+    if (state.Type === 'Map') (state as { MaxConcurrency?: number }).MaxConcurrency = options.mapConcurrency ?? 1;
     if (state.Type !== 'Task') continue;
     const target = functions.get(state.Resource);
     if (!target) throw new Error(`State ${stateName} has no handler for ${state.Resource}`);

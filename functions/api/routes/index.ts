@@ -2,6 +2,7 @@
 import { createProviderRoute } from './create-provider.js';
 import { deleteProviderRoute } from './delete-provider.js';
 import { getClusterIdentityRoute } from './get-cluster-identity.js';
+import { getLatestSweepRoute } from './get-latest-sweep.js';
 import { getProviderRoute } from './get-provider.js';
 import { listProvidersRoute } from './list-providers.js';
 import type { ApiRoute } from './route.js';
@@ -18,4 +19,5 @@ export const ROUTES: readonly ApiRoute[] = [
   verifyProviderRoute,
   startRotationApiRoute,
   completeRotationApiRoute,
+  getLatestSweepRoute,
 ];

@@ -6,3 +6,4 @@ export const CLUSTER_IDENTITY = `${PROVIDER}/cluster-identity`;
 export const VERIFICATIONS = `${PROVIDER}/verifications`;
 export const ROTATIONS = `${PROVIDER}/rotations`;
 export const ROTATION_COMPLETION = `${ROTATIONS}/{rotationId}/complete`;
+export const LATEST_SWEEP = '/fleet/sweeps/latest';

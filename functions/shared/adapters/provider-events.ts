@@ -67,6 +67,17 @@ export async function publishProviderEvent(
   detailType: ProviderDetailType,
   detail: ProviderEventDetail,
 ): Promise<void> {
+  await publishEvent(client, target, detailType, detail, [detail.roleArn]);
+}
+
+/** Puts one event on the service's bus; an entry EventBridge rejects fails the caller (transient ones are retried). */
+export async function publishEvent(
+  client: EventBridgeClient,
+  target: { busName: string; source: string },
+  detailType: string,
+  detail: object,
+  resources: string[],
+): Promise<void> {
   const result = await callAws(`PutEvents "${detailType}"`, () =>
     client.send(
       new PutEventsCommand({
@@ -76,7 +87,7 @@ export async function publishProviderEvent(
             Source: target.source,
             DetailType: detailType,
             Detail: JSON.stringify(detail),
-            Resources: [detail.roleArn],
+            Resources: resources,
           },
         ],
       }),

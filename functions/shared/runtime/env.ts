@@ -31,6 +31,12 @@ export const grantMode: EnvParser<'path' | 'per-role'> = (value, name) => {
   return value;
 };
 
+/** "true" or "false" (CDK writes booleans into the environment as text). */
+export const booleanFlag: EnvParser<boolean> = (value, name) => {
+  if (value !== 'true' && value !== 'false') throw new InvalidEnvironment(`${name} must be "true" or "false"`);
+  return value === 'true';
+};
+
 export function positiveInteger(fallback: number): EnvParser<number> {
   return (value, name) => {
     if (value === undefined || value === '') return fallback;

@@ -140,16 +140,13 @@ describe('rules', () => {
     expect(delivered).toEqual([`${FN} after-enable`]);
   });
 
-  it('refuses ScheduleExpression rules, a missing pattern and an unknown state', async () => {
+  it('refuses an invalid ScheduleExpression, a missing pattern and an unknown state', async () => {
     // Act
-    const scheduled = await call('PutRule', { Name: 'r', ScheduleExpression: 'rate(1 minute)' });
+    const scheduled = await call('PutRule', { Name: 'r', ScheduleExpression: 'rate(1 minutes)' });
     const noPattern = await call('PutRule', { Name: 'r' });
     const badState = await call('PutRule', { Name: 'r', EventPattern: '{"source":["s"]}', State: 'PAUSED' });
     // Assess
-    expect(scheduled.body).toEqual({
-      __type: 'ValidationException',
-      message: 'ScheduleExpression rules are not supported by the local cloud (nothing would ever fire them).',
-    });
+    expect(scheduled.body).toEqual({ __type: 'ValidationException', message: 'Parameter ScheduleExpression is not valid: rate(1 minutes)' });
     expect(noPattern.body).toEqual({ __type: 'ValidationException', message: 'Parameter(s) EventPattern or ScheduleExpression must be specified.' });
     expect(badState.body).toEqual({ __type: 'ValidationException', message: 'State PAUSED is not valid.' });
   });

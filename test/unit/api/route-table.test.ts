@@ -24,6 +24,7 @@ describe('the route table', () => {
     // Assess
     expect(served).toEqual([
       'DELETE /workspaces/{workspace}/providers/{name}',
+      'GET /fleet/sweeps/latest',
       'GET /workspaces/{workspace}/providers',
       'GET /workspaces/{workspace}/providers/{name}',
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',

@@ -1,0 +1,18 @@
+// Sweep step "List Fleet": every READY and DEGRADED provider, plus the sweep's identity.
+import { fleetRegistry } from '../shared/adapters/fleet-registry.js';
+import { listFleet } from '../shared/adapters/fleet-sweep.js';
+import { booleanFlag, nonEmpty, readEnv } from '../shared/runtime/env.js';
+import { logger } from '../shared/runtime/logger.js';
+import { withMiddleware } from '../shared/runtime/middleware.js';
+
+const env = readEnv({ TABLE_NAME: nonEmpty, AUTO_REPAIR: booleanFlag });
+const fleet = fleetRegistry(env.TABLE_NAME);
+
+async function listFleetStep(event: { execution: { arn: string; name: string; startTime: string } }) {
+  logger.appendKeys({ executionArn: event.execution.arn });
+  const listed = await listFleet(fleet, event.execution, env.AUTO_REPAIR);
+  logger.info('Fleet listed', { sweepId: listed.sweep.sweepId, providers: listed.providers.length, autoRepair: env.AUTO_REPAIR });
+  return listed;
+}
+
+export const handler = withMiddleware(listFleetStep);
