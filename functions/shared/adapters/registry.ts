@@ -4,7 +4,15 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
-import { providerIdOf, UNSETTLED_STATUSES, type OffboardingRecord, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import {
+  providerIdOf,
+  TERMINAL_STATUSES,
+  UNSETTLED_STATUSES,
+  type DepartureRecord,
+  type OffboardingRecord,
+  type ProviderRecord,
+  type ProviderStatus,
+} from '../domain/provider.js';
 import { type StatusFilter } from '../domain/provider-filter.js';
 import type { VerificationCheck } from '../domain/drift.js';
 import { callAws } from './aws-errors.js';
@@ -12,8 +20,11 @@ import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
 
 export { InvalidPageToken } from '../domain/page-token.js';
 
-/** The table's one index (workspace, name), declared by the CDK registry construct from this name. */
+/** The table's index (workspace, name), declared by the CDK registry construct from this name. */
 export const WORKSPACE_INDEX = 'byWorkspace';
+
+/** The index (accountId, providerId; keys only) that finds an account's providers when it leaves. */
+export const ACCOUNT_INDEX = 'byAccount';
 
 export class StaleAttemptError extends Error {
   override readonly name = 'StaleAttemptError';
@@ -91,19 +102,20 @@ export class ProviderRegistry {
   }
 
   /**
-   * Replaces a DELETED provider (attempt `previousAttempt`) with `next`, its fresh onboarding;
-   * false when the tombstone has moved on (another request onboarded it first).
+   * Replaces a DELETED or ACCOUNT_REMOVED provider (attempt `previousAttempt`) with `next`, its
+   * fresh onboarding; false when the tombstone has moved on (another request onboarded it first).
    */
   async replaceDeleted(previousAttempt: number, next: ProviderRecord): Promise<boolean> {
+    const terminal = statusValues(TERMINAL_STATUSES, 't');
     try {
-      await callAws(`PutItem ${next.providerId} (after DELETED)`, () =>
+      await callAws(`PutItem ${next.providerId} (after ${TERMINAL_STATUSES.join(' or ')})`, () =>
         this.client.send(
           new PutCommand({
             TableName: this.tableName,
             Item: next,
-            ConditionExpression: 'attempt = :previous AND #status = :deleted',
+            ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(terminal).join(', ')})`,
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':previous': previousAttempt, ':deleted': 'DELETED' },
+            ExpressionAttributeValues: { ':previous': previousAttempt, ...terminal },
           }),
         ),
       );
@@ -234,6 +246,95 @@ export class ProviderRegistry {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * The ids of the providers in `accountId`, from the keys-only byAccount index (eventually
+   * consistent: the caller reads each record again before changing it).
+   */
+  async providerIdsInAccount(accountId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await callAws(`Query ${ACCOUNT_INDEX} ${accountId}`, () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ACCOUNT_INDEX,
+            KeyConditionExpression: 'accountId = :accountId',
+            ExpressionAttributeValues: { ':accountId': accountId },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.providerId)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return ids;
+  }
+
+  /**
+   * Moves attempt `previousAttempt` of a provider that is not DELETED or ACCOUNT_REMOVED to
+   * ACCOUNT_REMOVED at the next attempt: every write of a step still running for the old attempt
+   * is conditional on it, so none can overwrite the departure. Undefined when the provider moved
+   * on meanwhile (the caller reads it again).
+   */
+  async markAccountRemoved(
+    providerId: string,
+    previousAttempt: number,
+    removal: { reason: string; message: string; removedAt: string; departure: DepartureRecord },
+  ): Promise<ProviderRecord | undefined> {
+    const terminal = statusValues(TERMINAL_STATUSES, 't');
+    try {
+      const result = await callAws(`UpdateItem ${providerId} (ACCOUNT_REMOVED)`, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { providerId },
+            UpdateExpression:
+              'SET #status = :removed, attempt = :attempt, reason = :reason, message = :message, removedAt = :removedAt, departure = :departure, updatedAt = :removedAt',
+            ConditionExpression: `attempt = :previous AND NOT #status IN (${Object.keys(terminal).join(', ')})`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':removed': 'ACCOUNT_REMOVED',
+              ':previous': previousAttempt,
+              ':attempt': previousAttempt + 1,
+              ':reason': removal.reason,
+              ':message': removal.message,
+              ':removedAt': removal.removedAt,
+              ':departure': removal.departure,
+              ...terminal,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return result.Attributes as ProviderRecord;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Records that "Provider Deleted" was published for a departed provider, so no later event repeats it. */
+  async markDepartureAnnounced(providerId: string, attempt: number, announcedAt: string): Promise<void> {
+    try {
+      await callAws(`UpdateItem ${providerId} (departure announced)`, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { providerId },
+            UpdateExpression: 'SET departure.announcedAt = :announcedAt',
+            ConditionExpression: 'attempt = :attempt AND #status = :removed',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':announcedAt': announcedAt, ':attempt': attempt, ':removed': 'ACCOUNT_REMOVED' },
+          }),
+        ),
+      );
+    } catch (error) {
+      // A POST onboarded the provider afresh meanwhile: the departure's record is gone with it.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
