@@ -16,6 +16,7 @@ import type { OnboardingConfig } from '../config.js';
 import { OnboardingFunction } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
+import { executionArnsOf } from './start-onboarding.js';
 
 /** A successful departure call (a failed call carries errorCode and moved no account). */
 export const ACCOUNT_DEPARTED: events.EventPattern = {
@@ -33,14 +34,9 @@ export interface AccountDeparturesProps {
   readonly registry: Registry;
   readonly bus: events.IEventBus;
   /** The state machines whose executions a departure stops (onboarding, offboarding). */
-  readonly stateMachines: readonly sfn.IStateMachine[];
+  readonly stateMachines: readonly sfn.StateMachine[];
   /** arn:<partition>:iam::<managementAccountId>:role/<managementRoleName> */
   readonly managementRoleArn: string;
-}
-
-/** arn:…:states:…:execution:<name>:* for a state machine's ARN (its executions). */
-function executionsOf(stateMachine: sfn.IStateMachine): string {
-  return `${stateMachine.stateMachineArn.replace(':stateMachine:', ':execution:')}:*`;
 }
 
 export class AccountDepartures extends Construct {
@@ -72,7 +68,7 @@ export class AccountDepartures extends Construct {
       new iam.PolicyStatement({ sid: 'EndProviders', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [registry.tableArn] }),
     );
     this.handler.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'StopProviderExecutions', actions: ['states:StopExecution'], resources: props.stateMachines.map(executionsOf) }),
+      new iam.PolicyStatement({ sid: 'StopProviderExecutions', actions: ['states:StopExecution'], resources: props.stateMachines.map(executionArnsOf) }),
     );
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
