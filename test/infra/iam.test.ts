@@ -232,7 +232,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(74);
+    expect(allows).toHaveLength(82);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -244,7 +244,7 @@ describe('every policy in the template', () => {
     const offboardingSmPolicy = logicalIdOf(s.stack.offboarding.stateMachine.role.node.findChild('DefaultPolicy'));
     const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
-    const { workflow: wf, offboarding, api, triggers, executionEnded, verification } = s.stack;
+    const { workflow: wf, offboarding, api, triggers, executionEnded, verification, departures } = s.stack;
 
     // Act
     const wildcardResourceActions = allows
@@ -283,6 +283,7 @@ describe('every policy in the template', () => {
           api.handler,
           triggers.handler,
           executionEnded.handler,
+          departures.handler,
         ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
       [verificationSmPolicy]: stateMachineWildcards,
@@ -312,8 +313,9 @@ describe('every policy in the template', () => {
     const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
 
     // Assess
-    expect(iamGrants.length).toBe(5);
+    expect(iamGrants.length).toBe(6);
     expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([
+      [managementRole],
       [managementRole],
       [managementRole],
       [managementRole],

@@ -72,15 +72,15 @@ describe('cdk-nag AwsSolutions', () => {
     const acknowledgements = acknowledgementsOf(app);
 
     // Assess
-    // 14 functions x (L1 + IAM5 on X-Ray), IAM5 on 8 role ARN patterns (check-provider: bootstrap and
+    // 15 functions x (L1 + IAM5 on X-Ray), IAM5 on 8 role ARN patterns (check-provider: bootstrap and
     // provider roles), on the three state machines' log delivery and on the executions (api,
-    // account-trigger; api for offboarding), IAM4 + COG4 + APIG3 on the API, SQS3 on the two
-    // dead-letter queues.
-    expect(acknowledgements).toHaveLength(47);
+    // account-trigger; api for offboarding; account-departure for both), IAM4 + COG4 + APIG3 on the
+    // API, SQS3 on the three dead-letter queues.
+    expect(acknowledgements).toHaveLength(52);
     expect(acknowledgements.filter((ack) => !(typeof ack.reason === 'string' && ack.reason.length >= 40))).toEqual([]);
     expect(acknowledgements.filter((ack) => ack.path.split('/').length <= 2)).toEqual([]);
     const iamAcknowledgements = acknowledgements.filter((ack) => /AwsSolutions-IAM[45]/.test(ack.id));
-    expect(iamAcknowledgements).toHaveLength(29);
+    expect(iamAcknowledgements).toHaveLength(32);
     expect(iamAcknowledgements.filter((ack) => !/\[.+\]$/.test(ack.id))).toEqual([]);
   });
 

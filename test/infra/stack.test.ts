@@ -34,11 +34,20 @@ describe('registry table', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'byAccount',
+            KeySchema: [
+              { AttributeName: 'accountId', KeyType: 'HASH' },
+              { AttributeName: 'providerId', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
         AttributeDefinitions: Match.arrayWith([
           { AttributeName: 'providerId', AttributeType: 'S' },
           { AttributeName: 'workspace', AttributeType: 'S' },
           { AttributeName: 'name', AttributeType: 'S' },
+          { AttributeName: 'accountId', AttributeType: 'S' },
         ]),
       }),
     });
@@ -168,13 +177,14 @@ describe('functions', () => {
       s.stack.api.handler,
       s.stack.triggers.handler,
       s.stack.executionEnded.handler,
+      s.stack.departures.handler,
     ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(14);
+    expect(all).toHaveLength(15);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -190,7 +200,7 @@ describe('functions', () => {
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
     // One per function, plus the three state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 18);
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 19);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
