@@ -1,0 +1,118 @@
+// An account's departure against the registry (dynalite): each provider ends ACCOUNT_REMOVED at the
+// next attempt, a running execution is stopped, "Provider Deleted" is published once even when the
+// first delivery failed half-way, and providers of other accounts or already DELETED stay as they are.
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handleAccountDeparture, type DepartureDependencies } from '../../../../functions/shared/adapters/account-departures.js';
+import type { AccountDeparture } from '../../../../functions/shared/domain/account-departure.js';
+import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
+import { providerRecord, registryOn } from '../../../support/provider-records.js';
+
+const sfn = mockClient(SFNClient);
+const eventBridge = mockClient(EventBridgeClient);
+const NOW = new Date('2026-11-29T12:00:00.000Z');
+let table: TestTable;
+
+beforeAll(async () => {
+  table = await startRegistryTable();
+});
+afterAll(async () => {
+  await table.close();
+});
+beforeEach(() => {
+  sfn.reset();
+  eventBridge.reset();
+  sfn.on(StopExecutionCommand).resolves({});
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+});
+
+function dependencies(): DepartureDependencies {
+  return {
+    registry: registryOn(table),
+    sfn: new SFNClient({}),
+    managementIam: new IAMClient({}),
+    eventBridge: new EventBridgeClient({}),
+    bus: { busName: 'capa-provider-onboarding', source: 'capa-provider-onboarding' },
+    grant: { managementRoleArn: 'arn:aws:iam::000000000000:role/capa-management', partition: 'aws', rolePath: '/capa-providers/', mode: 'path' },
+    now: () => NOW,
+  };
+}
+
+function departureOf(accountId: string): AccountDeparture {
+  return { accountId, eventName: 'RemoveAccountFromOrganization', eventId: `ct-${accountId}`, eventTime: '2026-11-29T11:59:00Z' };
+}
+
+async function stored(workspace: string, name: string, accountId: string, status: 'READY' | 'DELETING' | 'DELETED' | 'VERIFYING') {
+  await registryOn(table).create(
+    providerRecord({
+      providerId: `${workspace}.${name}`,
+      workspace,
+      name,
+      accountId,
+      status,
+      attempt: 2,
+      executionName: `${workspace}_${name}_2`,
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:Machine:${workspace}_${name}_2`,
+    }),
+  );
+}
+
+describe('an account departure', () => {
+  it('ends READY and DELETING providers of the account, stops the running execution, and leaves DELETED ones and other accounts alone', async () => {
+    // Prepare
+    await stored('dep', 'ready', '210000000001', 'READY');
+    await stored('dep', 'leaving', '210000000001', 'DELETING');
+    await stored('dep', 'gone', '210000000001', 'DELETED');
+    await stored('dep', 'elsewhere', '210000000002', 'READY');
+
+    // Act
+    const results = await handleAccountDeparture(dependencies(), departureOf('210000000001'));
+
+    // Assess
+    expect(results).toEqual([
+      { providerId: 'dep.gone', outcome: 'deleted-before', previousStatus: 'DELETED' },
+      { providerId: 'dep.leaving', outcome: 'removed', previousStatus: 'DELETING' },
+      { providerId: 'dep.ready', outcome: 'removed', previousStatus: 'READY' },
+    ]);
+    const registry = registryOn(table);
+    expect(await registry.get('dep.ready')).toMatchObject({
+      status: 'ACCOUNT_REMOVED',
+      attempt: 3,
+      reason: 'ACCOUNT_REMOVED',
+      removedAt: '2026-11-29T12:00:00.000Z',
+      departure: { eventName: 'RemoveAccountFromOrganization', eventId: 'ct-210000000001', previousStatus: 'READY', announcedAt: '2026-11-29T12:00:00.000Z' },
+    });
+    expect(await registry.get('dep.gone')).toMatchObject({ status: 'DELETED', attempt: 2 });
+    expect(await registry.get('dep.elsewhere')).toMatchObject({ status: 'READY', attempt: 2 });
+    expect(sfn.commandCalls(StopExecutionCommand).map((call) => call.args[0].input)).toEqual([
+      { executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Machine:dep_leaving_2', error: 'ACCOUNT_REMOVED', cause: 'The account left the organization' },
+    ]);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(2);
+  });
+
+  it('a delivery that failed after recording is finished by the retry, which publishes once; a later duplicate publishes nothing', async () => {
+    // Prepare: the first PutEvents fails.
+    await stored('retry', 'dev', '210000000003', 'VERIFYING');
+    eventBridge.on(PutEventsCommand).rejectsOnce(new Error('network down')).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+
+    // Act
+    const first = await handleAccountDeparture(dependencies(), departureOf('210000000003')).catch((error: unknown) => error);
+    const between = await registryOn(table).get('retry.dev');
+    const retried = await handleAccountDeparture(dependencies(), departureOf('210000000003'));
+    const duplicate = await handleAccountDeparture(dependencies(), departureOf('210000000003'));
+
+    // Assess
+    expect(first).toMatchObject({ message: 'network down' });
+    expect(between).toMatchObject({ status: 'ACCOUNT_REMOVED', attempt: 3 });
+    expect(between?.departure?.announcedAt).toBeUndefined();
+    expect(retried).toEqual([{ providerId: 'retry.dev', outcome: 'removed', previousStatus: 'VERIFYING' }]);
+    expect(duplicate).toEqual([{ providerId: 'retry.dev', outcome: 'already-removed' }]);
+    const published = eventBridge.commandCalls(PutEventsCommand).map((call) => JSON.parse(call.args[0].input.Entries![0]!.Detail!) as Record<string, unknown>);
+    expect(published).toHaveLength(2);
+    expect(published[1]).toMatchObject({ providerId: 'retry.dev', status: 'ACCOUNT_REMOVED', reason: 'ACCOUNT_REMOVED', deletedAt: '2026-11-29T12:00:00.000Z', removed: [] });
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(2);
+  });
+});
