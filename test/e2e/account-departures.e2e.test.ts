@@ -206,7 +206,7 @@ describe('account departures', () => {
     ).toEqual(['Provider Deleted']);
   }, 120_000);
 
-  it('a provider whose account left onboards afresh when POSTed with another account', async () => {
+  it('a provider whose account left answers DELETE with its tombstone, and onboards afresh when POSTed with another account', async () => {
     // Prepare
     const { accountId } = cloud.iam.inviteAccount('team-moving', 'moving@example.com');
     const { accountId: nextAccountId } = cloud.iam.inviteAccount('team-moving-next', 'moving-next@example.com');
@@ -216,10 +216,13 @@ describe('account departures', () => {
     await providerIn(cloud, 'moving.dev', ['ACCOUNT_REMOVED']);
 
     // Act
+    const deleted = await api(cloud).delete('moving.dev');
     const accepted = await api(cloud).post({ workspace: 'moving', name: 'dev', accountId: nextAccountId });
     const ready = await waitForProvider(cloud, 'moving.dev');
 
     // Assess
+    expect(deleted.status).toBe(202);
+    expect((deleted.body as { provider: ProviderAnswer }).provider).toMatchObject({ status: 'ACCOUNT_REMOVED', attempt: 2 });
     expect(accepted.status).toBe(202);
     expect(ready).toMatchObject({ status: 'READY', attempt: 3, reason: null, roleArn: `arn:aws:iam::${nextAccountId}:role/capa-providers/capa-moving-dev` });
   });
