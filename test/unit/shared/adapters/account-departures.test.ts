@@ -2,7 +2,7 @@
 // next attempt, a running execution is stopped, "Provider Deleted" is published once even when the
 // first delivery failed half-way, and providers of other accounts or already DELETED stay as they are.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { providerRecord, registryOn } from '../../../support/provider-records.js
 
 const sfn = mockClient(SFNClient);
 const eventBridge = mockClient(EventBridgeClient);
+const iam = mockClient(IAMClient);
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 let table: TestTable;
 
@@ -25,18 +26,19 @@ afterAll(async () => {
 beforeEach(() => {
   sfn.reset();
   eventBridge.reset();
+  iam.reset();
   sfn.on(StopExecutionCommand).resolves({});
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
 });
 
-function dependencies(): DepartureDependencies {
+function dependencies(mode: 'path' | 'per-role' = 'path'): DepartureDependencies {
   return {
     registry: registryOn(table),
     sfn: new SFNClient({}),
     managementIam: new IAMClient({}),
     eventBridge: new EventBridgeClient({}),
     bus: { busName: 'capa-provider-onboarding', source: 'capa-provider-onboarding' },
-    grant: { managementRoleArn: 'arn:aws:iam::000000000000:role/capa-management', partition: 'aws', rolePath: '/capa-providers/', mode: 'path' },
+    grant: { managementRoleArn: 'arn:aws:iam::000000000000:role/capa-management', partition: 'aws', rolePath: '/capa-providers/', mode },
     now: () => NOW,
   };
 }
@@ -114,5 +116,30 @@ describe('an account departure', () => {
     expect(published).toHaveLength(2);
     expect(published[1]).toMatchObject({ providerId: 'retry.dev', status: 'ACCOUNT_REMOVED', reason: 'ACCOUNT_REMOVED', deletedAt: '2026-11-29T12:00:00.000Z', removed: [] });
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(2);
+  });
+});
+
+describe('an account departure in per-role mode', () => {
+  it('removes the provider’s role from the management grant (the one thing outside the account) and names it as removed', async () => {
+    // Prepare: the grant names this provider's role and another one.
+    await stored('grant', 'dev', '210000000004', 'READY');
+    const devRole = 'arn:aws:iam::210000000004:role/capa-providers/capa-payments-dev';
+    const otherRole = 'arn:aws:iam::210000000009:role/capa-providers/capa-other';
+    const grant = (resources: string[]) =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'AssumeOnboardedCapaRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: resources }] });
+    iam.on(GetRolePolicyCommand).resolves({ RoleName: 'capa-management', PolicyName: 'capa-provider-onboarding-assume', PolicyDocument: encodeURIComponent(grant([devRole, otherRole])) });
+    iam.on(PutRolePolicyCommand).resolves({});
+
+    // Act
+    const results = await handleAccountDeparture(dependencies('per-role'), departureOf('210000000004'));
+
+    // Assess
+    expect(results).toEqual([{ providerId: 'grant.dev', outcome: 'removed', previousStatus: 'READY' }]);
+    expect(iam.commandCalls(PutRolePolicyCommand).map((call) => call.args[0].input.PolicyDocument)).toEqual([grant([otherRole])]);
+    expect(iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
+    const record = await registryOn(table).get('grant.dev');
+    expect(record?.message).toContain("The management role's grant for this provider's role is removed.");
+    const [published] = eventBridge.commandCalls(PutEventsCommand).map((call) => JSON.parse(call.args[0].input.Entries![0]!.Detail!) as Record<string, unknown>);
+    expect(published).toMatchObject({ removed: [`arn:aws:iam::000000000000:role/capa-management grant for ${devRole}`] });
   });
 });
