@@ -8,7 +8,7 @@ import { logger } from '../shared/runtime/logger.js';
 import { withMiddleware } from '../shared/runtime/middleware.js';
 import { accountDepartureOf, type AccountDepartureEvent } from '../shared/domain/account-departure.js';
 import { handleAccountDeparture, type DepartureResult } from '../shared/adapters/account-departures.js';
-import { providerRegistry } from '../shared/adapters/registry.js';
+import { departureRegistry } from '../shared/adapters/registry-departures.js';
 
 const env = readEnv({
   PARTITION: partitionName,
@@ -20,7 +20,7 @@ const env = readEnv({
   GRANT_MODE: grantMode,
 });
 const deps = {
-  registry: providerRegistry(env.TABLE_NAME),
+  registry: departureRegistry(env.TABLE_NAME),
   sfn: sfnClient(),
   managementIam: iamClient(),
   eventBridge: eventBridgeClient(),

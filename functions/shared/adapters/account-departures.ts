@@ -11,7 +11,7 @@ import { isTerminal, isUnsettled, roleArnOf, type ProviderRecord } from '../doma
 import { callAws } from './aws-errors.js';
 import { revokeManagementGrant } from './management-access.js';
 import { providerDeletedDetail, publishProviderEvent, type ProviderDeletedDetail } from './provider-events.js';
-import type { ProviderRegistry } from './registry.js';
+import type { DepartureRegistry } from './registry-departures.js';
 
 const UNREACHABLE = 'the account left the organization: nothing inside it can be reached';
 
@@ -19,7 +19,7 @@ const UNREACHABLE = 'the account left the organization: nothing inside it can be
 const MAX_ROUNDS = 5;
 
 export interface DepartureDependencies {
-  registry: ProviderRegistry;
+  registry: DepartureRegistry;
   sfn: SFNClient;
   managementIam: IAMClient;
   eventBridge: EventBridgeClient;

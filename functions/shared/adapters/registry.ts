@@ -8,7 +8,6 @@ import {
   providerIdOf,
   TERMINAL_STATUSES,
   UNSETTLED_STATUSES,
-  type DepartureRecord,
   type OffboardingRecord,
   type ProviderRecord,
   type ProviderStatus,
@@ -23,7 +22,7 @@ export { InvalidPageToken } from '../domain/page-token.js';
 /** The table's index (workspace, name), declared by the CDK registry construct from this name. */
 export const WORKSPACE_INDEX = 'byWorkspace';
 
-/** The index (accountId, providerId; keys only) that finds an account's providers when it leaves. */
+/** The index (accountId, providerId; keys only) that finds an account's providers when it leaves (registry-departures.ts). */
 export const ACCOUNT_INDEX = 'byAccount';
 
 export class StaleAttemptError extends Error {
@@ -44,8 +43,8 @@ export interface ProviderPage {
 
 export class ProviderRegistry {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
   async get(providerId: string): Promise<ProviderRecord | undefined> {
@@ -249,95 +248,6 @@ export class ProviderRegistry {
     }
   }
 
-  /**
-   * The ids of the providers in `accountId`, from the keys-only byAccount index (eventually
-   * consistent: the caller reads each record again before changing it).
-   */
-  async providerIdsInAccount(accountId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callAws(`Query ${ACCOUNT_INDEX} ${accountId}`, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: ACCOUNT_INDEX,
-            KeyConditionExpression: 'accountId = :accountId',
-            ExpressionAttributeValues: { ':accountId': accountId },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.providerId)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return ids;
-  }
-
-  /**
-   * Moves attempt `previousAttempt` of a provider that is not DELETED or ACCOUNT_REMOVED to
-   * ACCOUNT_REMOVED at the next attempt: every write of a step still running for the old attempt
-   * is conditional on it, so none can overwrite the departure. Undefined when the provider moved
-   * on meanwhile (the caller reads it again).
-   */
-  async markAccountRemoved(
-    providerId: string,
-    previousAttempt: number,
-    removal: { reason: string; message: string; removedAt: string; departure: DepartureRecord },
-  ): Promise<ProviderRecord | undefined> {
-    const terminal = statusValues(TERMINAL_STATUSES, 't');
-    try {
-      const result = await callAws(`UpdateItem ${providerId} (ACCOUNT_REMOVED)`, () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { providerId },
-            UpdateExpression:
-              'SET #status = :removed, attempt = :attempt, reason = :reason, message = :message, removedAt = :removedAt, departure = :departure, updatedAt = :removedAt',
-            ConditionExpression: `attempt = :previous AND NOT #status IN (${Object.keys(terminal).join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':removed': 'ACCOUNT_REMOVED',
-              ':previous': previousAttempt,
-              ':attempt': previousAttempt + 1,
-              ':reason': removal.reason,
-              ':message': removal.message,
-              ':removedAt': removal.removedAt,
-              ':departure': removal.departure,
-              ...terminal,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return result.Attributes as ProviderRecord;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  }
-
-  /** Records that "Provider Deleted" was published for a departed provider, so no later event repeats it. */
-  async markDepartureAnnounced(providerId: string, attempt: number, announcedAt: string): Promise<void> {
-    try {
-      await callAws(`UpdateItem ${providerId} (departure announced)`, () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { providerId },
-            UpdateExpression: 'SET departure.announcedAt = :announcedAt',
-            ConditionExpression: 'attempt = :attempt AND #status = :removed',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':announcedAt': announcedAt, ':attempt': attempt, ':removed': 'ACCOUNT_REMOVED' },
-          }),
-        ),
-      );
-    } catch (error) {
-      // A POST onboarded the provider afresh meanwhile: the departure's record is gone with it.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
-
   /** Sets `attributes` on attempt `attempt` if its status passes `guard`; undefined otherwise. */
   private async update(
     providerId: string,
@@ -438,7 +348,7 @@ export function providerRegistry(tableName: string, sdkOptions: SdkClientOptions
 }
 
 /** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, each status once. */
-function statusValues(statuses: readonly ProviderStatus[], prefix = 's'): Record<string, ProviderStatus> {
+export function statusValues(statuses: readonly ProviderStatus[], prefix = 's'): Record<string, ProviderStatus> {
   return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:${prefix}${index}`, status]));
 }
 

@@ -9,6 +9,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleAccountDeparture, type DepartureDependencies } from '../../../../functions/shared/adapters/account-departures.js';
 import type { AccountDeparture } from '../../../../functions/shared/domain/account-departure.js';
 import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DepartureRegistry } from '../../../../functions/shared/adapters/registry-departures.js';
 import { providerRecord, registryOn } from '../../../support/provider-records.js';
 
 const sfn = mockClient(SFNClient);
@@ -31,9 +34,15 @@ beforeEach(() => {
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
 });
 
+/** As registryOn, for the departure registry: no SDK retries to hide errors. */
+function departureRegistryOn(testTable: TestTable): DepartureRegistry {
+  const client = new DynamoDBClient({ endpoint: testTable.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  return new DepartureRegistry(DynamoDBDocumentClient.from(client), testTable.tableName);
+}
+
 function dependencies(mode: 'path' | 'per-role' = 'path'): DepartureDependencies {
   return {
-    registry: registryOn(table),
+    registry: departureRegistryOn(table),
     sfn: new SFNClient({}),
     managementIam: new IAMClient({}),
     eventBridge: new EventBridgeClient({}),
