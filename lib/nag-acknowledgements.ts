@@ -25,6 +25,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.executionEnded.handler,
     stack.rotation.rotate,
     stack.rotation.ended,
+    stack.departures.handler,
   ];
 
   const sweep = stack.fleetSweep;
@@ -96,6 +97,14 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${offboardingId}.Name>:*]`,
     'DescribeExecution on the executions of the offboarding state machine only; their names (<workspace>_<name>_<attempt>) are known per request, so the name part is a wildcard.',
   );
+  // A departure stops whichever execution its provider runs: the onboarding's or the offboarding's.
+  for (const id of [stateMachineId, offboardingId]) {
+    acknowledge(
+      stack.departures.handler.role,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${id}.Name>:*]`,
+      'StopExecution on the executions of the onboarding and offboarding state machines only; a departed provider\'s execution name (<workspace>_<name>_<attempt>) is known only from its record, so the name part is a wildcard.',
+    );
+  }
   acknowledge(
     stack.offboarding.stateMachine.role,
     'AwsSolutions-IAM5[Resource::*]',
@@ -150,5 +159,10 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.executionEnded.deadLetterQueue,
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the execution-ended rule target and function; a DLQ of a DLQ adds nothing.',
+  );
+  acknowledge(
+    stack.departures.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the account-departure rule target and function; a DLQ of a DLQ adds nothing.',
   );
 }

@@ -3,6 +3,7 @@ import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { readConfig, type OnboardingConfig } from './config.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
+import { AccountDepartures } from './constructs/account-departures.js';
 import { ExecutionEnded } from './constructs/execution-ended.js';
 import { NewAccountTriggers } from './constructs/new-account-triggers.js';
 import { OnboardingApi } from './constructs/onboarding-api.js';
@@ -36,6 +37,7 @@ export class OnboardingStack extends Stack {
   readonly triggers: NewAccountTriggers;
   readonly executionEnded: ExecutionEnded;
   readonly fleetSweep: FleetSweep;
+  readonly departures: AccountDepartures;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -108,6 +110,13 @@ export class OnboardingStack extends Stack {
       managementRoleArn,
       bootstrapRoleArns,
     });
+    this.departures = new AccountDepartures(this, 'AccountDepartures', {
+      config,
+      registry: this.registry,
+      bus: this.events.bus,
+      stateMachines: [this.workflow.stateMachine, this.offboarding.stateMachine],
+      managementRoleArn,
+    });
 
     this.fleetSweep = new FleetSweep(this, 'FleetSweep', {
       config,
@@ -129,6 +138,10 @@ export class OnboardingStack extends Stack {
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.triggers.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AccountDepartureDeadLetterQueueUrl', {
+      value: this.departures.deadLetterQueue.queueUrl,
+      description: 'Account departure events that could not be handled (replay them to the account-departure function)',
+    });
     new CfnOutput(this, 'ExecutionEndedDeadLetterQueueUrl', {
       value: this.executionEnded.deadLetterQueue.queueUrl,
       description: 'Execution status changes the registry could not converge with (replay them to the execution-ended function)',

@@ -2,7 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { WORKSPACE_INDEX } from '../../functions/shared/adapters/registry.js';
+import { ACCOUNT_INDEX, WORKSPACE_INDEX } from '../../functions/shared/adapters/registry.js';
 
 export class Registry extends Construct {
   readonly table: dynamodb.Table;
@@ -26,10 +26,22 @@ export class Registry extends Construct {
       sortKey: { name: 'name', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    // An account leaving the organization finds its providers; the records are read again by key.
+    this.table.addGlobalSecondaryIndex({
+      indexName: ACCOUNT_INDEX,
+      partitionKey: { name: 'accountId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'providerId', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
   }
 
   get tableArn(): string {
     return this.table.tableArn;
+  }
+
+  /** ARN of the byAccount index, for Query grants. */
+  get byAccountIndexArn(): string {
+    return `${this.table.tableArn}/index/${ACCOUNT_INDEX}`;
   }
 
   /** ARN of the byWorkspace index, for Query grants. */

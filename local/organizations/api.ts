@@ -12,6 +12,7 @@ export interface OrganizationsCall {
   org: OrganizationsModel;
   params: Record<string, unknown>;
   authorize(resource: string): void;
+  caller: CallerIdentity;
 }
 
 type OrganizationsOperation = (call: OrganizationsCall) => unknown;
@@ -115,6 +116,26 @@ const describeOrganization: OrganizationsOperation = ({ org, authorize }) => {
   };
 };
 
+const closeAccount: OrganizationsOperation = ({ org, params, authorize, caller }) => {
+  const id = field(params, 'AccountId');
+  authorize(org.accountArn(id));
+  org.closeAccount(id, caller);
+  return {};
+};
+
+const removeAccountFromOrganization: OrganizationsOperation = ({ org, params, authorize, caller }) => {
+  const id = field(params, 'AccountId');
+  authorize(org.accountArn(id));
+  org.removeAccount(id, caller);
+  return {};
+};
+
+const leaveOrganization: OrganizationsOperation = ({ org, authorize, caller }) => {
+  authorize('*');
+  org.leaveOrganization(caller);
+  return {};
+};
+
 /** The operations Organizations serves, by action name. */
 export const operations: Readonly<Record<string, OrganizationsOperation>> = {
   CreateAccount: createAccount,
@@ -123,12 +144,18 @@ export const operations: Readonly<Record<string, OrganizationsOperation>> = {
   DescribeAccount: describeAccount,
   ListAccounts: listAccounts,
   DescribeOrganization: describeOrganization,
+  CloseAccount: closeAccount,
+  RemoveAccountFromOrganization: removeAccountFromOrganization,
+  LeaveOrganization: leaveOrganization,
 };
+
+/** Operations a member account calls on its own membership (every other one is the management account's). */
+const MEMBER_OPERATIONS: ReadonlySet<string> = new Set(['LeaveOrganization']);
 
 function callerOf(org: OrganizationsModel, req: AwsRequest): CallerIdentity {
   const caller = req.caller;
   if (caller === undefined) throw missingAuthentication('organizations');
-  if (caller.accountId !== org.managementAccountId) {
+  if (caller.accountId !== org.managementAccountId && !MEMBER_OPERATIONS.has(req.action)) {
     throw new AwsServiceError('AccessDeniedException', "You don't have permissions to access this resource.", 400);
   }
   return caller;
@@ -140,7 +167,7 @@ export function handleOrganizations(org: OrganizationsModel, authorize: Authoriz
     const caller = callerOf(org, req);
     const operation = operationNamed(operations, req.action);
     if (operation === undefined) throw new AwsServiceError('UnknownOperationException', `The local cloud's Organizations does not implement ${req.action}`, 400);
-    const call: OrganizationsCall = { org, params: req.params, authorize: (resource) => authorize(caller, `organizations:${req.action}`, resource) };
+    const call: OrganizationsCall = { org, params: req.params, caller, authorize: (resource) => authorize(caller, `organizations:${req.action}`, resource) };
     return jsonResponse(operation(call));
   } catch (error) {
     return jsonError(asAwsError(error));

@@ -68,6 +68,58 @@ export function createAccountResultEvent(
   };
 }
 
+/** Who made an API call, as CloudTrail's userIdentity names them. */
+export interface ApiCaller {
+  accountId: string;
+  arn: string;
+  accessKeyId: string;
+  principalType: 'account-root' | 'user' | 'assumed-role';
+}
+
+const USER_IDENTITY_TYPES = { 'account-root': 'Root', user: 'IAMUser', 'assumed-role': 'AssumedRole' } as const;
+
+/**
+ * The "AWS API Call via CloudTrail" event of a successful Organizations call (CloseAccount,
+ * RemoveAccountFromOrganization, LeaveOrganization): requestParameters as the caller sent them
+ * (LeaveOrganization has none), recorded in the caller's account.
+ */
+export function apiCallEvent(
+  call: { eventName: string; caller: ApiCaller; requestParameters: Record<string, unknown> | null },
+  at: number,
+  region: string,
+): OrganizationsEvent {
+  const time = isoSeconds(at);
+  const { caller } = call;
+  return {
+    source: 'aws.organizations',
+    'detail-type': 'AWS API Call via CloudTrail',
+    account: caller.accountId,
+    time,
+    region,
+    resources: [],
+    detail: {
+      eventVersion: '1.08',
+      userIdentity: { type: USER_IDENTITY_TYPES[caller.principalType], arn: caller.arn, accountId: caller.accountId, accessKeyId: caller.accessKeyId },
+      eventTime: time,
+      eventSource: 'organizations.amazonaws.com',
+      eventName: call.eventName,
+      // Organizations is a global service: CloudTrail records its calls in us-east-1.
+      awsRegion: region,
+      sourceIPAddress: '127.0.0.1',
+      userAgent: 'local-cloud',
+      requestParameters: call.requestParameters,
+      responseElements: null,
+      requestID: randomUUID(),
+      eventID: randomUUID(),
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: caller.accountId,
+      eventCategory: 'Management',
+    },
+  };
+}
+
 /** Delivers an event without letting a failing subscriber fail the operation that emitted it. */
 export function emitSafely(emit: EmitEvent, event: OrganizationsEvent): void {
   try {

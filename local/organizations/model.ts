@@ -6,7 +6,7 @@ import { ChangeLog } from '../core/changes.js';
 import { AwsServiceError } from '../core/types.js';
 import type { IamModel } from '../iam/model.js';
 import { recordKeys } from '../iam/records.js';
-import { createAccountResultEvent, emitSafely, type EmitEvent } from './events.js';
+import { apiCallEvent, createAccountResultEvent, emitSafely, type ApiCaller, type EmitEvent } from './events.js';
 import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationState } from './state.js';
 
 export const DEFAULT_BOOTSTRAP_ROLE = 'OrganizationAccountAccessRole';
@@ -27,6 +27,14 @@ export interface OrganizationsModelOptions {
 /** The reason code leads the message: the JSON error body carries only __type and message. */
 export function invalidInput(reason: string, message: string): AwsServiceError {
   return new AwsServiceError('InvalidInputException', `${reason}: ${message}`, 400);
+}
+
+function masterCannotLeave(): AwsServiceError {
+  return new AwsServiceError(
+    'MasterCannotLeaveOrganizationException',
+    "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.",
+    400,
+  );
 }
 
 function newOrganization(): OrganizationState {
@@ -162,6 +170,56 @@ export class OrganizationsModel {
       throw new AwsServiceError('CreateAccountFailed', `CreateAccount ${accountName} failed: ${status.failureReason ?? 'unknown'}`, 400);
     }
     return { accountId: status.accountId, createAccountRequestId: status.id };
+  }
+
+  /** The account, or AccountNotFoundException as AWS answers for an id the organization does not hold. */
+  accountOrThrow(accountId: string): OrgAccountRecord {
+    const account = this.findAccount(accountId);
+    if (account === undefined) throw new AwsServiceError('AccountNotFoundException', "You specified an account that doesn't exist.", 400);
+    return account;
+  }
+
+  /**
+   * CloseAccount: the account is SUSPENDED at once (AWS passes through PENDING_CLOSURE for a few
+   * minutes) and stays listed, as AWS keeps a closed account for 90 days.
+   */
+  closeAccount(accountId: string, caller: ApiCaller): void {
+    const account = this.accountOrThrow(accountId);
+    if (accountId === this.managementAccountId) {
+      throw new AwsServiceError('ConstraintViolationException', "You can't close the management account with this API.", 400);
+    }
+    if (account.status !== 'ACTIVE') throw new AwsServiceError('AccountAlreadyClosedException', 'You attempted to close an account that is already closed.', 400);
+    account.status = 'SUSPENDED';
+    this.changes.put(recordKeys.orgAccount(accountId), () => account);
+    this.announce('CloseAccount', caller, { accountId });
+  }
+
+  /** RemoveAccountFromOrganization: the account leaves; its IAM (and our roles in it) stays. */
+  removeAccount(accountId: string, caller: ApiCaller): void {
+    this.accountOrThrow(accountId);
+    if (accountId === this.managementAccountId) throw masterCannotLeave();
+    this.forget(accountId);
+    this.announce('RemoveAccountFromOrganization', caller, { accountId });
+  }
+
+  /** LeaveOrganization, called by the member account itself. */
+  leaveOrganization(caller: ApiCaller): void {
+    if (caller.accountId === this.managementAccountId) throw masterCannotLeave();
+    if (this.findAccount(caller.accountId) === undefined) {
+      throw new AwsServiceError('AWSOrganizationsNotInUseException', "Your account is not a member of an organization. To make this request, you must use the credentials of an account that belongs to an organization.", 400);
+    }
+    this.forget(caller.accountId);
+    this.announce('LeaveOrganization', caller, null);
+  }
+
+  private forget(accountId: string): void {
+    this.org.accounts = this.org.accounts.filter((a) => a.id !== accountId);
+    this.changes.delete(recordKeys.orgAccount(accountId));
+  }
+
+  private announce(eventName: string, caller: ApiCaller, requestParameters: Record<string, unknown> | null): void {
+    if (this.options.emitEvent === undefined) return;
+    emitSafely(this.options.emitEvent, apiCallEvent({ eventName, caller, requestParameters }, this.options.now(), this.options.region));
   }
 
   snapshot(): OrganizationState {

@@ -6,7 +6,8 @@ export interface OrgAccountRecord {
   email: string;
   joinedMethod: 'INVITED' | 'CREATED';
   joinedTimestamp: number;
-  status: 'ACTIVE';
+  /** SUSPENDED: closed (CloseAccount), kept in the organization for AWS's 90-day grace period. */
+  status: 'ACTIVE' | 'SUSPENDED';
 }
 
 export interface CreateAccountStatusRecord {

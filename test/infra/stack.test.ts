@@ -34,11 +34,20 @@ describe('registry table', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'byAccount',
+            KeySchema: [
+              { AttributeName: 'accountId', KeyType: 'HASH' },
+              { AttributeName: 'providerId', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
         AttributeDefinitions: Match.arrayWith([
           { AttributeName: 'providerId', AttributeType: 'S' },
           { AttributeName: 'workspace', AttributeType: 'S' },
           { AttributeName: 'name', AttributeType: 'S' },
+          { AttributeName: 'accountId', AttributeType: 'S' },
         ]),
       }),
     });
@@ -176,13 +185,14 @@ describe('functions', () => {
       s.stack.fleetSweep.listFleet,
       s.stack.fleetSweep.repairProvider,
       s.stack.fleetSweep.recordSweep,
+      s.stack.departures.handler,
     ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(19);
+    expect(all).toHaveLength(20);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -197,8 +207,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the four state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 25);
+    // One per function, plus the five state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 26);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 

@@ -3,13 +3,14 @@ import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
 
-/** The registry table's keys and index, as lib/constructs/registry.ts declares them. */
+/** The registry table's keys and indexes, as lib/constructs/registry.ts declares them. */
 export const REGISTRY_TABLE = {
   BillingMode: 'PAY_PER_REQUEST',
   AttributeDefinitions: [
     { AttributeName: 'providerId', AttributeType: 'S' },
     { AttributeName: 'workspace', AttributeType: 'S' },
     { AttributeName: 'name', AttributeType: 'S' },
+    { AttributeName: 'accountId', AttributeType: 'S' },
   ],
   KeySchema: [{ AttributeName: 'providerId', KeyType: 'HASH' }],
   GlobalSecondaryIndexes: [
@@ -20,6 +21,14 @@ export const REGISTRY_TABLE = {
         { AttributeName: 'name', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      IndexName: 'byAccount',
+      KeySchema: [
+        { AttributeName: 'accountId', KeyType: 'HASH' },
+        { AttributeName: 'providerId', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
     },
   ],
 } satisfies Omit<CreateTableCommandInput, 'TableName'>;

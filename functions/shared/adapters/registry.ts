@@ -4,7 +4,14 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
-import { providerIdOf, UNSETTLED_STATUSES, type OffboardingRecord, type ProviderRecord, type ProviderStatus } from '../domain/provider.js';
+import {
+  providerIdOf,
+  TERMINAL_STATUSES,
+  UNSETTLED_STATUSES,
+  type OffboardingRecord,
+  type ProviderRecord,
+  type ProviderStatus,
+} from '../domain/provider.js';
 import { type StatusFilter } from '../domain/provider-filter.js';
 import type { VerificationCheck } from '../domain/drift.js';
 import { callAws } from './aws-errors.js';
@@ -12,8 +19,11 @@ import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from './sdk-options.js';
 
 export { InvalidPageToken } from '../domain/page-token.js';
 
-/** The table's one index (workspace, name), declared by the CDK registry construct from this name. */
+/** The table's index (workspace, name), declared by the CDK registry construct from this name. */
 export const WORKSPACE_INDEX = 'byWorkspace';
+
+/** The index (accountId, providerId; keys only) that finds an account's providers when it leaves (registry-departures.ts). */
+export const ACCOUNT_INDEX = 'byAccount';
 
 export class StaleAttemptError extends Error {
   override readonly name = 'StaleAttemptError';
@@ -33,8 +43,8 @@ export interface ProviderPage {
 
 export class ProviderRegistry {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
   async get(providerId: string): Promise<ProviderRecord | undefined> {
@@ -91,19 +101,20 @@ export class ProviderRegistry {
   }
 
   /**
-   * Replaces a DELETED provider (attempt `previousAttempt`) with `next`, its fresh onboarding;
-   * false when the tombstone has moved on (another request onboarded it first).
+   * Replaces a DELETED or ACCOUNT_REMOVED provider (attempt `previousAttempt`) with `next`, its
+   * fresh onboarding; false when the tombstone has moved on (another request onboarded it first).
    */
   async replaceDeleted(previousAttempt: number, next: ProviderRecord): Promise<boolean> {
+    const terminal = statusValues(TERMINAL_STATUSES, 't');
     try {
-      await callAws(`PutItem ${next.providerId} (after DELETED)`, () =>
+      await callAws(`PutItem ${next.providerId} (after ${TERMINAL_STATUSES.join(' or ')})`, () =>
         this.client.send(
           new PutCommand({
             TableName: this.tableName,
             Item: next,
-            ConditionExpression: 'attempt = :previous AND #status = :deleted',
+            ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(terminal).join(', ')})`,
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':previous': previousAttempt, ':deleted': 'DELETED' },
+            ExpressionAttributeValues: { ':previous': previousAttempt, ...terminal },
           }),
         ),
       );
@@ -338,7 +349,7 @@ export function providerRegistry(tableName: string, sdkOptions: SdkClientOptions
 }
 
 /** `{ ':s0': 'PENDING', ... }`: the values of a `status IN (...)` condition, each status once. */
-function statusValues(statuses: readonly ProviderStatus[], prefix = 's'): Record<string, ProviderStatus> {
+export function statusValues(statuses: readonly ProviderStatus[], prefix = 's'): Record<string, ProviderStatus> {
   return Object.fromEntries([...new Set(statuses)].map((status, index) => [`:${prefix}${index}`, status]));
 }
 

@@ -9,6 +9,7 @@ import {
   isOffboardable,
   offboardingInputOf,
   providerIdOf,
+  isTerminal,
   type ProviderRecord,
   type ProviderStatus,
 } from '../domain/provider.js';
@@ -71,7 +72,8 @@ async function beginOffboarding(
 
 /** What a DELETE answers for a provider it does not move. */
 function answerFor(record: ProviderRecord): OffboardOutcome {
-  if (record.status === 'DELETED') return { outcome: 'deleted', provider: record };
+  // Nothing is left to offboard once the account is gone either.
+  if (isTerminal(record.status)) return { outcome: 'deleted', provider: record };
   if (record.status === 'DELETING') return { outcome: 'in-progress', provider: record };
   return { outcome: 'busy', provider: record };
 }

@@ -12,6 +12,7 @@ import {
   providerIdOf,
   roleArnOf,
   workflowInputOf,
+  isTerminal,
   type ProviderRecord,
   type ProviderStatus,
 } from '../domain/provider.js';
@@ -187,7 +188,8 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
     if (!existing) throw new Error(`Provider ${providerId} vanished while being created`);
   }
 
-  if (existing.status === 'DELETED') {
+  // A provider offboarded (DELETED) or whose account left (ACCOUNT_REMOVED) onboards afresh.
+  if (isTerminal(existing.status)) {
     if (options.onboardDeleted === false) return { outcome: 'deleted', provider: existing };
     return onboardAfresh(deps, existing, request, roleName, now);
   }

@@ -1,11 +1,11 @@
 // Which providers a list shows: `?status=` (one or more statuses, comma-separated) and
-// `?includeDeleted=true`. Tombstones (DELETED providers, kept for audit) are hidden unless asked
+// `?includeDeleted=true`. Tombstones (DELETED and ACCOUNT_REMOVED providers, kept for audit) are hidden unless asked
 // for, whatever else is filtered, so a portal listing a workspace sees the providers that exist.
 import { PROVIDER_STATUSES, type ProviderStatus } from './provider.js';
 import type { FieldIssue } from './provider-request.js';
 
 /** Statuses kept only for history and audit: listed only with includeDeleted=true. */
-export const TOMBSTONE_STATUSES = ['DELETED'] as const satisfies readonly ProviderStatus[];
+export const TOMBSTONE_STATUSES = ['DELETED', 'ACCOUNT_REMOVED'] as const satisfies readonly ProviderStatus[];
 
 export interface StatusFilter {
   /** Only these statuses; undefined means any. */

@@ -33,6 +33,8 @@ export interface ProviderView {
   checks: VerificationCheck[] | null;
   /** DELETED providers only: when the offboarding recorded it. */
   deletedAt?: string;
+  /** ACCOUNT_REMOVED providers only: when the account's departure was recorded. */
+  removedAt?: string;
   /** Once offboarded (or while offboarding): force, and what was removed and left in place. */
   offboarding?: OffboardingRecord;
   /** Until when the previous External ID is still accepted during a rotation's grace period. */
@@ -67,6 +69,7 @@ export function toProviderView(record: ProviderRecord): ProviderView {
     lastVerifiedAt: record.lastVerifiedAt ?? null,
     checks: record.checks ?? null,
     ...(record.deletedAt !== undefined ? { deletedAt: record.deletedAt } : {}),
+    ...(record.removedAt !== undefined ? { removedAt: record.removedAt } : {}),
     ...(record.offboarding !== undefined ? { offboarding: offboardingView(record.offboarding) } : {}),
     previousExternalIdExpiresAt: record.previousExternalIdExpiresAt ?? null,
     rotation:

@@ -1,12 +1,13 @@
 // The provider contract: identity, records, and the names derived from them.
 import { createHash } from 'node:crypto';
+import type { AccountDeparture } from './account-departure.js';
 import type { VerificationCheck } from './drift.js';
 import type { RotationFields } from './rotation.js';
 
 /** Workspaces and provider names: lower-case DNS labels. */
 export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DEGRADED'] as const;
+export const PROVIDER_STATUSES = ['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DEGRADED', 'ACCOUNT_REMOVED'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 
 /** Statuses of an attempt whose execution has not recorded an outcome yet. */
@@ -141,6 +142,24 @@ export interface ProviderRecord extends ProviderSpec, RotationFields {
   /** Set with status DELETED: the provider is a tombstone, kept for audit. */
   deletedAt?: string;
   offboarding?: OffboardingRecord;
+  /** Set with status ACCOUNT_REMOVED: the account left the organization or was closed. */
+  removedAt?: string;
+  departure?: DepartureRecord;
+}
+
+/** How the provider's account left, and whether "Provider Deleted" was announced for it. */
+export interface DepartureRecord extends AccountDeparture {
+  /** The status the provider was in when its account left. */
+  previousStatus: ProviderStatus;
+  /** Set once the event is on the bus: a later delivery of any departure event then does nothing. */
+  announcedAt?: string;
+}
+
+/** Statuses that end a provider for good: only a new onboarding (POST) replaces them. */
+export const TERMINAL_STATUSES = ['DELETED', 'ACCOUNT_REMOVED'] as const satisfies readonly ProviderStatus[];
+
+export function isTerminal(status: ProviderStatus): boolean {
+  return (TERMINAL_STATUSES as readonly ProviderStatus[]).includes(status);
 }
 
 /** The state machine's input: derived only from the record, so re-sending it is byte-identical. */

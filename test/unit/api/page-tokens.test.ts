@@ -46,9 +46,9 @@ describe('a token the API issued', () => {
       TableName: 'providers',
       IndexName: 'byWorkspace',
       KeyConditionExpression: 'workspace = :workspace',
-      FilterExpression: 'NOT #current IN (:hidden0)',
+      FilterExpression: 'NOT #current IN (:hidden0, :hidden1)',
       ExpressionAttributeNames: { '#current': 'status' },
-      ExpressionAttributeValues: { ':workspace': 'payments', ':hidden0': 'DELETED' },
+      ExpressionAttributeValues: { ':workspace': 'payments', ':hidden0': 'DELETED', ':hidden1': 'ACCOUNT_REMOVED' },
       Limit: 20,
       ExclusiveStartKey: { providerId: 'payments.dev', workspace: 'payments', name: 'dev' },
     });

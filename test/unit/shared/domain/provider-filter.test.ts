@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { statusFilterOf } from '../../../../functions/shared/domain/provider-filter.js';
 
 describe('the list filter of a query', () => {
-  it('hides DELETED providers by default', () => {
+  it('hides DELETED and ACCOUNT_REMOVED providers by default', () => {
     // Act
     const result = statusFilterOf({});
 
     // Assess
-    expect(result).toEqual({ ok: true, filter: { exclude: ['DELETED'] } });
+    expect(result).toEqual({ ok: true, filter: { exclude: ['DELETED', 'ACCOUNT_REMOVED'] } });
   });
 
   it('shows them with includeDeleted=true', () => {
@@ -23,7 +23,7 @@ describe('the list filter of a query', () => {
     const result = statusFilterOf({ status: 'READY,FAILED,READY' });
 
     // Assess
-    expect(result).toEqual({ ok: true, filter: { only: ['READY', 'FAILED'], exclude: ['DELETED'] } });
+    expect(result).toEqual({ ok: true, filter: { only: ['READY', 'FAILED'], exclude: ['DELETED', 'ACCOUNT_REMOVED'] } });
   });
 
   it('lists DELETED ones on request only with includeDeleted=true', () => {
@@ -32,8 +32,18 @@ describe('the list filter of a query', () => {
     const accepted = statusFilterOf({ status: 'DELETED', includeDeleted: 'true' });
 
     // Assess
-    expect(refused).toEqual({ ok: false, issues: [{ field: 'status', issue: 'DELETED providers are listed only with includeDeleted=true' }] });
+    expect(refused).toEqual({ ok: false, issues: [{ field: 'status', issue: 'DELETED, ACCOUNT_REMOVED providers are listed only with includeDeleted=true' }] });
     expect(accepted).toEqual({ ok: true, filter: { only: ['DELETED'], exclude: [] } });
+  });
+
+  it('lists ACCOUNT_REMOVED ones on request only with includeDeleted=true', () => {
+    // Act
+    const refused = statusFilterOf({ status: 'READY,ACCOUNT_REMOVED' });
+    const accepted = statusFilterOf({ status: 'ACCOUNT_REMOVED', includeDeleted: 'true' });
+
+    // Assess
+    expect(refused).toEqual({ ok: false, issues: [{ field: 'status', issue: 'DELETED, ACCOUNT_REMOVED providers are listed only with includeDeleted=true' }] });
+    expect(accepted).toEqual({ ok: true, filter: { only: ['ACCOUNT_REMOVED'], exclude: [] } });
   });
 
   it.each([

@@ -17,7 +17,7 @@ describe('provider statuses', () => {
     const statuses = [...PROVIDER_STATUSES];
 
     // Assess
-    expect(statuses).toEqual(['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DEGRADED']);
+    expect(statuses).toEqual(['PENDING', 'CREATING', 'VERIFYING', 'READY', 'FAILED', 'DELETING', 'DELETED', 'DEGRADED', 'ACCOUNT_REMOVED']);
   });
 
   it('in flight are the statuses before an outcome is recorded', () => {
