@@ -201,9 +201,14 @@ function withClose(cloud: Omit<LocalCloud, 'close'>, server: LocalServer, persis
       await cloud.sfn.suspend();
       cloud.sqs.close();
       await server.close();
-      persistence?.close();
-      await Promise.resolve(cloud.lambda.close());
-      await cloud.dynamodb.close();
+      try {
+        persistence?.close();
+      } finally {
+        // A failed last save (e.g. the state directory removed under the process) is reported by
+        // the caller; the workers and the database are released anyway, or the process would hang.
+        await Promise.resolve(cloud.lambda.close());
+        await cloud.dynamodb.close();
+      }
     },
   };
 }

@@ -15,7 +15,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.js';
 
 const HOLD_ASL = JSON.stringify({ StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, End: true } } });
@@ -105,6 +105,24 @@ describe('a persisted local cloud', () => {
     // Assess
     expect(executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:hold:acknowledged');
     expect(described.status).toBe('RUNNING');
+  });
+
+  it('releases its Lambda workers and its database even when the last save fails, so the process can exit', async () => {
+    // Prepare: the state directory removed under the running cloud.
+    const stateDir = join(work, 'state');
+    const cloud = await start(stateDir);
+    clouds.splice(clouds.indexOf(cloud), 1);
+    const lambdaClose = vi.spyOn(cloud.lambda, 'close');
+    const dynamodbClose = vi.spyOn(cloud.dynamodb, 'close');
+    rmSync(stateDir, { recursive: true, force: true });
+
+    // Act
+    const closing = cloud.close({ drainMs: 0 });
+
+    // Assess
+    await expect(closing).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(lambdaClose).toHaveBeenCalledTimes(1);
+    expect(dynamodbClose).toHaveBeenCalledTimes(1);
   });
 
   it('has an IAM role on disk when CreateRole answers', async () => {
