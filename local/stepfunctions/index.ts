@@ -13,6 +13,7 @@ import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import { ChangeLog, type DurableService, type RecordChange } from '../core/changes.js';
 import type { AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
 import { handleStepFunctionsRequest } from './api.js';
+import { DistributedMapRunner } from './distributed-map.js';
 import { Executor } from './executor.js';
 import type { TaskLambda } from './lambda-task.js';
 import {
@@ -70,6 +71,8 @@ export class LocalStepFunctions implements DurableService {
       }
     };
     const tokens = new TaskTokens();
+    // The Map Run runner starts child executions through the model, which launches them here.
+    let distributedMaps: DistributedMapRunner | undefined;
     this.executor = new Executor({
       authorize: options.authorize,
       invokeLambda: options.invokeLambda,
@@ -80,6 +83,7 @@ export class LocalStepFunctions implements DurableService {
       region: options.region,
       tokens,
       onStatusChange,
+      runDistributedMap: (run, stateName, input) => (distributedMaps as DistributedMapRunner).run(run, stateName, input),
     });
     this.model = new StepFunctionsModel({
       accountId: options.accountId,
@@ -91,6 +95,7 @@ export class LocalStepFunctions implements DurableService {
       onStatusChange,
       changes: this.changes,
     });
+    distributedMaps = new DistributedMapRunner({ model: this.model, authorize: options.authorize, roleSession: options.roleSession });
     this.persistence = new StepFunctionsPersistence(this.model);
   }
 

@@ -10,6 +10,8 @@ import { isCallbackTask, prepareCallbackState } from './callback-task.js';
 import { statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
 import { TaskTokens } from './task-tokens.js';
 import { persistedExecution, persistedMachine, recordKeys } from './records.js';
+import { prepareDistributedMaps } from './distributed-map-definition.js';
+import type { MapRunRecord } from './map-runs.js';
 
 export interface StateMachineInput {
   name: string;
@@ -30,10 +32,14 @@ export interface ExecutionDescription {
   output?: string;
   error?: string;
   cause?: string;
+  /** A Distributed Map's child execution: the Map Run that started it. */
+  mapRunArn?: string;
 }
 
-/** ListExecutions' items: the description without input, output and failure. */
-export type ExecutionListItem = Pick<ExecutionDescription, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'>;
+/** ListExecutions' items: the description without input, output and failure (a child's item count added). */
+export type ExecutionListItem = Pick<ExecutionDescription, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate' | 'mapRunArn'> & {
+  itemCount?: number;
+};
 
 /** A history event as stored: the SDK's HistoryEvent with the timestamp in epoch ms. */
 export type StoredEvent = Omit<HistoryEvent, 'timestamp' | 'id'> & { timestamp: number; id: number };
@@ -50,6 +56,8 @@ export interface MachineRecord {
   states: Map<string, StateDefinition>;
   /** The definition's top-level TimeoutSeconds, which the executor enforces (the interpreter does not see it). */
   timeoutSeconds?: number;
+  /** DISTRIBUTED Map states as written, by name: the interpreter runs each as a Task (distributed-map.ts). */
+  distributedMaps: Map<string, StateDefinition>;
 }
 
 export interface ExecutionRecord {
@@ -67,6 +75,9 @@ export interface ExecutionRecord {
   cause?: string;
   /** Order of starts, for newest-first listing and stable page tokens. */
   seq: number;
+  /** A Distributed Map's child execution: its Map Run, and how many items it processes. */
+  mapRunArn?: string;
+  itemCount?: number;
   history: StoredEvent[];
   /** Resolves once the execution has ended and its history is complete. */
   done: Promise<void>;
@@ -110,6 +121,12 @@ export function assertExecutionArn(arn: string): void {
   }
 }
 
+export function assertMapRunArn(arn: string): void {
+  if (!/^arn:[^:]+:states:[^:]+:\d{12}:mapRun:[^:]+\/[^:]+:[^:]+$/.test(arn)) {
+    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
+  }
+}
+
 /** Appends an event to a history, linked to the one before it. */
 export function appendEvent(history: StoredEvent[], timestamp: number, type: HistoryEventType, details: EventDetails = {}): void {
   const id = history.length + 1;
@@ -133,6 +150,7 @@ export function compileStateMachine(arn: string, name: string, definition: strin
   // The executor enforces the execution timeout, scaled like retry intervals for tests; the
   // interpreter would run its own unscaled timer.
   const { TimeoutSeconds: timeoutSeconds, ...runnable } = withDefaultTaskTimeouts(parsed);
+  const distributedMaps = prepareDistributedMaps(runnable);
   for (const [stateName, state] of statesByName(runnable)) if (isCallbackTask(state)) prepareCallbackState(stateName, state);
   const interpreter = new StateMachine(runnable as StateMachineDefinition, { validationOptions: { noValidate: true } });
   return {
@@ -143,13 +161,15 @@ export function compileStateMachine(arn: string, name: string, definition: strin
     creationDate,
     interpreter,
     states: statesByName(parsed),
+    distributedMaps,
     ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
   };
 }
 
 export function describeExecutionRecord(exec: ExecutionRecord): ExecutionDescription {
+  const { itemCount: _itemCount, ...item } = listItemOf(exec);
   return {
-    ...listItemOf(exec),
+    ...item,
     input: exec.input,
     ...(exec.output !== undefined ? { output: exec.output } : {}),
     ...(exec.error !== undefined ? { error: exec.error } : {}),
@@ -165,6 +185,7 @@ export function listItemOf(exec: ExecutionRecord): ExecutionListItem {
     status: exec.status,
     startDate: new Date(exec.startDate),
     ...(exec.stopDate !== undefined ? { stopDate: new Date(exec.stopDate) } : {}),
+    ...(exec.mapRunArn !== undefined ? { mapRunArn: exec.mapRunArn, itemCount: exec.itemCount ?? 1 } : {}),
   };
 }
 
@@ -179,6 +200,7 @@ function parseExecutionInput(input: string): void {
 export class StepFunctionsModel {
   private readonly machines = new Map<string, MachineRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly mapRuns = new Map<string, MapRunRecord>();
   private seq = 0;
   private readonly changes: ChangeLog;
   readonly tokens: TaskTokens;
@@ -306,20 +328,101 @@ export class StepFunctionsModel {
     return { stopDate: new Date(exec.stopDate ?? this.now()) };
   }
 
+  // ---- Map Runs of Distributed Map states ------------------------------------------------------
+
+  /**
+   * `arn:…:<kind>:<state machine>/<label>:<name>`, AWS's form for a Map Run and its child executions;
+   * `processorName` is the child state machine's name, `<state machine>/<label>`.
+   */
+  private mapRunResourceArn(kind: 'mapRun' | 'execution', processorName: string, name: string): string {
+    return `arn:${this.options.partition}:states:${this.options.region}:${this.options.accountId}:${kind}:${processorName}:${name}`;
+  }
+
+  /** The ARN and identity of the item processor of a Distributed Map state labelled `label`. */
+  processorIdentity(parent: MachineRecord, label: string): { arn: string; name: string } {
+    return { arn: `${parent.arn}/${label}`, name: `${parent.name}/${label}` };
+  }
+
+  startMapRun(processor: MachineRecord, run: Omit<MapRunRecord, 'arn' | 'stateMachineArn' | 'seq' | 'status' | 'startDate'>): MapRunRecord {
+    const record: MapRunRecord = {
+      ...run,
+      arn: this.mapRunResourceArn('mapRun', processor.name, randomUUID()),
+      stateMachineArn: processor.arn,
+      status: 'RUNNING',
+      startDate: this.now(),
+      seq: ++this.seq,
+    };
+    this.mapRuns.set(record.arn, record);
+    this.mapRunChanged(record);
+    return record;
+  }
+
+  mapRunChanged(run: MapRunRecord): void {
+    this.changes.put(recordKeys.mapRun(run.arn), () => structuredClone(run));
+  }
+
+  mapRun(arn: string): MapRunRecord {
+    const run = this.mapRuns.get(arn);
+    if (run === undefined) throw sfnError('ResourceNotFound', `Resource not found: '${arn}'`);
+    return run;
+  }
+
+  /** The Map Runs an execution started, oldest first. */
+  mapRunsOf(executionArn: string): MapRunRecord[] {
+    this.execution(executionArn);
+    return [...this.mapRuns.values()].filter((run) => run.executionArn === executionArn).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** A Map Run's child executions, newest first, as ListExecutions with mapRunArn answers. */
+  executionsOfMapRun(mapRunArn: string, statusFilter?: ExecutionStatus): ExecutionRecord[] {
+    this.mapRun(mapRunArn);
+    return [...this.executions.values()]
+      .filter((exec) => exec.mapRunArn === mapRunArn && (statusFilter === undefined || exec.status === statusFilter))
+      .sort((a, b) => b.seq - a.seq);
+  }
+
+  /** Starts a child execution of a Map Run, running `machine` (the Map state's item processor). */
+  startChildExecution(mapRun: MapRunRecord, machine: MachineRecord, input: string, itemCount: number): ExecutionRecord {
+    const name = randomUUID();
+    const arn = this.mapRunResourceArn('execution', machine.name, name);
+    const exec: ExecutionRecord = {
+      arn,
+      name,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      roleArn: machine.roleArn,
+      input,
+      status: 'RUNNING',
+      startDate: this.now(),
+      seq: ++this.seq,
+      mapRunArn: mapRun.arn,
+      itemCount,
+      history: [],
+      done: Promise.resolve(),
+    };
+    this.executions.set(arn, exec);
+    this.executionChanged(exec);
+    this.options.onStatusChange?.(exec);
+    this.launch(exec, machine);
+    return exec;
+  }
+
   // ---- whole state (persistence) ---------------------------------------------------------------
 
-  records(): { seq: number; machines: MachineRecord[]; executions: ExecutionRecord[] } {
-    return { seq: this.seq, machines: [...this.machines.values()], executions: [...this.executions.values()] };
+  records(): { seq: number; machines: MachineRecord[]; executions: ExecutionRecord[]; mapRuns: MapRunRecord[] } {
+    return { seq: this.seq, machines: [...this.machines.values()], executions: [...this.executions.values()], mapRuns: [...this.mapRuns.values()] };
   }
 
   /** Replaces all state; executions still running in the old state are stopped first. */
-  replace(seq: number, machines: MachineRecord[], executions: ExecutionRecord[]): void {
+  replace(seq: number, machines: MachineRecord[], executions: ExecutionRecord[], mapRuns: MapRunRecord[] = []): void {
     for (const exec of this.executions.values()) exec.abort?.();
     this.machines.clear();
     this.executions.clear();
+    this.mapRuns.clear();
     this.seq = seq;
     for (const machine of machines) this.machines.set(machine.arn, machine);
     for (const exec of executions) this.executions.set(exec.arn, exec);
+    for (const run of mapRuns) this.mapRuns.set(run.arn, run);
   }
 
   /** Runs a RUNNING execution again from its start (no-op when it has ended or lost its machine). */
