@@ -3,7 +3,7 @@
 // its own state machine) is replaced by a Task state with the Map's own input and output fields,
 // Retry and Catch; the executor routes that Task to the Map Run runner (distributed-map.ts).
 import { DEFAULT_TASK_TIMEOUT_SECONDS, type StateDefinition } from './definition.js';
-import { sfnError } from './model.js';
+import { sfnError } from './machines.js';
 
 /** The Resource of the Task a DISTRIBUTED Map becomes: no Lambda, never invoked as such. */
 export const DISTRIBUTED_MAP_TASK_RESOURCE = 'arn:aws:states:::local:distributed-map';

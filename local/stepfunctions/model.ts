@@ -2,16 +2,33 @@
 // with AWS's names, ARNs, validation and idempotency rules. No wire format (api.ts) and no
 // running (executor.ts): a started execution is handed to the injected launcher.
 import { randomUUID } from 'node:crypto';
-import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { ChangeLog } from '../core/changes.js';
-import { AwsServiceError } from '../core/types.js';
-import { isCallbackTask, prepareCallbackState } from './callback-task.js';
-import { statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
+import { assertStateMachineArn, compileStateMachine, sfnError, type MachineRecord } from './machines.js';
+import { appendEvent, abortedEventDetails, type ExecutionRecord } from './executions.js';
 import { TaskTokens } from './task-tokens.js';
 import { persistedExecution, persistedMachine, recordKeys } from './records.js';
-import { prepareDistributedMaps } from './distributed-map-definition.js';
 import type { MapRunRecord } from './map-runs.js';
+
+export {
+  abortedEventDetails,
+  appendEvent,
+  describeExecutionRecord,
+  listItemOf,
+  type EventDetails,
+  type ExecutionDescription,
+  type ExecutionListItem,
+  type ExecutionRecord,
+  type StoredEvent,
+} from './executions.js';
+export {
+  assertExecutionArn,
+  assertMapRunArn,
+  assertStateMachineArn,
+  compileStateMachine,
+  sfnError,
+  type MachineRecord,
+} from './machines.js';
 
 export interface StateMachineInput {
   name: string;
@@ -19,69 +36,6 @@ export interface StateMachineInput {
   definition: string;
   roleArn: string;
   type?: 'STANDARD';
-}
-
-export interface ExecutionDescription {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  startDate: Date;
-  stopDate?: Date;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  /** A Distributed Map's child execution: the Map Run that started it. */
-  mapRunArn?: string;
-}
-
-/** ListExecutions' items: the description without input, output and failure (a child's item count added). */
-export type ExecutionListItem = Pick<ExecutionDescription, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate' | 'mapRunArn'> & {
-  itemCount?: number;
-};
-
-/** A history event as stored: the SDK's HistoryEvent with the timestamp in epoch ms. */
-export type StoredEvent = Omit<HistoryEvent, 'timestamp' | 'id'> & { timestamp: number; id: number };
-/** The *EventDetails part of a history event. */
-export type EventDetails = Omit<HistoryEvent, 'timestamp' | 'id' | 'previousEventId' | 'type'>;
-
-export interface MachineRecord {
-  arn: string;
-  name: string;
-  definition: string;
-  roleArn: string;
-  creationDate: number;
-  interpreter: StateMachine;
-  states: Map<string, StateDefinition>;
-  /** The definition's top-level TimeoutSeconds, which the executor enforces (the interpreter does not see it). */
-  timeoutSeconds?: number;
-  /** DISTRIBUTED Map states as written, by name: the interpreter runs each as a Task (distributed-map.ts). */
-  distributedMaps: Map<string, StateDefinition>;
-}
-
-export interface ExecutionRecord {
-  arn: string;
-  name: string;
-  stateMachineArn: string;
-  stateMachineName: string;
-  roleArn: string;
-  input: string;
-  status: ExecutionStatus;
-  startDate: number;
-  stopDate?: number;
-  output?: string;
-  error?: string;
-  cause?: string;
-  /** Order of starts, for newest-first listing and stable page tokens. */
-  seq: number;
-  /** A Distributed Map's child execution: its Map Run, and how many items it processes. */
-  mapRunArn?: string;
-  itemCount?: number;
-  history: StoredEvent[];
-  /** Resolves once the execution has ended and its history is complete. */
-  done: Promise<void>;
-  abort?: () => void;
 }
 
 /** Runs an execution (the executor); the model only decides when one starts. */
@@ -104,90 +58,6 @@ export interface StepFunctionsModelOptions {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
-
-export function sfnError(code: string, message: string): AwsServiceError {
-  return new AwsServiceError(code, message, 400);
-}
-
-export function assertStateMachineArn(arn: string): void {
-  if (!/^arn:[^:]+:states:[^:]+:\d{12}:stateMachine:[^:]+$/.test(arn)) {
-    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
-  }
-}
-
-export function assertExecutionArn(arn: string): void {
-  if (!/^arn:[^:]+:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) {
-    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
-  }
-}
-
-export function assertMapRunArn(arn: string): void {
-  if (!/^arn:[^:]+:states:[^:]+:\d{12}:mapRun:[^:]+\/[^:]+:[^:]+$/.test(arn)) {
-    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
-  }
-}
-
-/** Appends an event to a history, linked to the one before it. */
-export function appendEvent(history: StoredEvent[], timestamp: number, type: HistoryEventType, details: EventDetails = {}): void {
-  const id = history.length + 1;
-  history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
-}
-
-/** The details of an execution's ExecutionAborted event: the error and cause StopExecution gave. */
-export function abortedEventDetails(exec: ExecutionRecord): EventDetails {
-  return { executionAbortedEventDetails: { ...(exec.error !== undefined ? { error: exec.error } : {}), ...(exec.cause !== undefined ? { cause: exec.cause } : {}) } };
-}
-
-/** Validates an ASL definition as written (ARNs and paths included) and prepares its interpreter. */
-export function compileStateMachine(arn: string, name: string, definition: string, roleArn: string, creationDate: number): MachineRecord {
-  let parsed: StateMachineDefinition;
-  try {
-    parsed = JSON.parse(definition) as StateMachineDefinition;
-    new StateMachine(parsed, { validationOptions: { checkArn: true, checkPaths: true } });
-  } catch (error) {
-    throw sfnError('InvalidDefinition', `Invalid State Machine Definition: '${error instanceof Error ? error.message : String(error)}'`);
-  }
-  // The executor enforces the execution timeout, scaled like retry intervals for tests; the
-  // interpreter would run its own unscaled timer.
-  const { TimeoutSeconds: timeoutSeconds, ...runnable } = withDefaultTaskTimeouts(parsed);
-  const distributedMaps = prepareDistributedMaps(runnable);
-  for (const [stateName, state] of statesByName(runnable)) if (isCallbackTask(state)) prepareCallbackState(stateName, state);
-  const interpreter = new StateMachine(runnable as StateMachineDefinition, { validationOptions: { noValidate: true } });
-  return {
-    arn,
-    name,
-    definition,
-    roleArn,
-    creationDate,
-    interpreter,
-    states: statesByName(parsed),
-    distributedMaps,
-    ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
-  };
-}
-
-export function describeExecutionRecord(exec: ExecutionRecord): ExecutionDescription {
-  const { itemCount: _itemCount, ...item } = listItemOf(exec);
-  return {
-    ...item,
-    input: exec.input,
-    ...(exec.output !== undefined ? { output: exec.output } : {}),
-    ...(exec.error !== undefined ? { error: exec.error } : {}),
-    ...(exec.cause !== undefined ? { cause: exec.cause } : {}),
-  };
-}
-
-export function listItemOf(exec: ExecutionRecord): ExecutionListItem {
-  return {
-    executionArn: exec.arn,
-    stateMachineArn: exec.stateMachineArn,
-    name: exec.name,
-    status: exec.status,
-    startDate: new Date(exec.startDate),
-    ...(exec.stopDate !== undefined ? { stopDate: new Date(exec.stopDate) } : {}),
-    ...(exec.mapRunArn !== undefined ? { mapRunArn: exec.mapRunArn, itemCount: exec.itemCount ?? 1 } : {}),
-  };
-}
 
 function parseExecutionInput(input: string): void {
   try {
