@@ -4,7 +4,7 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AwsServiceError } from '../core/types.js';
 import { isCallbackTask, prepareCallbackState } from './callback-task.js';
-import { statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
+import { rewriteNegatedTypeTests, statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
 import { prepareDistributedMaps } from './distributed-map-definition.js';
 
 export interface MachineRecord {
@@ -56,6 +56,7 @@ export function compileStateMachine(arn: string, name: string, definition: strin
   // interpreter would run its own unscaled timer.
   const { TimeoutSeconds: timeoutSeconds, ...runnable } = withDefaultTaskTimeouts(parsed);
   const distributedMaps = prepareDistributedMaps(runnable);
+  rewriteNegatedTypeTests(runnable);
   for (const [stateName, state] of statesByName(runnable)) if (isCallbackTask(state)) prepareCallbackState(stateName, state);
   const interpreter = new StateMachine(runnable as StateMachineDefinition, { validationOptions: { noValidate: true } });
   return {
