@@ -56,7 +56,7 @@ function stateContext(run: Run, stateName: string): Record<string, unknown> {
   };
 }
 
-/** Evaluates `state` (one Pass state) against the input with the given `$$`, as the interpreter would. */
+/** Runs a one-Pass-state machine on the input with the given `$$`: the interpreter evaluates the paths and templates. */
 async function evaluate(pass: StateMachine, input: unknown, context: Record<string, unknown>): Promise<unknown> {
   return pass.run(input as never, { context: context as never }).result;
 }

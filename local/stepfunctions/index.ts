@@ -1,13 +1,16 @@
 // Step Functions for the local cloud: the AWS JSON 1.0 API (X-Amz-Target: AWSStepFunctions.*)
 // over the aws-local-stepfunctions interpreter. Standard-workflow semantics: idempotent
-// StartExecution by name, Task states invoking Lambda with the state machine's role, StopExecution
+// StartExecution by name, Task states invoking Lambda with the state machine's role, Distributed Map
+// states running child executions (Map Runs), StopExecution
 // and the state machine's TimeoutSeconds ending a run, an execution history shaped like the
 // console's, and an "Execution Status Change" event for every start and end.
 //
-// Layout: model.ts (state machines, executions, histories), executor.ts with history.ts and
-// lambda-task.ts (running an execution; callback-task.ts and task-tokens.ts for `.waitForTaskToken`), status-events.ts (the status-change events),
-// persistence.ts (snapshot/restore), api.ts (one function per API operation). This facade wires
-// them for local/cloud.ts.
+// Layout: model.ts (state machines, executions, Map Runs; machines.ts and executions.ts hold their
+// records and shapes), executor.ts with history.ts and lambda-task.ts (running an execution;
+// callback-task.ts and task-tokens.ts for `.waitForTaskToken`; distributed-map.ts with
+// distributed-map-definition.ts and map-runs.ts for DISTRIBUTED Map states), status-events.ts (the
+// status-change events), persistence.ts (snapshot/restore), api.ts (one function per API
+// operation). This facade wires them for local/cloud.ts.
 import '../polyfills.js';
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import { ChangeLog, type DurableService, type RecordChange } from '../core/changes.js';

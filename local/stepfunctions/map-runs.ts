@@ -69,7 +69,7 @@ export function childEnded(run: MapRunRecord, items: number, status: ExecutionSt
 }
 
 /** Failed items in the sense of the tolerated failure threshold: failed, timed out or aborted. */
-export function failedItems(run: MapRunRecord): number {
+function failedItems(run: MapRunRecord): number {
   return run.itemCounts.failed + run.itemCounts.timedOut + run.itemCounts.aborted;
 }
 
