@@ -333,4 +333,21 @@ describe('Distributed Map', () => {
     expect(interruptedAfter.itemCounts).toMatchObject({ aborted: 1, running: 0, total: 1 });
     expect(interruptedChildren.map((child) => child.status)).toEqual(['ABORTED']);
   });
+  it('writes Map Runs as records of their own, which a persisted cloud restores', async () => {
+    // Prepare
+    const machine = deploy(mapDefinition());
+    const { executionArn } = await run(machine, { items: [4], tag: 'rec' });
+    const { mapRunArn } = await mapRunOf(executionArn);
+    const records = new Map(sfn.records());
+
+    // Act
+    const restored = makeSfn();
+    restored.restoreRecords(records);
+    const answer = await restored.handle({ service: 'states', action: 'DescribeMapRun', params: { mapRunArn }, caller: ADMIN, region: REGION, rawBody: '', path: '/', headers: {} });
+
+    // Assess
+    expect(records.has(`mapRun/${mapRunArn}`)).toBe(true);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ mapRunArn, executionArn, status: 'SUCCEEDED', itemCounts: { succeeded: 1, total: 1 } });
+  });
 });
