@@ -64,6 +64,8 @@ export interface WorkflowCloudOptions {
   logEvents?: boolean;
   /** The stack's autoRepair for the fleet sweep (default false). */
   autoRepair?: boolean;
+  /** The stack's sweepPageSize: providers per page of the fleet sweep (default 500). */
+  sweepPageSize?: number;
 }
 
 type FaultableService = 'iam' | 'sts' | 'organizations' | 'events' | 'dynamodb';
@@ -237,7 +239,7 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     },
     'record-verification': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
     // lib/constructs/fleet-sweep.ts
-    'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair) },
+    'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair), PAGE_SIZE: String(options.sweepPageSize) },
     'repair-provider': { TABLE_NAME, STATE_MACHINE_ARN: SETTINGS.stateMachineArn, ROLE_PATH, ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix },
     'record-sweep': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
   };
@@ -273,6 +275,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     createEventBus: true,
     logEvents: false,
     autoRepair: false,
+    sweepPageSize: 500,
     ...options,
   };
 
