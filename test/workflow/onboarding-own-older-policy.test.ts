@@ -3,12 +3,13 @@
 // is brought to the shipped version; anyone else's still fails POLICY_CONFLICT.
 import { describe, expect, it } from 'vitest';
 import { SHIPPED_CAPA_POLICY } from '../../functions/shared/domain/capa-policy.js';
+import type { PolicyDocument } from '../support/workflow-cloud.js';
 import { useWorkflowCloud } from '../support/workflow-suite.js';
 
 const suite = useWorkflowCloud();
 
 /** CAPA's policy as an older release had it: without the KMS statement. */
-const OLDER_DOCUMENT = { ...SHIPPED_CAPA_POLICY.document, Statement: SHIPPED_CAPA_POLICY.document.Statement.slice(0, -1) };
+const OLDER_DOCUMENT = { ...SHIPPED_CAPA_POLICY.document, Statement: SHIPPED_CAPA_POLICY.document.Statement.slice(0, -1) } as PolicyDocument;
 const OLDER_VERSION = 'sha256:0123456789abcdef';
 
 describe('onboarding over an existing CAPA policy of its name', () => {
