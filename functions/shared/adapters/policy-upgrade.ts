@@ -92,6 +92,11 @@ async function verifyUpgrade(deps: PolicyUpgradeDependencies, iam: IAMClient, ta
   }
 }
 
+/** The owner tag value of parts a rollout creates, within IAM's tag-value alphabet and length. */
+export function rolloutOwnerTag(rolloutId: string): string {
+  return `rollout-${rolloutId}`.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-').slice(0, 256);
+}
+
 export async function upgradeProviderPolicy(deps: PolicyUpgradeDependencies, input: PolicyUpgradeInput): Promise<PolicyUpgradeResult> {
   const shipped = deps.policy.version;
   if (input.rollout.policyVersion !== shipped) {
@@ -111,7 +116,7 @@ export async function upgradeProviderPolicy(deps: PolicyUpgradeDependencies, inp
   const { record } = plan;
   const iam = await targetIamOf(deps, record);
   const target: ProviderPolicyTarget = { ...record, partition: deps.partition };
-  const policyArns = await applyPolicyParts(iam, target, deps.policy, record.policyArns ?? [], `rollout-${input.rollout.id}`);
+  const policyArns = await applyPolicyParts(iam, target, deps.policy, record.policyArns ?? [], rolloutOwnerTag(input.rollout.id));
   await verifyUpgrade(deps, iam, target, record);
 
   const fromPolicyVersion = record.policyVersion ?? 'unknown';
