@@ -55,8 +55,9 @@ export class OrganizationTree {
     return this.org.rootId;
   }
 
-  units(): OrganizationalUnitRecord[] {
-    return (this.org.organizationalUnits ??= []);
+  /** Read without writing: a snapshot from before OUs existed is saved back unchanged. */
+  units(): readonly OrganizationalUnitRecord[] {
+    return this.org.organizationalUnits ?? [];
   }
 
   private findAccount(accountId: string): OrgAccountRecord | undefined {
@@ -98,7 +99,7 @@ export class OrganizationTree {
     }
     const suffix = Array.from(randomBytes(8), (byte) => OU_ID_ALPHABET[byte % OU_ID_ALPHABET.length]).join('');
     const unit: OrganizationalUnitRecord = { id: `ou-${this.rootId.slice(2)}-${suffix}`, name, parentId, tags: validTags(tags) };
-    this.units().push(unit);
+    (this.org.organizationalUnits ??= []).push(unit);
     this.saveUnit(unit);
     return unit;
   }

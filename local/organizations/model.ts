@@ -290,7 +290,6 @@ export class OrganizationsModel {
   /** A restored organization always lists the management account, as a fresh one does. */
   restore(organization: OrganizationState): void {
     this.org = structuredClone(organization);
-    this.org.organizationalUnits ??= [];
     this.ensureManagementAccount();
   }
 }
