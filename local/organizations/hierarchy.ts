@@ -199,13 +199,27 @@ export class OrganizationTree {
     const { changes } = this.options;
     if (resourceId === this.rootId) {
       const org = this.org;
-      return { tags: org.rootTags ?? [], save: (tags) => ((org.rootTags = tags), changes.put(recordKeys.organization, () => organizationHead(org))) };
+      const save = (tags: OrgTag[]) => {
+        org.rootTags = tags;
+        changes.put(recordKeys.organization, () => organizationHead(org));
+      };
+      return { tags: org.rootTags ?? [], save };
     }
     const unit = OU_ID.test(resourceId) ? this.findUnit(resourceId) : undefined;
-    if (unit !== undefined) return { tags: unit.tags ?? [], save: (tags) => ((unit.tags = tags), this.saveUnit(unit)) };
+    if (unit !== undefined) {
+      const save = (tags: OrgTag[]) => {
+        unit.tags = tags;
+        this.saveUnit(unit);
+      };
+      return { tags: unit.tags ?? [], save };
+    }
     const account = ACCOUNT_ID.test(resourceId) ? this.findAccount(resourceId) : undefined;
     if (account !== undefined) {
-      return { tags: account.tags ?? [], save: (tags) => ((account.tags = tags), changes.put(recordKeys.orgAccount(account.id), () => account)) };
+      const save = (tags: OrgTag[]) => {
+        account.tags = tags;
+        changes.put(recordKeys.orgAccount(account.id), () => account);
+      };
+      return { tags: account.tags ?? [], save };
     }
     if (!ROOT_ID.test(resourceId) && !OU_ID.test(resourceId) && !ACCOUNT_ID.test(resourceId)) {
       throw invalid('INVALID_PATTERN', `${resourceId} is not a valid root, OU or account id.`);
