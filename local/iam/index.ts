@@ -40,6 +40,8 @@ export interface LocalIamOptions {
   propagationDelayMs?: () => number;
   now?: () => number;
   emitEvent?: EmitEvent;
+  /** How long a closed account shows PENDING_CLOSURE before SUSPENDED; default 0. */
+  accountClosureMs?: number;
 }
 
 export interface CreateRoleOptions {
@@ -92,6 +94,7 @@ export class LocalIam implements DurableService {
       now,
       emitEvent: options.emitEvent,
       changes: this.changes,
+      ...(options.accountClosureMs !== undefined ? { accountClosureMs: options.accountClosureMs } : {}),
     });
     this.authorize = this.authorizer.authorize;
   }

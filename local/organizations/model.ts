@@ -32,6 +32,8 @@ export interface OrganizationsModelOptions {
   emitEvent?: EmitEvent;
   /** Where new accounts and CreateAccount requests are recorded for persistence. */
   changes?: ChangeLog;
+  /** How long a closed account shows PENDING_CLOSURE before SUSPENDED (AWS: minutes); default 0, SUSPENDED at once. */
+  accountClosureMs?: number;
 }
 
 /** The reason code leads the message: the JSON error body carries only __type and message. */
@@ -233,6 +235,12 @@ export class OrganizationsModel {
     return { accountId: status.accountId, createAccountRequestId: status.id };
   }
 
+  /** The account's Status as the API reports it: a closure still taking shows PENDING_CLOSURE. */
+  statusOf(account: OrgAccountRecord): 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' {
+    const closing = account.closedAt !== undefined && this.options.now() < account.closedAt + (this.options.accountClosureMs ?? 0);
+    return account.status === 'SUSPENDED' && closing ? 'PENDING_CLOSURE' : account.status;
+  }
+
   /** The account, or AccountNotFoundException as AWS answers for an id the organization does not hold. */
   accountOrThrow(accountId: string): OrgAccountRecord {
     const account = this.findAccount(accountId);
@@ -241,8 +249,8 @@ export class OrganizationsModel {
   }
 
   /**
-   * CloseAccount: the account is SUSPENDED at once (AWS passes through PENDING_CLOSURE for a few
-   * minutes) and stays listed, as AWS keeps a closed account for 90 days.
+   * CloseAccount: the account shows PENDING_CLOSURE for accountClosureMs (default 0), then
+   * SUSPENDED, and stays listed, as AWS keeps a closed account for 90 days.
    */
   closeAccount(accountId: string, caller: ApiCaller): void {
     const account = this.accountOrThrow(accountId);
@@ -251,6 +259,7 @@ export class OrganizationsModel {
     }
     if (account.status !== 'ACTIVE') throw new AwsServiceError('AccountAlreadyClosedException', 'You attempted to close an account that is already closed.', 400);
     account.status = 'SUSPENDED';
+    account.closedAt = this.options.now();
     this.changes.put(recordKeys.orgAccount(accountId), () => account);
     this.announce('CloseAccount', caller, { accountId });
   }

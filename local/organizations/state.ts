@@ -14,6 +14,8 @@ export interface OrgAccountRecord {
   joinedTimestamp: number;
   /** SUSPENDED: closed (CloseAccount), kept in the organization for AWS's 90-day grace period. */
   status: 'ACTIVE' | 'SUSPENDED';
+  /** When CloseAccount ran: the account shows PENDING_CLOSURE until the closure has taken (see accountClosureMs). */
+  closedAt?: number;
   /** The root or OU that holds the account; absent means the root (records written before OUs). */
   parentId?: string;
   tags?: OrgTag[];

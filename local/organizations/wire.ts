@@ -14,8 +14,8 @@ export function accountJson(org: OrganizationsModel, account: OrgAccountRecord):
     Arn: org.accountArn(account.id),
     Email: account.email,
     Name: account.name,
-    Status: account.status,
-    State: account.status,
+    Status: org.statusOf(account),
+    State: org.statusOf(account),
     JoinedMethod: account.joinedMethod,
     JoinedTimestamp: epochSeconds(account.joinedTimestamp),
   };

@@ -1,7 +1,9 @@
 // The organization's structure through the real SDK: the root, OUs, parents and children, moving
 // accounts, tags, and paging, with AWS's errors; and what survives a snapshot/restore.
 import {
+  CloseAccountCommand,
   CreateAccountCommand,
+  DescribeAccountCommand,
   CreateOrganizationalUnitCommand,
   DeleteOrganizationalUnitCommand,
   DescribeOrganizationalUnitCommand,
@@ -236,6 +238,30 @@ describe('ListAccounts paging', () => {
     expect(new Set([...first.Accounts!, ...second.Accounts!].map((a) => a.Id)).size).toBe(26);
     expect(small.Accounts).toHaveLength(5);
     expect(tooMany).toBe('InvalidInputException');
+  });
+});
+
+describe('account status after CloseAccount', () => {
+  it('shows PENDING_CLOSURE while the closure takes, then SUSPENDED, as AWS does', async () => {
+    // Prepare: five minutes for a closure, on a clock the test moves
+    let clock = Date.parse('2026-11-29T16:00:00Z');
+    const closing = new LocalIam({ now: () => clock, accountClosureMs: 300_000 });
+    await harness.close();
+    harness = await startHarness(closing);
+    org = harness.clients(closing.adminCredentials()).org;
+    const { accountId } = closing.createAccount('closing', 'closing@example.com');
+    // Act
+    await org.send(new CloseAccountCommand({ AccountId: accountId }));
+    const during = await org.send(new DescribeAccountCommand({ AccountId: accountId }));
+    const listedDuring = await org.send(new ListAccountsCommand({}));
+    const closedTwice = await errorOf(org.send(new CloseAccountCommand({ AccountId: accountId })));
+    clock += 300_000;
+    const after = await org.send(new DescribeAccountCommand({ AccountId: accountId }));
+    // Assess
+    expect(during.Account).toMatchObject({ Status: 'PENDING_CLOSURE', State: 'PENDING_CLOSURE' });
+    expect(listedDuring.Accounts?.map((a) => a.Status)).toEqual(['ACTIVE', 'PENDING_CLOSURE']);
+    expect(closedTwice).toBe('AccountAlreadyClosedException');
+    expect(after.Account).toMatchObject({ Status: 'SUSPENDED', State: 'SUSPENDED' });
   });
 });
 
