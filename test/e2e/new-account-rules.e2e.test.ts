@@ -78,6 +78,24 @@ describe('new-account rules in Control Tower mode', () => {
     expect(JSON.parse(assumed[0]!.slice(assumed[0]!.indexOf('{')))).toMatchObject({ workspace: 'payments', bootstrapRoleName: 'AWSControlTowerExecution', rule: 0 });
   });
 
+  it('offboards a Control Tower provider through its recorded AWSControlTowerExecution role (the account has no other)', async () => {
+    // Prepare
+    const accountId = await createAccountIn('payments', 'team-payments-leaving');
+    const providerId = `payments.aws-${accountId}`;
+    await waitForProvider(cloud, providerId);
+    // Act
+    const accepted = await api(cloud).delete(providerId);
+    const deleted = await eventually(`${providerId} DELETED`, async () => {
+      const provider = (await api(cloud).get(providerId)).body as { status: string; offboarding?: { removed: string[]; leftInPlace: unknown[] } };
+      return provider.status === 'DELETED' ? provider : undefined;
+    });
+    // Assess
+    expect(accepted.status).toBe(202);
+    expect(deleted.offboarding?.leftInPlace).toEqual([]);
+    expect(deleted.offboarding?.removed).toHaveLength(2);
+    expect(await rolesOf(accountId)).toEqual(['/AWSControlTowerExecution']);
+  });
+
   it('creates nothing for an account in a skipped OU, and logs the skip once', async () => {
     // Prepare
     const mark = functionLog.mark();
