@@ -1,8 +1,10 @@
 // New accounts onboard themselves: Organizations and Control Tower announce them on the default
-// bus, and the account-trigger function starts an onboarding into the default workspace.
-import { Duration } from 'aws-cdk-lib';
+// bus, and the account-trigger function starts an onboarding into the workspace the new-account
+// rules pick (reading the account's OU path and tags from Organizations when rules look at them).
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -51,12 +53,17 @@ export class NewAccountTriggers extends Construct {
 
     this.handler = startOnboardingFunction(this, 'AccountTrigger', {
       name: 'account-trigger',
-      description: 'Onboards a new Organizations / Control Tower account into the default workspace',
+      description: 'Onboards a new Organizations / Control Tower account into the workspace its OU or tags select',
       config,
       registry,
       stateMachine: props.stateMachine,
-      environment: { DEFAULT_WORKSPACE: config.defaultWorkspace },
+      environment: {
+        DEFAULT_WORKSPACE: config.defaultWorkspace,
+        NEW_ACCOUNT_RULES: JSON.stringify(config.newAccountRules),
+        BOOTSTRAP_ROLES: JSON.stringify(config.bootstrapRoles),
+      },
     });
+    this.allowReadingAccountFacts();
 
     // An account event is sent once: whatever EventBridge cannot deliver is kept for replay.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -88,5 +95,21 @@ export class NewAccountTriggers extends Construct {
       eventPattern: CONTROL_TOWER_ACCOUNT_READY,
       targets: [target],
     });
+  }
+
+  /**
+   * Read-only Organizations calls the rules may need: the OU path (ListParents on accounts and
+   * OUs, DescribeOrganizationalUnit) and the account's tags. Granted whatever the rules, so rules
+   * given to the function's environment alone (NEW_ACCOUNT_RULES, e.g. on the local cloud) work
+   * too; the function calls only what its rules look at. Organizations ARNs name the management
+   * account (this stack's: the one that receives the account events).
+   */
+  private allowReadingAccountFacts(): void {
+    const accounts = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:account/o-*/*`;
+    const units = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:ou/o-*/ou-*`;
+    this.handler.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadOrganizationalUnitPath', actions: ['organizations:ListParents', 'organizations:DescribeOrganizationalUnit'], resources: [accounts, units] }),
+    );
+    this.handler.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadAccountTags', actions: ['organizations:ListTagsForResource'], resources: [accounts] }));
   }
 }

@@ -7,7 +7,17 @@ import { AwsServiceError } from '../core/types.js';
 import type { IamModel } from '../iam/model.js';
 import { recordKeys } from '../iam/records.js';
 import { apiCallEvent, createAccountResultEvent, emitSafely, type ApiCaller, type EmitEvent } from './events.js';
-import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationState } from './state.js';
+import {
+  CONTROL_TOWER_EXECUTION_ROLE,
+  createManagedAccountEvent,
+  ensureLandingZone,
+  landingZoneOf,
+  managedUnitOf,
+  type LandingZone,
+  type LandingZoneOptions,
+} from './control-tower.js';
+import { OrganizationTree, validTags } from './hierarchy.js';
+import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationalUnitRecord, OrganizationState, OrgTag } from './state.js';
 
 export const DEFAULT_BOOTSTRAP_ROLE = 'OrganizationAccountAccessRole';
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -22,6 +32,8 @@ export interface OrganizationsModelOptions {
   emitEvent?: EmitEvent;
   /** Where new accounts and CreateAccount requests are recorded for persistence. */
   changes?: ChangeLog;
+  /** How long a closed account shows PENDING_CLOSURE before SUSPENDED (AWS: minutes); default 0, SUSPENDED at once. */
+  accountClosureMs?: number;
 }
 
 /** The reason code leads the message: the JSON error body carries only __type and message. */
@@ -38,15 +50,29 @@ function masterCannotLeave(): AwsServiceError {
 }
 
 function newOrganization(): OrganizationState {
-  return { id: `o-${randomBytes(5).toString('hex')}`, rootId: `r-${randomBytes(2).toString('hex')}`, accounts: [], createAccountStatuses: [] };
+  return { id: `o-${randomBytes(5).toString('hex')}`, rootId: `r-${randomBytes(2).toString('hex')}`, accounts: [], createAccountStatuses: [], organizationalUnits: [] };
+}
+
+/** How CreateAccount sets up a new account (the API's defaults: the bootstrap role, the root, no tags). */
+export interface NewAccountOptions {
+  roleName?: string;
+  joinedMethod?: 'CREATED' | 'INVITED';
+  tags?: OrgTag[];
+  /** The root or OU the account is created in; default the root. */
+  parentId?: string;
 }
 
 export class OrganizationsModel {
   private org: OrganizationState = newOrganization();
   private readonly changes: ChangeLog;
+  /** Roots, OUs, parents and tags. */
+  readonly tree: OrganizationTree;
+  /** Set in Control Tower mode. */
+  private landingZone: LandingZone | undefined;
 
   constructor(private readonly options: OrganizationsModelOptions) {
     this.changes = options.changes ?? new ChangeLog();
+    this.tree = new OrganizationTree({ state: () => this.org, changes: this.changes });
     this.ensureManagementAccount();
   }
 
@@ -64,6 +90,20 @@ export class OrganizationsModel {
 
   accountArn(accountId: string): string {
     return `arn:aws:organizations::${this.managementAccountId}:account/${this.org.id}/${accountId}`;
+  }
+
+  rootArn(): string {
+    return `arn:aws:organizations::${this.managementAccountId}:root/${this.org.id}/${this.org.rootId}`;
+  }
+
+  unitArn(unitId: string): string {
+    return `arn:aws:organizations::${this.managementAccountId}:ou/${this.org.id}/${unitId}`;
+  }
+
+  /** The ARN of the root, an OU or an account, by id (the resource policies name in IAM). */
+  resourceArn(id: string): string {
+    if (id === this.org.rootId) return this.rootArn();
+    return id.startsWith('ou-') ? this.unitArn(id) : this.accountArn(id);
   }
 
   accounts(): OrgAccountRecord[] {
@@ -109,14 +149,14 @@ export class OrganizationsModel {
    * An INVITED account is one that existed before joining: it gets the bootstrap role (which an
    * invited account's owner creates by hand in AWS) and no CreateAccountResult event.
    */
-  createAccount(
-    accountName: string,
-    email: string,
-    roleName = DEFAULT_BOOTSTRAP_ROLE,
-    joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
-  ): CreateAccountStatusRecord {
+  createAccount(accountName: string, email: string, requestedOptions: NewAccountOptions = {}): CreateAccountStatusRecord {
     if (!ACCOUNT_NAME.test(accountName)) throw invalidInput('INVALID_INPUT', 'You provided a value that does not match the required pattern.');
     if (!EMAIL.test(email) || email.length > 64) throw invalidInput('INVALID_EMAIL_ADDRESS_TARGET', 'The email address is not valid.');
+    const tags = validTags(requestedOptions.tags ?? []);
+    const managedUnit = this.managedUnitFor(requestedOptions, tags);
+    const options = managedUnit === undefined ? requestedOptions : { ...requestedOptions, roleName: CONTROL_TOWER_EXECUTION_ROLE, parentId: managedUnit.id };
+    const { roleName = DEFAULT_BOOTSTRAP_ROLE, joinedMethod = 'CREATED' } = options;
+    if (options.parentId !== undefined) this.tree.parentTypeOrThrow(options.parentId);
     const requested = this.options.now();
     const status: CreateAccountStatusRecord = {
       id: `car-${randomBytes(16).toString('hex')}`,
@@ -130,6 +170,8 @@ export class OrganizationsModel {
     } else {
       const accountId = this.newAccountId();
       const account: OrgAccountRecord = { id: accountId, name: accountName, email, joinedMethod, joinedTimestamp: requested, status: 'ACTIVE' };
+      if (tags.length > 0) account.tags = tags;
+      if (options.parentId !== undefined) this.tree.place(account, options.parentId);
       this.org.accounts.push(account);
       this.changes.put(recordKeys.orgAccount(accountId), () => account);
       this.createBootstrapRole(accountId, roleName);
@@ -140,9 +182,29 @@ export class OrganizationsModel {
     this.org.createAccountStatuses.push(status);
     this.changes.put(recordKeys.createAccountStatus(status.id), () => status);
     if (this.options.emitEvent !== undefined) {
-      emitSafely(this.options.emitEvent, createAccountResultEvent(status, status.completedTimestamp, this.options));
+      const event =
+        managedUnit !== undefined && status.accountId !== undefined
+          ? createManagedAccountEvent({ accountId: status.accountId, accountName, unit: managedUnit, requested, completed: status.completedTimestamp }, this.options)
+          : createAccountResultEvent(status, status.completedTimestamp, this.options);
+      emitSafely(this.options.emitEvent, event);
     }
     return status;
+  }
+
+  /**
+   * With a landing zone, Account Factory creates the account: the OU it goes in (its
+   * ManagedOrganizationalUnit tag, else the default OU). Undefined without one, and for invited accounts.
+   */
+  private managedUnitFor(options: NewAccountOptions, tags: OrgTag[]): OrganizationalUnitRecord | undefined {
+    if (this.landingZone === undefined || (options.joinedMethod ?? 'CREATED') !== 'CREATED') return undefined;
+    return managedUnitOf(this.tree, this.landingZone, tags);
+  }
+
+  /** LOCAL_CONTROL_TOWER: sets up the landing zone's OUs, and from now on CreateAccount works as Account Factory. */
+  enableControlTower(options: LandingZoneOptions = {}): LandingZone {
+    this.landingZone = landingZoneOf(options);
+    ensureLandingZone(this.tree, this.landingZone);
+    return this.landingZone;
   }
 
   /** The role the management account reaches a member account through. */
@@ -164,12 +226,19 @@ export class OrganizationsModel {
     accountName: string,
     email: string,
     joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
+    tags: OrgTag[] = [],
   ): { accountId: string; createAccountRequestId: string } {
-    const status = this.createAccount(accountName, email, DEFAULT_BOOTSTRAP_ROLE, joinedMethod);
+    const status = this.createAccount(accountName, email, { joinedMethod, tags });
     if (status.state !== 'SUCCEEDED' || status.accountId === undefined) {
       throw new AwsServiceError('CreateAccountFailed', `CreateAccount ${accountName} failed: ${status.failureReason ?? 'unknown'}`, 400);
     }
     return { accountId: status.accountId, createAccountRequestId: status.id };
+  }
+
+  /** The account's Status as the API reports it: a closure still taking shows PENDING_CLOSURE. */
+  statusOf(account: OrgAccountRecord): 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' {
+    const closing = account.closedAt !== undefined && this.options.now() < account.closedAt + (this.options.accountClosureMs ?? 0);
+    return account.status === 'SUSPENDED' && closing ? 'PENDING_CLOSURE' : account.status;
   }
 
   /** The account, or AccountNotFoundException as AWS answers for an id the organization does not hold. */
@@ -180,8 +249,8 @@ export class OrganizationsModel {
   }
 
   /**
-   * CloseAccount: the account is SUSPENDED at once (AWS passes through PENDING_CLOSURE for a few
-   * minutes) and stays listed, as AWS keeps a closed account for 90 days.
+   * CloseAccount: the account shows PENDING_CLOSURE for accountClosureMs (default 0), then
+   * SUSPENDED, and stays listed, as AWS keeps a closed account for 90 days.
    */
   closeAccount(accountId: string, caller: ApiCaller): void {
     const account = this.accountOrThrow(accountId);
@@ -190,6 +259,7 @@ export class OrganizationsModel {
     }
     if (account.status !== 'ACTIVE') throw new AwsServiceError('AccountAlreadyClosedException', 'You attempted to close an account that is already closed.', 400);
     account.status = 'SUSPENDED';
+    account.closedAt = this.options.now();
     this.changes.put(recordKeys.orgAccount(accountId), () => account);
     this.announce('CloseAccount', caller, { accountId });
   }

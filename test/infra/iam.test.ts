@@ -29,7 +29,8 @@ describe('function roles', () => {
   const executions = {
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', getAtt(wf.stateMachine, 'Name'), ':*']],
   };
-  const bootstrapRoles = partitionArn(':iam::*:role/OrganizationAccountAccessRole');
+  // The API's default (also Organizations events') and Control Tower's: exactly the configured names.
+  const bootstrapRoles = [partitionArn(':iam::*:role/OrganizationAccountAccessRole'), partitionArn(':iam::*:role/AWSControlTowerExecution')];
   const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
   const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
 
@@ -59,13 +60,16 @@ describe('function roles', () => {
     expect(grants).toEqual([...baseline(api.handler), ...calls].sort());
   });
 
-  it('account-trigger: Get/Put/UpdateItem on the table, StartExecution, DescribeExecution on its executions, and its failures to the dead-letter queue', () => {
+  it('account-trigger: Get/Put/UpdateItem on the table, StartExecution, DescribeExecution on its executions, its failures to the dead-letter queue, and reading OU paths and account tags', () => {
     // Prepare
+    const organizations = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::', { Ref: 'AWS::AccountId' }, rest]] });
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
       ...grant(['states:StartExecution'], stateMachine),
       ...grant(['states:DescribeExecution'], executions),
       ...grant(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(triggers.deadLetterQueue)),
+      ...grant(['organizations:ListParents', 'organizations:DescribeOrganizationalUnit'], organizations(':account/o-*/*'), organizations(':ou/o-*/ou-*')),
+      ...grant(['organizations:ListTagsForResource'], organizations(':account/o-*/*')),
     ];
 
     // Act
@@ -77,7 +81,7 @@ describe('function roles', () => {
 
   it('create-role: AssumeRole on the bootstrap role in any account, UpdateItem and GetItem', () => {
     // Prepare
-    const calls = [...grant(['sts:AssumeRole'], bootstrapRoles), ...grant(['dynamodb:UpdateItem'], table), ...grant(['dynamodb:GetItem'], table)];
+    const calls = [...grant(['sts:AssumeRole'], ...bootstrapRoles), ...grant(['dynamodb:UpdateItem'], table), ...grant(['dynamodb:GetItem'], table)];
 
     // Act
     const grants = grantsFor(s, wf.createRole);
@@ -88,7 +92,7 @@ describe('function roles', () => {
 
   it('attach-policies: AssumeRole on the bootstrap role, GetItem', () => {
     // Prepare
-    const calls = [...grant(['sts:AssumeRole'], bootstrapRoles), ...grant(['dynamodb:GetItem'], table)];
+    const calls = [...grant(['sts:AssumeRole'], ...bootstrapRoles), ...grant(['dynamodb:GetItem'], table)];
 
     // Act
     const grants = grantsFor(s, wf.attachPolicies);
@@ -124,7 +128,7 @@ describe('function roles', () => {
     const fn = s.stack.verification.checkProvider;
     const calls = [
       ...grant(['dynamodb:GetItem'], table),
-      ...grant(['sts:AssumeRole'], bootstrapRoles, providerRoles),
+      ...grant(['sts:AssumeRole'], ...bootstrapRoles, providerRoles),
       ...grant(['iam:GetRolePolicy', 'iam:SimulatePrincipalPolicy'], managementRole),
     ];
 
@@ -161,7 +165,7 @@ describe('function roles', () => {
   it('compensate: AssumeRole on the bootstrap role, Get/Put/DeleteRolePolicy on the management role', () => {
     // Prepare
     const calls = [
-      ...grant(['sts:AssumeRole'], bootstrapRoles),
+      ...grant(['sts:AssumeRole'], ...bootstrapRoles),
       ...grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'], managementRole),
     ];
 

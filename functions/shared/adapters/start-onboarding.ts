@@ -55,6 +55,11 @@ export interface StartOptions {
    * provider someone deleted.
    */
   onboardDeleted?: boolean;
+  /**
+   * The bootstrap role a new provider's steps assume (the new-account trigger's, by event source).
+   * Absent (the API): the deployment's default. An existing provider keeps the one it was recorded with.
+   */
+  bootstrapRoleName?: string;
 }
 
 /**
@@ -81,7 +86,14 @@ async function startExecution(sfn: SFNClient, stateMachineArn: string, record: P
  * The record of attempt `attempt` (1 for a new provider), derived from the request and the
  * deployment's settings.
  */
-function newProviderRecord(settings: OnboardingSettings, request: ProviderRequest, roleName: string, now: Date, attempt = 1): ProviderRecord {
+function newProviderRecord(
+  settings: OnboardingSettings,
+  request: ProviderRequest,
+  roleName: string,
+  now: Date,
+  options: StartOptions,
+  attempt = 1,
+): ProviderRecord {
   const executionName = executionNameOf(request.workspace, request.name, attempt);
   return {
     providerId: providerIdOf(request.workspace, request.name),
@@ -100,17 +112,21 @@ function newProviderRecord(settings: OnboardingSettings, request: ProviderReques
     executionArn: executionArnOf(settings.stateMachineArn, executionName),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    ...(options.bootstrapRoleName !== undefined ? { bootstrapRoleName: options.bootstrapRoleName } : {}),
   };
 }
 
 /**
  * Starts the next attempt of a provider whose attempt is in one of `from` (FAILED, or in flight
- * with its execution ended), unless another request just did.
+ * with its execution ended), unless another request just did. A caller naming a bootstrap role
+ * (a new-account event) restarts through it: in a Control Tower landing zone the Organizations
+ * event comes first and fails for want of its role, and Control Tower's event retries with its own.
  */
 async function restartAttempt(
   deps: OnboardingDependencies,
   current: ProviderRecord,
   now: Date,
+  options: StartOptions,
   from: readonly ProviderStatus[] = ['FAILED'],
 ): Promise<{ outcome: 'restarted' | 'in-progress'; provider: ProviderRecord }> {
   const { registry, sfn, settings } = deps;
@@ -122,9 +138,10 @@ async function restartAttempt(
     executionArn: executionArnOf(settings.stateMachineArn, executionName),
     updatedAt: now.toISOString(),
   };
-  if (await registry.restart(current.providerId, current.attempt, next, from)) {
+  const changes = options.bootstrapRoleName !== undefined && options.bootstrapRoleName !== current.bootstrapRoleName ? { bootstrapRoleName: options.bootstrapRoleName } : {};
+  if (await registry.restart(current.providerId, current.attempt, next, from, changes)) {
     const { reason: _reason, message: _message, ...previous } = current;
-    const restarted: ProviderRecord = { ...previous, ...next, status: 'PENDING' };
+    const restarted: ProviderRecord = { ...previous, ...next, ...changes, status: 'PENDING' };
     await startExecution(sfn, settings.stateMachineArn, restarted);
     return { outcome: 'restarted', provider: restarted };
   }
@@ -139,12 +156,12 @@ async function restartAttempt(
  * An execution that has ended without recording an outcome (its status-change event lost) will
  * never record one: the next attempt starts, so no provider stays "in progress" with nothing running.
  */
-async function continueInFlight(deps: OnboardingDependencies, current: ProviderRecord, now: Date): Promise<StartOutcome> {
+async function continueInFlight(deps: OnboardingDependencies, current: ProviderRecord, now: Date, options: StartOptions): Promise<StartOutcome> {
   const { sfn, settings } = deps;
   if (await startExecution(sfn, settings.stateMachineArn, current)) return { outcome: 'in-progress', provider: current };
   const status = await executionStatus(sfn, current.executionArn);
   if (status === undefined || status === 'RUNNING') return { outcome: 'in-progress', provider: current };
-  const result = await restartAttempt(deps, current, now, IN_FLIGHT_STATUSES);
+  const result = await restartAttempt(deps, current, now, options, IN_FLIGHT_STATUSES);
   if (result.outcome !== 'restarted') return result;
   return { ...result, endedExecution: { executionArn: current.executionArn, status } };
 }
@@ -160,14 +177,15 @@ async function onboardAfresh(
   request: ProviderRequest,
   roleName: string,
   now: Date,
+  options: StartOptions,
 ): Promise<StartOutcome> {
-  const record = newProviderRecord(deps.settings, request, roleName, now, tombstone.attempt + 1);
+  const record = newProviderRecord(deps.settings, request, roleName, now, options, tombstone.attempt + 1);
   if (await deps.registry.replaceDeleted(tombstone.attempt, record)) {
     await startExecution(deps.sfn, deps.settings.stateMachineArn, record);
     return { outcome: 'started', provider: record };
   }
   // Another request onboarded it a moment ago: answer as for a request repeating that one.
-  return startOnboarding(deps, request);
+  return startOnboarding(deps, request, options);
 }
 
 export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest, options: StartOptions = {}): Promise<StartOutcome> {
@@ -178,7 +196,7 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
 
   let existing = await registry.get(providerId);
   if (!existing) {
-    const record = newProviderRecord(settings, request, roleName, now);
+    const record = newProviderRecord(settings, request, roleName, now, options);
     if (await registry.create(record)) {
       await startExecution(sfn, settings.stateMachineArn, record);
       return { outcome: 'started', provider: record };
@@ -191,18 +209,18 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
   // A provider offboarded (DELETED) or whose account left (ACCOUNT_REMOVED) onboards afresh.
   if (isTerminal(existing.status)) {
     if (options.onboardDeleted === false) return { outcome: 'deleted', provider: existing };
-    return onboardAfresh(deps, existing, request, roleName, now);
+    return onboardAfresh(deps, existing, request, roleName, now, options);
   }
   if (existing.status === 'DELETING') return { outcome: 'deleting', provider: existing };
 
   const differences = differencesFrom(existing, request, roleName);
   if (differences.length > 0) return { outcome: 'conflict', provider: existing, differences };
 
-  if (isInFlight(existing.status)) return continueInFlight(deps, existing, now);
-  if (existing.status === 'FAILED') return restartAttempt(deps, existing, now);
+  if (isInFlight(existing.status)) return continueInFlight(deps, existing, now, options);
+  if (existing.status === 'FAILED') return restartAttempt(deps, existing, now, options);
   // A DEGRADED provider is repaired by the next attempt: the onboarding's idempotent steps restore
   // what drifted on the role they find (tagged with this provider), never creating a second one.
-  if (existing.status === 'DEGRADED') return restartAttempt(deps, existing, now, ['DEGRADED']);
+  if (existing.status === 'DEGRADED') return restartAttempt(deps, existing, now, options, ['DEGRADED']);
   const outcome = existing.status === 'READY' ? 'existing' : 'in-progress';
   return { outcome, provider: existing };
 }
