@@ -37,6 +37,10 @@ export const FUNCTION_BUNDLING = {
     '--alias:@aws-sdk/credential-provider-node': `${PROJECT_ROOT}functions/shared/runtime/lambda-credentials.ts`,
     // No call the functions make streams events: leave the event-stream codec out.
     '--alias:@smithy/core/event-streams': `${PROJECT_ROOT}functions/shared/runtime/no-event-streams.ts`,
+    // No DynamoDB call the functions make uses endpoint discovery: leave its LRU cache out.
+    '--alias:@aws-sdk/endpoint-cache': `${PROJECT_ROOT}functions/shared/runtime/no-endpoint-discovery.ts`,
+    // No call names a global endpoint (SigV4a): plain SigV4 without the multi-region wrapper.
+    '--alias:@aws-sdk/signature-v4-multi-region': `${PROJECT_ROOT}functions/shared/runtime/single-region-signer.ts`,
   },
 } satisfies BundlingOptions;
 
