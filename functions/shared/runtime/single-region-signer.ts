@@ -25,12 +25,12 @@ export class SignatureV4MultiRegion {
     this.sigv4 = new SignatureV4(options);
   }
 
-  sign(request: HttpRequest, options: RequestSigningArguments = {}): Promise<HttpRequest> {
+  async sign(request: HttpRequest, options: RequestSigningArguments = {}): Promise<HttpRequest> {
     if (options.signingRegion === '*') sigV4aNotBundled();
     return this.sigv4.sign(request, options);
   }
 
-  presign(request: HttpRequest, options: RequestPresigningArguments = {}): Promise<HttpRequest> {
+  async presign(request: HttpRequest, options: RequestPresigningArguments = {}): Promise<HttpRequest> {
     if (options.signingRegion === '*') sigV4aNotBundled();
     return this.sigv4.presign(request, options);
   }
