@@ -57,8 +57,14 @@ export function functionBuildOptions(projectRoot: string, entry: string, sdk: 'b
   };
 }
 
+/**
+ * Read by esbuild but not listed in its metafile: the TypeScript settings, and the lock file (a
+ * changed dependency tree can resolve an import to another file without changing any listed one).
+ */
+const UNLISTED_INPUTS = ['tsconfig.json', 'package-lock.json'];
+
 interface CacheEntry {
-  /** Digest of the options and the esbuild version the bundle was built with. */
+  /** Digest of the options, the esbuild version and the unlisted inputs the bundle was built with. */
   options: string;
   /** Each input file (relative to the project root) and the digest of its contents. */
   inputs: Record<string, string>;
@@ -98,11 +104,13 @@ export type BundleOutcome = 'built' | 'reused';
 
 /**
  * Writes the bundle of `entry` into `outputDir`: the cached bundle when every input it was built
- * from is unchanged (and the options and esbuild version are the same), else a fresh esbuild build.
+ * from is unchanged (and the options, esbuild version, tsconfig.json and lock file are the same),
+ * else a fresh esbuild build.
  */
 export function bundleFunction(projectRoot: string, entry: string, outputDir: string, cacheDir: string): BundleOutcome {
   const options = functionBuildOptions(projectRoot, entry);
-  const optionsDigest = sha256(`${esbuildVersion}\0${JSON.stringify(options)}`);
+  const unlisted = UNLISTED_INPUTS.map((file) => fileDigest(join(projectRoot, file)) ?? 'absent');
+  const optionsDigest = sha256(`${esbuildVersion}\0${JSON.stringify(options)}\0${unlisted.join('\0')}`);
   const cacheFile = join(cacheDir, `${sha256(relative(projectRoot, entry)).slice(0, 16)}.json`);
   const cached = readEntry(cacheFile);
   if (

@@ -61,4 +61,18 @@ describe('bundleFunction', () => {
     expect(afterEdit.map((result) => result.outcome)).toEqual(['built', 'built']);
     expect(afterEdit[1]!.code).toContain('hi ');
   });
+
+  it('rebuilds every bundle when the lock file changes, which esbuild reads without listing it', () => {
+    // Prepare
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3}\n');
+    const before = [bundle('first').outcome, bundle('second').outcome];
+
+    // Act
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}\n');
+    const after = [bundle('first').outcome, bundle('second').outcome];
+
+    // Assess
+    expect(before).toEqual(['built', 'built']);
+    expect(after).toEqual(['built', 'built']);
+  });
 });
