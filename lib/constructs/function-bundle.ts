@@ -5,7 +5,7 @@
 // source rebuilds only the bundles that file is part of. The cache is a local speed-up only: the
 // asset hash is still the hash of the bundle itself, the same on every checkout.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ILocalBundling } from 'aws-cdk-lib';
 import { type BuildOptions, buildSync, version as esbuildVersion } from 'esbuild';
@@ -120,13 +120,23 @@ export function bundleFunction(projectRoot: string, entry: string, outputDir: st
     writeFileSync(join(outputDir, BUNDLE_FILE), cached.bundle);
     return 'reused';
   }
+  mkdirSync(cacheDir, { recursive: true });
+  // Written empty before the build, whole after it, then renamed: parallel synths (the infra tests)
+  // never read half an entry, and its first timestamp, on the clock files are stamped with, marks
+  // the build's start.
+  const partial = `${cacheFile}.${process.pid}.tmp`;
+  writeFileSync(partial, '');
+  const started = statSync(partial).mtimeMs;
   const result = buildSync({ ...options, write: false, metafile: true });
   const bundle = result.outputFiles[0]!.text;
   writeFileSync(join(outputDir, BUNDLE_FILE), bundle);
-  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((input) => [input, fileDigest(join(projectRoot, input)) ?? '']));
-  mkdirSync(cacheDir, { recursive: true });
-  // Written whole, then renamed: parallel synths (the infra tests) never read half an entry.
-  const partial = `${cacheFile}.${process.pid}.tmp`;
+  const inputFiles = Object.keys(result.metafile.inputs).map((input) => join(projectRoot, input));
+  // A file saved while esbuild ran may not be in this bundle: record nothing, the next synth rebuilds.
+  if (inputFiles.some((file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > started)) {
+    rmSync(partial, { force: true });
+    return 'built';
+  }
+  const inputs = Object.fromEntries(inputFiles.map((file) => [relative(projectRoot, file), fileDigest(file) ?? '']));
   writeFileSync(partial, JSON.stringify({ options: optionsDigest, inputs, bundle } satisfies CacheEntry));
   renameSync(partial, cacheFile);
   return 'built';

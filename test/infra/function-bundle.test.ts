@@ -1,6 +1,6 @@
 // A function's bundle is rebuilt when a file it is built from changed, and reused otherwise, so a
 // restart after editing one function rebuilds only the bundles that file is part of.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,5 +74,17 @@ describe('bundleFunction', () => {
     // Assess
     expect(before).toEqual(['built', 'built']);
     expect(after).toEqual(['built', 'built']);
+  });
+
+  it('records nothing for a bundle whose input was saved after its build started, so the next synth rebuilds it', () => {
+    // Prepare: a save stamped after the build's start, as one made while esbuild runs would be
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(root, 'functions', 'first', 'handler.ts'), later, later);
+
+    // Act
+    const outcomes = [bundle('first').outcome, bundle('first').outcome];
+
+    // Assess
+    expect(outcomes).toEqual(['built', 'built']);
   });
 });
