@@ -6,9 +6,13 @@
 // bare, ...) so load drifts affect all cases alike. Children get only PATH and Lambda's variables:
 // a NODE_EXTRA_CA_CERTS bundle alone adds ~40 ms CPU to every Node start (Lambda's Node.js 20+
 // runtimes do not set it), which is measured separately in the notes. The alternative (SDK left to the
-// runtime, loaded unbundled from node_modules as the runtime loads its own copy) runs the same way.
+// runtime, loaded unbundled from node_modules as the runtime loads its own copy) runs the same way,
+// as an ESM bundle (the SDK's ESM files) and as a CommonJS one (its one-file-per-package CommonJS
+// builds), for the smallest and the largest bundle. The floor rows show where 1.5x stands: an empty
+// ES module, the Node built-ins the bundles import, Powertools Logger alone, and the SDK core with
+// one client and nothing else.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { median, type BenchOptions, type BenchResult, type BenchRow } from './support/result.js';
 import { deployedBundles, esbuildOptions, type DeployedBundle } from './support/lambda-bundles.js';
+import { functionBuildOptions } from '../lib/constructs/function-bundle.js';
 import { PROJECT_ROOT } from '../scripts/synth.js';
 
 const TARGET_RATIO = 1.5;
@@ -47,10 +52,27 @@ function timeOnce(run: Case): Sample {
   return { wallMs, cpuMs: Number(result.stdout) };
 }
 
-async function runtimeSdkVariant(bundle: DeployedBundle): Promise<string> {
-  const file = join(VARIANT_DIR, bundle.name, 'index.mjs');
+function requiring(file: string): string[] {
+  return ['-e', `require(${JSON.stringify(file)}); ${PRINT_CPU}`];
+}
+
+/** The bundle with the SDK left to the runtime, in ESM (imported) or CommonJS (required). */
+async function runtimeSdkVariant(bundle: DeployedBundle, format: 'esm' | 'cjs'): Promise<string[]> {
+  const file = join(VARIANT_DIR, bundle.name, format === 'esm' ? 'index.mjs' : 'index.cjs');
   mkdirSync(join(VARIANT_DIR, bundle.name), { recursive: true });
-  const result = await build({ ...esbuildOptions(bundle.entry, 'runtime'), write: false, outfile: file });
+  const options = esbuildOptions(bundle.entry, 'runtime');
+  const result = await build({ ...options, ...(format === 'cjs' ? { format: 'cjs', banner: {} } : {}), write: false, outfile: file });
+  writeFileSync(file, result.outputFiles[0]!.contents);
+  return format === 'esm' ? importing(file) : requiring(file);
+}
+
+/** A module of the given source, bundled as the functions are: what a part of a bundle costs alone. */
+async function bundledModule(name: string, source: string): Promise<string> {
+  mkdirSync(VARIANT_DIR, { recursive: true });
+  const entry = join(VARIANT_DIR, `${name}.ts`);
+  writeFileSync(entry, source);
+  const file = join(VARIANT_DIR, `${name}.mjs`);
+  const result = await build({ ...functionBuildOptions(PROJECT_ROOT, entry), write: false, outfile: file });
   writeFileSync(file, result.outputFiles[0]!.contents);
   return file;
 }
@@ -79,15 +101,31 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const bare: Case = { label: 'node -e 0', args: ['-e', PRINT_CPU], env: path };
   const shellBare: Case = { label: "node -e 0 (this shell's environment)", args: ['-e', PRINT_CPU], env: process.env };
   const bundled = bundles.map((bundle) => ({ label: bundle.name, args: importing(bundle.file), env: { ...path, ...bundle.environment } }));
+  const bySize = [...bundles].sort((a, b) => statSync(a.file).size - statSync(b.file).size);
   const runtimeSdk: Case[] = [];
   if (!options.quick) {
-    for (const bundle of bundles) {
-      const file = await runtimeSdkVariant(bundle);
-      runtimeSdk.push({ label: `${bundle.name} (runtime SDK)`, args: importing(file), env: { ...path, ...bundle.environment } });
+    for (const bundle of [bySize[0]!, bySize.at(-1)!]) {
+      for (const format of ['esm', 'cjs'] as const) {
+        runtimeSdk.push({ label: `${bundle.name} (runtime SDK, ${format === 'esm' ? 'ESM' : 'CommonJS'})`, args: await runtimeSdkVariant(bundle, format), env: { ...path, ...bundle.environment } });
+      }
     }
   }
-  const floor: Case = { label: 'floor: the Node built-ins the bundles import', args: importing(builtinsFloor(bundles)), env: path };
-  const cases = [bare, shellBare, floor, ...bundled, ...runtimeSdk];
+  const lambdaEnvironment = { ...path, ...bundles[0]!.environment };
+  const floors: Case[] = [
+    { label: 'floor: an empty ES module', args: importing(await bundledModule('empty', 'export const handler = () => undefined;\n')), env: path },
+    { label: 'floor: the Node built-ins the bundles import', args: importing(builtinsFloor(bundles)), env: path },
+    {
+      label: 'floor: Powertools Logger alone',
+      args: importing(await bundledModule('logger-only', "import { Logger } from '@aws-lambda-powertools/logger';\nexport const logger = new Logger();\n")),
+      env: lambdaEnvironment,
+    },
+    {
+      label: 'floor: the SDK core and one STS client, nothing else',
+      args: importing(await bundledModule('sdk-only', "import { STSClient } from '@aws-sdk/client-sts';\nexport const sts = new STSClient({});\n")),
+      env: lambdaEnvironment,
+    },
+  ];
+  const cases = [bare, shellBare, ...floors, ...bundled, ...runtimeSdk];
   const load = loadavg()[0]!;
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
   try {
@@ -107,7 +145,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     better: 'lower',
   });
   const rows: BenchRow[] = [
-    row(floor, 'cpuMs', 'cold start: init (CPU), floor'),
+    ...floors.map((run) => row(run, 'cpuMs', 'cold start: init (CPU), floor')),
     ...bundled.map((run) => row(run, 'cpuMs', 'cold start: init (CPU)')),
     ...bundled.map((run) => row(run, 'wallMs', 'cold start: init (wall)')),
     ...runtimeSdk.map((run) => row(run, 'cpuMs', "cold start: init (CPU), SDK from the runtime")),
@@ -121,7 +159,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     notes: [
       `node -e 0: median CPU ${baseline.cpuMs} ms, wall ${baseline.wallMs} ms over ${runs} runs (Node ${process.version}, 1-minute load average ${load.toFixed(1)} at the start)`,
       `node -e 0 with this shell's environment: CPU ${medianOf(shellBare.label, 'cpuMs')} ms, wall ${medianOf(shellBare.label, 'wallMs')} ms`,
-      ...[floor, ...bundled, ...runtimeSdk].map(
+      ...[...floors, ...bundled, ...runtimeSdk].map(
         (run) => `${run.label}: ${ratioTo(run, 'cpuMs')} × node -e 0 in CPU, ${ratioTo(run, 'wallMs')} × in wall time`,
       ),
     ],

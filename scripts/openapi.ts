@@ -15,8 +15,8 @@ import {
   SOURCE_IDENTITY_KINDS,
 } from '../functions/shared/domain/cluster-identity.js';
 import { PROVIDER_STATUSES } from '../functions/shared/domain/provider.js';
-import { dnsLabelSchema, ProviderBodySchema } from '../functions/shared/domain/provider-request.js';
-import { ROTATION_ID, ROTATION_STATUSES, RotationBodySchema } from '../functions/shared/domain/rotation.js';
+import { dnsLabelSchema, ProviderBodySchema, RotationBodySchema } from '../functions/shared/domain/provider-request.js';
+import { ROTATION_ID, ROTATION_STATUSES } from '../functions/shared/domain/rotation.js';
 
 export const OPENAPI_FILE = join(import.meta.dirname, '..', 'docs', 'openapi.json');
 

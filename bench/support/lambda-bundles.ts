@@ -1,10 +1,10 @@
 // The Lambda bundles of the synthesized stack (cdk.out), as the cold-start benchmarks need them:
 // the bundle file, the environment its handler reads at module load, and the esbuild options that
-// rebuild it (the same FUNCTION_BUNDLING the CDK construct uses).
+// rebuild it (the same functionBuildOptions the CDK construct uses).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import { FUNCTION_BUNDLING } from '../../lib/constructs/onboarding-function.js';
+import { functionBuildOptions } from '../../lib/constructs/function-bundle.js';
 import { loadAssembly } from '../../local/deploy/cdk-out.js';
 import { PROJECT_ROOT, synthesizeIfChanged } from '../../scripts/synth.js';
 
@@ -91,25 +91,9 @@ export function deployedBundles(): DeployedBundle[] {
 }
 
 /**
- * esbuild options equivalent to FUNCTION_BUNDLING (what NodejsFunction passes to the esbuild CLI).
+ * esbuild options of a function's bundle (what the CDK construct builds it with).
  * `sdk: 'runtime'` is the alternative: @aws-sdk/* and @smithy/* left to the Lambda runtime's copy.
  */
 export function esbuildOptions(entry: string, sdk: 'bundled' | 'runtime' = 'bundled'): BuildOptions {
-  const aliases = Object.entries(FUNCTION_BUNDLING.esbuildArgs)
-    .filter(([flag]) => flag.startsWith('--alias:'))
-    .map(([flag, target]) => [flag.slice('--alias:'.length), target] as const);
-  return {
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: FUNCTION_BUNDLING.target,
-    minify: FUNCTION_BUNDLING.minify,
-    mainFields: FUNCTION_BUNDLING.mainFields,
-    banner: { js: FUNCTION_BUNDLING.banner },
-    absWorkingDir: PROJECT_ROOT,
-    ...(sdk === 'bundled'
-      ? { alias: Object.fromEntries(aliases) }
-      : { external: ['@aws-sdk/*', '@smithy/*'] }),
-  };
+  return functionBuildOptions(PROJECT_ROOT, entry, sdk);
 }

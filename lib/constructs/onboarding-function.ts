@@ -1,13 +1,15 @@
 // One way to build every Lambda of the product: same runtime, architecture, tracing, logging and
-// ESM bundle, so the local cloud (which runs the bundles from cdk.out) and AWS run the same code.
+// ESM bundle (function-bundle.ts), so the local cloud (which runs the bundles from cdk.out) and AWS
+// run the same code.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { readCapaPolicyConfig } from '../policy-config.js';
+import { FunctionBundling } from './function-bundle.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -16,38 +18,8 @@ export const SERVICE_NAME = 'capa-provider-onboarding';
 /** Pinned on purpose: the bundles target node22 and the local cloud runs them on the same major. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
-// ESM bundles cannot `require`, but some CommonJS dependencies do; give them one.
-const CJS_IN_ESM_BANNER = "import { createRequire as __cjsCreateRequire } from 'node:module'; const require = __cjsCreateRequire(import.meta.url);";
-
-/**
- * How every function is bundled. bench/bundles.ts rebuilds the bundles with these same options to
- * list what each one is made of.
- */
-export const FUNCTION_BUNDLING = {
-  format: OutputFormat.ESM,
-  minify: true,
-  target: 'node22',
-  sourceMap: false,
-  // The bundle carries the SDK version the code was tested with, not the runtime's; it also starts
-  // faster than the runtime's unbundled SDK (README, "Cold start").
-  bundleAwsSDK: true,
-  mainFields: ['module', 'main'],
-  banner: CJS_IN_ESM_BANNER,
-  esbuildArgs: {
-    // Lambda's credentials are always in the environment: leave the rest of the SDK's provider chain out.
-    '--alias:@aws-sdk/credential-provider-node': `${PROJECT_ROOT}functions/shared/runtime/lambda-credentials.ts`,
-    // No call the functions make streams events: leave the event-stream codec out.
-    '--alias:@smithy/core/event-streams': `${PROJECT_ROOT}functions/shared/runtime/no-event-streams.ts`,
-  },
-} satisfies BundlingOptions;
-
-/**
- * FUNCTION_BUNDLING with the deployment's CAPA policy document in place of the shipped one: the
- * functions import it as `#capa-policy`, and esbuild resolves that name to `policyFile`.
- */
-export function functionBundling(policyFile: string): BundlingOptions {
-  return { ...FUNCTION_BUNDLING, esbuildArgs: { ...FUNCTION_BUNDLING.esbuildArgs, '--alias:#capa-policy': policyFile } };
-}
+/** Bundles reused across synths, per function (lib/constructs/function-bundle.ts); git ignores node_modules. */
+export const BUNDLE_CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'function-bundles');
 
 export interface OnboardingFunctionProps {
   /** Directory under functions/, e.g. `create-role`. */
@@ -60,12 +32,12 @@ export interface OnboardingFunctionProps {
 }
 
 /**
- * A NodejsFunction with its own role and log group. The role starts empty except for writing to
+ * A function with its own role and log group. The role starts empty except for writing to
  * that one log group (instead of AWSLambdaBasicExecutionRole, which may write any log group), so
  * each caller adds exactly the statements its function needs.
  */
 export class OnboardingFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -91,11 +63,20 @@ export class OnboardingFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}functions/${props.name}/handler.ts`,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    const entry = join(PROJECT_ROOT, 'functions', props.name, 'handler.ts');
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(join(PROJECT_ROOT, 'functions', props.name), {
+        // The asset is the bundle: its hash is the bundle's, whatever checkout built it.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // The deployment's CAPA policy document is bundled as `#capa-policy` (lib/policy-config.ts).
+          local: new FunctionBundling(PROJECT_ROOT, entry, BUNDLE_CACHE_DIR, readCapaPolicyConfig(this.node).file),
+          // Never used: esbuild is a dependency of the project, so the local bundling always runs.
+          image: DockerImage.fromRegistry('dummy'),
+        },
+      }),
+      // The bundle is index.mjs (function-bundle.ts), exporting `handler`.
+      handler: 'index.handler',
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -111,7 +92,6 @@ export class OnboardingFunction extends Construct {
         PARTITION: Aws.PARTITION,
         ...props.environment,
       },
-      bundling: functionBundling(readCapaPolicyConfig(this.node).file),
     });
   }
 

@@ -4,8 +4,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { startRotation } from '../../shared/adapters/start-rotation.js';
 import { providerIdOf } from '../../shared/domain/provider.js';
+import { parseRotationBody } from '../../shared/domain/provider-request.js';
 import { toProviderView } from '../../shared/domain/provider-view.js';
-import { parseRotationBody } from '../../shared/domain/rotation.js';
 import { errorResponse, json } from '../../shared/runtime/http.js';
 import { logger } from '../../shared/runtime/logger.js';
 import { rotations } from '../dependencies.js';

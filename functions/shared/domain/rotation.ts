@@ -1,12 +1,11 @@
 // External ID rotation with no downtime: the trust accepts both IDs while running clusters move
 // to the new one, then the previous one is removed (on the caller's confirmation or when the
-// grace period ends). The workflow's input names the rotation, never an External ID.
+// grace period ends). The workflow's input names the rotation, never an External ID. The request
+// body's schema is with the API's other schemas (provider-request.ts): zod stays out of the bundles
+// of the workflow's functions, which import this module.
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod/mini';
 import { endedExecutionOf, type ExecutionStatusChangeEvent } from './ended-execution.js';
 import { describeFailure } from './errors.js';
-import { EXTERNAL_ID_PATTERN } from './external-id.js';
-import type { FieldIssue } from './provider-request.js';
 import { executionNameOf, type ProviderRecord, type ProviderSpec } from './provider.js';
 
 /** Where an open rotation is: the trust accepts both IDs from GRACE on. */
@@ -46,30 +45,6 @@ export interface RotationInput {
   provider: Pick<ProviderSpec, 'providerId' | 'workspace' | 'name' | 'accountId' | 'roleName' | 'rolePath' | 'trustEc2' | 'bootstrapRoleName'>;
   rotationId: string;
   graceSeconds: number;
-}
-
-/** The POST …/rotations body: optional, like the create body's `externalId`. */
-export const RotationBodySchema = z.strictObject({
-  externalId: z.optional(
-    z
-      .string({ error: 'externalId must be a string' })
-      .check(z.regex(EXTERNAL_ID_PATTERN, 'externalId must be 2-1224 characters of letters, digits and +=,.@:/_-')),
-  ),
-});
-export type RotationBody = z.infer<typeof RotationBodySchema>;
-
-/** Validates a rotation body; an empty body means "generate the new ID". */
-export function parseRotationBody(body: unknown): { ok: true; body: RotationBody } | { ok: false; issues: FieldIssue[] } {
-  const result = RotationBodySchema.safeParse(body);
-  if (result.success) return { ok: true, body: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.flatMap((issue): FieldIssue[] => {
-      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, issue: 'unknown field' }));
-      const field = issue.path.join('.') || 'body';
-      return [{ field, issue: field === 'body' ? 'the body must be a JSON object' : issue.message }];
-    }),
-  };
 }
 
 /** 64 random bits in hex: unique per provider for the 90 days Step Functions keeps execution names. */

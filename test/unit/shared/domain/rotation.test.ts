@@ -1,10 +1,9 @@
-// The rotation's pure rules: the trust with both IDs, the request body, the execution name, and
+// The rotation's pure rules: the trust with both IDs, the execution name, and
 // what a failed or ended rotation execution records.
 import { describe, expect, it } from 'vitest';
 import {
   describeRotationFailure,
   endedRotationOf,
-  parseRotationBody,
   rotationExecutionNameOf,
   rotationInputOf,
 } from '../../../../functions/shared/domain/rotation.js';
@@ -26,22 +25,6 @@ describe('the trust policy during a rotation', () => {
         Condition: { StringEquals: { 'sts:ExternalId': ['new-id', 'old-id'] } },
       },
       { Sid: 'Ec2AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
-    ]);
-  });
-});
-
-describe('parseRotationBody', () => {
-  it('takes an empty body or a valid externalId, and names each invalid or unknown field', () => {
-    // Act
-    const results = [{}, { externalId: 'abc=,.@:/-_' }, { externalId: 'x' }, { externalId: 'valid-id', roleName: 'r' }, []].map(parseRotationBody);
-
-    // Assess
-    expect(results).toEqual([
-      { ok: true, body: {} },
-      { ok: true, body: { externalId: 'abc=,.@:/-_' } },
-      { ok: false, issues: [{ field: 'externalId', issue: 'externalId must be 2-1224 characters of letters, digits and +=,.@:/_-' }] },
-      { ok: false, issues: [{ field: 'roleName', issue: 'unknown field' }] },
-      { ok: false, issues: [{ field: 'body', issue: 'the body must be a JSON object' }] },
     ]);
   });
 });
