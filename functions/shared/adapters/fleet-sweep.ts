@@ -2,6 +2,7 @@
 // DEGRADED provider when autoRepair is on, and recording the summary with its event.
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { summarizeSweep, sweepIdOf, type SweepProviderResult, type SweepSummary } from '../domain/fleet-sweep.js';
+import type { ReconciliationSummary } from '../domain/reconciliation.js';
 import { workflowInputOf, type ProviderSpec } from '../domain/provider.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import { publishEvent } from './provider-events.js';
@@ -53,8 +54,13 @@ export interface SweepRecorder {
 }
 
 /** Stores the summary as the latest sweep and announces `Fleet Sweep Completed` with it. */
-export async function recordSweep(deps: SweepRecorder, sweep: SweepRef, results: readonly SweepProviderResult[]): Promise<SweepSummary> {
-  const summary = summarizeSweep(sweep, results, (deps.now ?? (() => new Date()))());
+export async function recordSweep(
+  deps: SweepRecorder,
+  sweep: SweepRef,
+  results: readonly SweepProviderResult[],
+  reconciliation?: ReconciliationSummary,
+): Promise<SweepSummary> {
+  const summary = summarizeSweep(sweep, results, (deps.now ?? (() => new Date()))(), reconciliation);
   await deps.fleet.recordSweep(summary);
   await publishEvent(deps.eventBridge, deps.bus, SWEEP_COMPLETED, summary, [sweep.executionArn]);
   return summary;

@@ -1,6 +1,7 @@
 // The fleet health sweep: what each provider's re-verification in a sweep came to, and the sweep's
 // summary (counts per status and reason, duration) that the registry keeps and the API returns.
 import type { ProviderStatus } from './provider.js';
+import type { ReconciliationSummary } from './reconciliation.js';
 
 /**
  * The registry key of the latest sweep's summary. A provider id is `<workspace>.<name>` of DNS
@@ -45,6 +46,8 @@ export interface SweepSummary {
   repairsStarted: number;
   /** Providers whose status changed (READY to DEGRADED or back). */
   changed: number;
+  /** The reconcile that ran first (absent when the sweep ran none). */
+  reconciliation?: ReconciliationSummary;
 }
 
 function countBy(values: readonly string[]): Record<string, number> {
@@ -57,6 +60,7 @@ export function summarizeSweep(
   sweep: { sweepId: string; executionArn: string; startedAt: string; autoRepair: boolean },
   results: readonly SweepProviderResult[],
   endedAt: Date,
+  reconciliation?: ReconciliationSummary,
 ): SweepSummary {
   const verified = results.filter((result) => result.outcome === 'verified');
   return {
@@ -73,6 +77,7 @@ export function summarizeSweep(
     failed: results.filter((result) => result.outcome === 'failed').length,
     repairsStarted: results.filter((result) => result.repairStarted).length,
     changed: verified.filter((result) => result.status !== result.previousStatus).length,
+    ...(reconciliation !== undefined && { reconciliation }),
   };
 }
 

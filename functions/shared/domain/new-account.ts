@@ -40,8 +40,16 @@ export function newAccountOf(event: NewAccountEvent, workspace: string): NewAcco
   const accountId = status.accountId ?? status.account?.accountId;
   if (!accountId || !/^\d{12}$/.test(accountId)) return undefined;
   return {
-    request: { workspace, name: `aws-${accountId}`, accountId },
+    request: accountProviderRequest(workspace, accountId),
     accountName: status.accountName ?? status.account?.accountName,
     trigger: `${event.source ?? 'unknown'}:${event.detail?.eventName ?? 'unknown'}`,
   };
+}
+
+/**
+ * The provider an account event (or the reconcile) onboards: named after the account id, so every
+ * path that onboards an account lands on the same provider and never makes two.
+ */
+export function accountProviderRequest(workspace: string, accountId: string): ProviderRequest {
+  return { workspace, name: `aws-${accountId}`, accountId };
 }
