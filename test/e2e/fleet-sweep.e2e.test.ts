@@ -73,12 +73,13 @@ describe('fleet sweep on the local cloud', () => {
       repairsStarted: 0,
       changed: 1,
       autoRepair: false,
+      reconciliation: { status: 'completed', onboardingStarted: [], departures: [], errors: [] },
     });
     expect((await api(cloud).get('sweep.drifted')).body).toMatchObject({ status: 'DEGRADED', reason: 'POLICY_DETACHED' });
-    // Four providers (two per account): 4 states of the sweep itself and 5 per provider; one Lambda
-    // invocation to list, two per provider, one to record (no faults, so no retries).
-    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(4 + 4 * 5);
-    expect(events.filter((event) => event.type === 'LambdaFunctionScheduled')).toHaveLength(2 + 4 * 2);
+    // Four providers (two per account): 5 states of the sweep itself and 5 per provider; one Lambda
+    // invocation to reconcile, one to list, two per provider, one to record (no faults, so no retries).
+    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(5 + 4 * 5);
+    expect(events.filter((event) => event.type === 'LambdaFunctionScheduled')).toHaveLength(3 + 4 * 2);
     expect(events.filter((event) => event.type === 'MapIterationSucceeded')).toHaveLength(4);
   }, 180_000);
 });

@@ -60,7 +60,7 @@ describe('fleet sweep', () => {
     expect(parseSweepConfig(lookup({}))).toEqual({ sweepEnabled: true, sweepSchedule: 'rate(6 hours)', sweepConcurrency: 20, autoRepair: false });
   });
 
-  it('lets the state machine invoke its five task functions, the sweep functions only what they need', () => {
+  it('lets the state machine invoke its six task functions, the sweep functions only what they need', () => {
     // Prepare
     const s = synth();
     const { fleetSweep: sweep, verification, registry, events, workflow } = s.stack;
@@ -74,7 +74,7 @@ describe('fleet sweep', () => {
 
     // Assess
     expect(stateMachine).toEqual(
-      [sweep.listFleet, verification.checkProvider, verification.recordVerification, sweep.repairProvider, sweep.recordSweep]
+      [sweep.reconcileOrganization, sweep.listFleet, verification.checkProvider, verification.recordVerification, sweep.repairProvider, sweep.recordSweep]
         .map((fn) => `lambda:InvokeFunction -> ${JSON.stringify(getAtt(fn.function))}`)
         .sort(),
     );

@@ -7,7 +7,7 @@
 // This is the only test module that imports from local/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CloseAccountCommand, CreateAccountCommand, OrganizationsClient, RemoveAccountFromOrganizationCommand } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -64,6 +64,10 @@ export interface WorkflowCloudOptions {
   logEvents?: boolean;
   /** The stack's autoRepair for the fleet sweep (default false). */
   autoRepair?: boolean;
+  /** The stack's reconcileEnabled (default false here, so sweep tests see only the fleet they build). */
+  reconcile?: boolean;
+  /** The stack's reconcileMaxOnboardings (default 50). */
+  reconcileMaxOnboardings?: number;
 }
 
 type FaultableService = 'iam' | 'sts' | 'organizations' | 'events' | 'dynamodb';
@@ -122,8 +126,14 @@ export interface WorkflowCloud {
   run(start: RecordedStart, options?: OnboardOptions): Promise<WorkflowRun>;
   /** Runs one execution of the fleet sweep (as its schedule would start it). */
   sweep(options?: OnboardOptions): Promise<WorkflowRun>;
+  /** Every StartExecution a function asked for, oldest first (the test runs the ones it wants). */
+  startedExecutions(): RecordedStart[];
   /** Starts a re-verification as the API does, then runs the verify-provider execution it asked for. */
   verify(providerId: string, options?: OnboardOptions): Promise<{ run: WorkflowRun; provider: ProviderRecord }>;
+
+  // ---- what the organization's administrators do (Organizations, management account)
+  closeAccount(accountId: string): Promise<void>;
+  removeAccount(accountId: string): Promise<void>;
 
   // ---- what the account's administrators do outside the workflow (admin credentials)
   createRole(accountId: string, role: { roleName: string; path: string; trust: PolicyDocument; tags?: Record<string, string> }): string;
@@ -211,6 +221,27 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
       { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: resources.tableArn },
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
     ),
+    // lib/constructs/reconcile-organization.ts
+    'reconcile-organization': document(
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'], Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: `${resources.tableArn}/index/byAccount` },
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: TEST_STATE_MACHINE_ARN },
+      { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: `${TEST_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*` },
+      {
+        Effect: 'Allow',
+        Action: [
+          'organizations:DescribeOrganization',
+          'organizations:ListAccounts',
+          'organizations:ListRoots',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:ListAccountsForParent',
+          'organizations:ListTagsForResource',
+        ],
+        Resource: '*',
+      },
+      grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy']),
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
+    ),
   };
 }
 
@@ -240,6 +271,19 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair) },
     'repair-provider': { TABLE_NAME, STATE_MACHINE_ARN: SETTINGS.stateMachineArn, ROLE_PATH, ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix },
     'record-sweep': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
+    'reconcile-organization': {
+      TABLE_NAME,
+      STATE_MACHINE_ARN: SETTINGS.stateMachineArn,
+      ROLE_PATH,
+      ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix,
+      DEFAULT_WORKSPACE: 'default',
+      RECONCILE_ENABLED: String(options.reconcile),
+      MAX_ONBOARDINGS: String(options.reconcileMaxOnboardings),
+      EVENT_BUS_NAME,
+      EVENT_SOURCE,
+      MANAGEMENT_ROLE_ARN,
+      GRANT_MODE: options.grantMode,
+    },
   };
 }
 
@@ -263,6 +307,7 @@ const FUNCTION_NAMES: WorkflowFunctionName[] = [
   'list-fleet',
   'repair-provider',
   'record-sweep',
+  'reconcile-organization',
 ];
 const GUARDRAIL_POLICY = 'test-guardrail';
 
@@ -273,6 +318,8 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     createEventBus: true,
     logEvents: false,
     autoRepair: false,
+    reconcile: false,
+    reconcileMaxOnboardings: 50,
     ...options,
   };
 
@@ -428,6 +475,15 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     sweep(runOptions = {}) {
       const name = `sweep-${crypto.randomUUID()}`;
       return run({ stateMachineArn: TEST_SWEEP_STATE_MACHINE_ARN, name, input: '{}' }, runOptions);
+    },
+
+    startedExecutions: () => [...starts],
+
+    async closeAccount(accountId) {
+      await organizations.send(new CloseAccountCommand({ AccountId: accountId }));
+    },
+    async removeAccount(accountId) {
+      await organizations.send(new RemoveAccountFromOrganizationCommand({ AccountId: accountId }));
     },
 
     async verify(providerId, runOptions = {}) {
