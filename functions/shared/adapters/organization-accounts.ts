@@ -12,7 +12,7 @@ import {
   ListTagsForResourceCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import type { OrgAccount } from '../domain/reconciliation.js';
+import type { OrganizationalUnit, OrgAccount } from '../domain/reconciliation.js';
 import { callAws } from './aws-errors.js';
 
 /** ListAccounts and ListAccountsForParent accept at most 20 results a page. */
@@ -53,23 +53,23 @@ export function listAccounts(org: OrganizationsClient): Promise<OrgAccount[]> {
 }
 
 /**
- * Each account's parents, root first (`[r-…, ou-…, ou-…]`), from one walk of the OU tree: per
- * parent, its OUs and its accounts. An organization with P parents costs 1 + 2P calls (plus pages).
+ * Each account's OUs below the root, outermost first (`[]` for an account in the root), from one
+ * walk of the OU tree: per parent, its OUs and its accounts. An organization with P parents (roots
+ * and OUs) costs 1 + 2P calls (plus pages), whatever its number of accounts.
  */
-export async function accountPlacements(org: OrganizationsClient): Promise<Map<string, string[]>> {
+export async function accountPlacements(org: OrganizationsClient): Promise<Map<string, OrganizationalUnit[]>> {
   const roots = await allPages('ListRoots', async (NextToken) => {
     const page = await callAws('ListRoots', () => org.send(new ListRootsCommand({ NextToken })));
     return { items: (page.Roots ?? []).flatMap((root) => (root.Id === undefined ? [] : [root.Id])), next: page.NextToken };
   });
-  const placements = new Map<string, string[]>();
-  let level = roots.map((rootId) => [rootId]);
+  const placements = new Map<string, OrganizationalUnit[]>();
+  let level: Array<{ parentId: string; units: OrganizationalUnit[] }> = roots.map((parentId) => ({ parentId, units: [] }));
   for (let depth = 0; level.length > 0; depth += 1) {
     if (depth >= MAX_DEPTH) throw new Error(`The organization's OUs nest deeper than ${MAX_DEPTH} levels`);
-    const next: string[][] = [];
-    for (const path of level) {
-      const parentId = path.at(-1) as string;
-      for (const accountId of await accountsUnder(org, parentId)) placements.set(accountId, path);
-      for (const ouId of await unitsUnder(org, parentId)) next.push([...path, ouId]);
+    const next: typeof level = [];
+    for (const { parentId, units } of level) {
+      for (const accountId of await accountsUnder(org, parentId)) placements.set(accountId, units);
+      for (const unit of await unitsUnder(org, parentId)) next.push({ parentId: unit.id, units: [...units, unit] });
     }
     level = next;
   }
@@ -85,12 +85,15 @@ function accountsUnder(org: OrganizationsClient, ParentId: string): Promise<stri
   });
 }
 
-function unitsUnder(org: OrganizationsClient, ParentId: string): Promise<string[]> {
+function unitsUnder(org: OrganizationsClient, ParentId: string): Promise<OrganizationalUnit[]> {
   return allPages(`ListOrganizationalUnitsForParent ${ParentId}`, async (NextToken) => {
     const page = await callAws(`ListOrganizationalUnitsForParent ${ParentId}`, () =>
       org.send(new ListOrganizationalUnitsForParentCommand({ ParentId, MaxResults: PAGE_SIZE, NextToken })),
     );
-    return { items: (page.OrganizationalUnits ?? []).flatMap((unit) => (unit.Id === undefined ? [] : [unit.Id])), next: page.NextToken };
+    return {
+      items: (page.OrganizationalUnits ?? []).flatMap((unit) => (unit.Id === undefined ? [] : [{ id: unit.Id, name: unit.Name ?? '' }])),
+      next: page.NextToken,
+    };
   });
 }
 

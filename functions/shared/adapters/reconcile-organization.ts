@@ -15,6 +15,7 @@ import {
   type AccountPlacer,
   type CompletedReconciliation,
   type DepartureOutcome,
+  type OrganizationalUnit,
   type ReconcileError,
 } from '../domain/reconciliation.js';
 import { handleAccountDeparture, type DepartureDependencies } from './account-departures.js';
@@ -52,7 +53,7 @@ function messageOf(error: unknown): string {
 async function onboardCandidates(deps: ReconcileDependencies, candidates: readonly string[]): Promise<OnboardingPass> {
   const pass: OnboardingPass = { started: [], deferred: 0, skippedByRules: 0, errors: [] };
   if (candidates.length === 0) return pass;
-  const parents = deps.placer.usesParents ? await accountPlacements(deps.organizations) : new Map<string, string[]>();
+  const units = deps.placer.usesOrganizationalUnits ? await accountPlacements(deps.organizations) : new Map<string, OrganizationalUnit[]>();
   for (const [index, accountId] of candidates.entries()) {
     if (pass.started.length >= deps.maxOnboardings) {
       pass.deferred = candidates.length - index;
@@ -61,7 +62,7 @@ async function onboardCandidates(deps: ReconcileDependencies, candidates: readon
     let placement: AccountPlacement;
     try {
       const tags = deps.placer.usesTags ? await accountTags(deps.organizations, accountId) : {};
-      placement = deps.placer.place({ accountId, parentIds: parents.get(accountId) ?? [], tags });
+      placement = deps.placer.place({ accountId, organizationalUnits: units.get(accountId) ?? [], tags });
     } catch (error) {
       pass.errors.push({ accountId, step: 'placement', message: messageOf(error) });
       continue;

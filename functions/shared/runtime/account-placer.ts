@@ -5,5 +5,5 @@ import { nonEmpty, readEnv } from './env.js';
 
 export function accountPlacerFromEnv(source: NodeJS.ProcessEnv = process.env): AccountPlacer {
   const env = readEnv({ DEFAULT_WORKSPACE: nonEmpty }, source);
-  return { usesParents: false, usesTags: false, place: () => ({ workspace: env.DEFAULT_WORKSPACE }) };
+  return { usesOrganizationalUnits: false, usesTags: false, place: () => ({ workspace: env.DEFAULT_WORKSPACE }) };
 }
