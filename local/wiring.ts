@@ -15,6 +15,7 @@ import { LocalIam } from './iam/index.js';
 import { LocalLambda } from './lambda/index.js';
 import { LocalSqs } from './sqs/index.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
+import type { RequestCounter } from './core/request-counter.js';
 
 /** What every step of startLocalCloud reads. */
 export interface Settings {
@@ -129,7 +130,7 @@ export async function createServices(settings: Settings): Promise<Services> {
  * The one AWS endpoint every SDK client and every function talks to. `persist` runs after each
  * call and before its answer, so that what an acknowledged call changed survives a crash.
  */
-export function startEndpoint(services: Services, settings: Settings, persist: () => void = () => undefined): Promise<LocalServer> {
+export function startEndpoint(services: Services, settings: Settings, persist: () => void = () => undefined, requests?: RequestCounter): Promise<LocalServer> {
   const { iam, events, dynamodb } = services;
   const persisted =
     (handle: ServiceFunction): ServiceFunction =>
@@ -146,6 +147,7 @@ export function startEndpoint(services: Services, settings: Settings, persist: (
     region: settings.region,
     faults: services.faults,
     credentials: (accessKeyId) => iam.resolveCredentials(accessKeyId),
+    ...(requests !== undefined ? { requests } : {}),
     handlers: {
       iam: persisted((req) => iam.handleIam(req)),
       sts: persisted((req) => iam.handleSts(req)),
