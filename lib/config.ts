@@ -9,6 +9,7 @@ import {
   type SourceIdentityKind,
 } from '../functions/shared/domain/cluster-identity.js';
 import { parseWorkspaceNamespaces } from '../functions/shared/runtime/cluster-identity-settings.js';
+import { parseAccountRules, parseBootstrapRoles, type AccountRule, type TriggerSource } from '../functions/shared/domain/account-rules.js';
 
 export type GrantMode = 'path' | 'per-role';
 
@@ -31,6 +32,10 @@ export interface OnboardingConfig {
   readonly clusterIdentitySourceName: string;
   /** Namespaces allowed to use a workspace's cluster identities; a workspace not listed gets its own name. */
   readonly workspaceNamespaces: Readonly<Record<string, string[]>>;
+  /** Where new accounts go: ordered rules, first match wins, else defaultWorkspace (functions/shared/domain/account-rules.ts). */
+  readonly newAccountRules: readonly AccountRule[];
+  /** The bootstrap role onboarding assumes in an account announced by each source; organizations defaults to bootstrapRoleName. */
+  readonly bootstrapRoles: Readonly<Record<TriggerSource, string>>;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -46,7 +51,7 @@ export const CONFIG_DEFAULTS = {
   clusterIdentitySourceKind: 'AWSClusterControllerIdentity',
   clusterIdentitySourceName: 'default',
   workspaceNamespaces: {},
-} as const satisfies Omit<OnboardingConfig, 'managementAccountId'>;
+} as const satisfies Omit<OnboardingConfig, 'managementAccountId' | 'newAccountRules' | 'bootstrapRoles'>;
 
 export class ConfigError extends Error {
   constructor(
@@ -107,11 +112,13 @@ export function parseConfig(lookup: Lookup): OnboardingConfig {
     throw new ConfigError('verifyTimeoutSeconds', `${JSON.stringify(timeoutRaw)} must be a positive integer (seconds)`);
   }
 
+  const bootstrapRoleName = stringValue(lookup, 'bootstrapRoleName', ROLE_NAME, 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)');
   return {
     managementAccountId,
     ...clusterIdentityConfig(lookup),
+    ...newAccountConfig(lookup, bootstrapRoleName),
     managementRoleName: stringValue(lookup, 'managementRoleName', ROLE_NAME, 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)'),
-    bootstrapRoleName: stringValue(lookup, 'bootstrapRoleName', ROLE_NAME, 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)'),
+    bootstrapRoleName,
     rolePath: stringValue(lookup, 'rolePath', ROLE_PATH, 'must be an IAM path below the root that starts and ends with "/", such as /capa-providers/'),
     roleNamePrefix: stringValue(lookup, 'roleNamePrefix', ROLE_NAME_PREFIX, 'must be 1-32 of letters, digits and +=,.@_-'),
     defaultWorkspace: stringValue(lookup, 'defaultWorkspace', DNS_LABEL, 'must be a workspace name (1-63 lower-case letters, digits or hyphens)'),
@@ -170,4 +177,18 @@ function clusterIdentityConfig(lookup: Lookup) {
     clusterIdentitySourceName: stringValue(lookup, 'clusterIdentitySourceName', KUBERNETES_NAME, 'must be a Kubernetes object name (lower-case RFC 1123 subdomain)'),
     workspaceNamespaces,
   };
+}
+
+/** newAccountRules (default: none, every account to defaultWorkspace) and bootstrapRoles (default: AWS's role names). */
+function newAccountConfig(lookup: Lookup, bootstrapRoleName: string) {
+  const rules = parseAccountRules(lookup('newAccountRules') ?? []);
+  if (!rules.ok) throw new ConfigError('newAccountRules', rules.problem);
+  const roles = parseBootstrapRoles(lookup('bootstrapRoles'), bootstrapRoleName);
+  if (!roles.ok) throw new ConfigError('bootstrapRoles', roles.problem);
+  return { newAccountRules: rules.value, bootstrapRoles: roles.value };
+}
+
+/** Every bootstrap role name the backend may assume: the API's default and each trigger source's, once each. */
+export function bootstrapRoleNames(config: Pick<OnboardingConfig, 'bootstrapRoleName' | 'bootstrapRoles'>): string[] {
+  return [...new Set([config.bootstrapRoleName, config.bootstrapRoles.organizations, config.bootstrapRoles.controltower])];
 }

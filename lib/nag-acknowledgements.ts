@@ -3,6 +3,8 @@
 // (IAM4, IAM5), to the exact finding (`Rule[Finding]`), so a new wildcard still fails synth.
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { rulesNeed } from '../functions/shared/domain/account-rules.js';
+import { bootstrapRoleNames } from './config.js';
 import type { OnboardingFunction } from './constructs/onboarding-function.js';
 import type { OnboardingStack } from './onboarding-stack.js';
 
@@ -45,7 +47,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
 
   // Cross-account roles: the target account is only known per request, so the account field is
   // a wildcard while the role name / path is fixed by configuration.
-  const bootstrapRole = `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role/${config.bootstrapRoleName}]`;
+  const bootstrapRoles = bootstrapRoleNames(config);
   for (const fn of [
     stack.workflow.createRole,
     stack.workflow.attachPolicies,
@@ -56,10 +58,25 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.rotation.rotate,
     stack.rotation.ended,
   ]) {
+    for (const name of bootstrapRoles) {
+      acknowledge(
+        fn.role,
+        `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role/${name}]`,
+        `Assumes only the bootstrap roles ${bootstrapRoles.map((n) => `"${n}"`).join(', ')} (the API's default and each new-account source's) in whichever account is being onboarded (account unknown until the request); the session policy passed to AssumeRole limits IAM writes to ${config.rolePath}.`,
+      );
+    }
+  }
+  // The new-account rules read any new account's OU path and tags: its id is known per event.
+  const need = rulesNeed(config.newAccountRules);
+  const organizationsResources = [
+    ...(need.organizationalUnits || need.tags ? ['account/o-*/*'] : []),
+    ...(need.organizationalUnits ? ['ou/o-*/ou-*'] : []),
+  ];
+  for (const resource of organizationsResources) {
     acknowledge(
-      fn.role,
-      bootstrapRole,
-      `Assumes only the bootstrap role "${config.bootstrapRoleName}" in whichever account is being onboarded (account unknown until the request); the session policy passed to AssumeRole limits IAM writes to ${config.rolePath}.`,
+      stack.triggers.handler.role,
+      `AwsSolutions-IAM5[Resource::arn:${PARTITION}:organizations::<AWS::AccountId>:${resource}]`,
+      'Read-only Organizations calls (ListParents, DescribeOrganizationalUnit, ListTagsForResource) on the account a new-account event names and the OUs above it: known only per event, in the organization this management account runs.',
     );
   }
   acknowledge(

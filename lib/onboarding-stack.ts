@@ -1,7 +1,7 @@
 // The whole backend in one stack: registry, event bus, workflow, API and new-account triggers.
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { readConfig, type OnboardingConfig } from './config.js';
+import { bootstrapRoleNames, readConfig, type OnboardingConfig } from './config.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { AccountDepartures } from './constructs/account-departures.js';
 import { ExecutionEnded } from './constructs/execution-ended.js';
@@ -54,7 +54,8 @@ export class OnboardingStack extends Stack {
     const partition = Aws.PARTITION;
     const managementAccountId = config.managementAccountId ?? Aws.ACCOUNT_ID;
     const managementRoleArn = `arn:${partition}:iam::${managementAccountId}:role/${config.managementRoleName}`;
-    const bootstrapRoleArns = `arn:${partition}:iam::*:role/${config.bootstrapRoleName}`;
+    // The API's default bootstrap role and each trigger source's: exactly the configured names.
+    const bootstrapRoleArns = bootstrapRoleNames(config).map((name) => `arn:${partition}:iam::*:role/${name}`);
 
     this.registry = new Registry(this, 'Registry');
     this.events = new ProviderEvents(this, 'ProviderEvents');

@@ -9,6 +9,7 @@ import { iamClientForTargetAccount } from '../shared/adapters/target-account.js'
 import { verifyProvider } from '../shared/adapters/provider-verification.js';
 import { providerRegistry } from '../shared/adapters/registry.js';
 import { isVerifiable, verificationOutcome } from '../shared/domain/drift.js';
+import { bootstrapRoleOf } from '../shared/domain/provider.js';
 
 const settings = providerVerificationOf(process.env);
 const sts = stsClient();
@@ -28,7 +29,7 @@ async function checkProvider(event: VerificationTaskEvent): Promise<ProviderInsp
   const targetIam = await iamClientForTargetAccount(sts, {
     accountId: record.accountId,
     partition: settings.partition,
-    bootstrapRoleName: settings.bootstrapRoleName,
+    bootstrapRoleName: bootstrapRoleOf(record, settings.bootstrapRoleName),
     rolePath: record.rolePath,
     sessionName: `capa-reverify-${record.attempt}`,
   });

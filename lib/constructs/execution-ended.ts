@@ -35,8 +35,8 @@ export interface ExecutionEndedProps {
   readonly offboardingStateMachine?: sfn.IStateMachine;
   /** arn:<partition>:iam::<managementAccountId>:role/<managementRoleName> */
   readonly managementRoleArn: string;
-  /** arn:<partition>:iam::*:role/<bootstrapRoleName> */
-  readonly bootstrapRoleArns: string;
+  /** arn:<partition>:iam::*:role/<name>, for each bootstrap role name the deployment may assume */
+  readonly bootstrapRoleArns: readonly string[];
 }
 
 export class ExecutionEnded extends Construct {
@@ -70,7 +70,7 @@ export class ExecutionEnded extends Construct {
     // As compensation does: IAM writes in the target account happen in a bootstrap-role session
     // whose session policy narrows them to the product's path.
     this.handler.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'AssumeBootstrapRoleInTargetAccounts', actions: ['sts:AssumeRole'], resources: [props.bootstrapRoleArns] }),
+      new iam.PolicyStatement({ sid: 'AssumeBootstrapRoleInTargetAccounts', actions: ['sts:AssumeRole'], resources: [...props.bootstrapRoleArns] }),
     );
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({

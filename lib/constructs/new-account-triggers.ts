@@ -1,12 +1,15 @@
 // New accounts onboard themselves: Organizations and Control Tower announce them on the default
-// bus, and the account-trigger function starts an onboarding into the default workspace.
-import { Duration } from 'aws-cdk-lib';
+// bus, and the account-trigger function starts an onboarding into the workspace the new-account
+// rules pick (reading the account's OU path and tags from Organizations when rules look at them).
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { rulesNeed } from '../../functions/shared/domain/account-rules.js';
 import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
@@ -51,12 +54,17 @@ export class NewAccountTriggers extends Construct {
 
     this.handler = startOnboardingFunction(this, 'AccountTrigger', {
       name: 'account-trigger',
-      description: 'Onboards a new Organizations / Control Tower account into the default workspace',
+      description: 'Onboards a new Organizations / Control Tower account into the workspace its OU or tags select',
       config,
       registry,
       stateMachine: props.stateMachine,
-      environment: { DEFAULT_WORKSPACE: config.defaultWorkspace },
+      environment: {
+        DEFAULT_WORKSPACE: config.defaultWorkspace,
+        NEW_ACCOUNT_RULES: JSON.stringify(config.newAccountRules),
+        BOOTSTRAP_ROLES: JSON.stringify(config.bootstrapRoles),
+      },
     });
+    this.allowReadingAccountFacts(config);
 
     // An account event is sent once: whatever EventBridge cannot deliver is kept for replay.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -88,5 +96,24 @@ export class NewAccountTriggers extends Construct {
       eventPattern: CONTROL_TOWER_ACCOUNT_READY,
       targets: [target],
     });
+  }
+
+  /**
+   * Read-only Organizations calls, and only those the rules need: the OU path (ListParents on
+   * accounts and OUs, DescribeOrganizationalUnit) and the account's tags. Organizations ARNs
+   * name the management account (this stack's: the one that receives the account events).
+   */
+  private allowReadingAccountFacts(config: OnboardingConfig): void {
+    const need = rulesNeed(config.newAccountRules);
+    const accounts = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:account/o-*/*`;
+    const units = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:ou/o-*/ou-*`;
+    if (need.organizationalUnits) {
+      this.handler.function.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'ReadOrganizationalUnitPath', actions: ['organizations:ListParents', 'organizations:DescribeOrganizationalUnit'], resources: [accounts, units] }),
+      );
+    }
+    if (need.tags) {
+      this.handler.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadAccountTags', actions: ['organizations:ListTagsForResource'], resources: [accounts] }));
+    }
   }
 }

@@ -23,8 +23,8 @@ export interface OffboardingWorkflowProps {
   readonly bus: events.IEventBus;
   /** arn:<partition>:iam::<managementAccountId>:role/<managementRoleName> */
   readonly managementRoleArn: string;
-  /** arn:<partition>:iam::*:role/<bootstrapRoleName> */
-  readonly bootstrapRoleArns: string;
+  /** arn:<partition>:iam::*:role/<name>, for each bootstrap role name the deployment may assume */
+  readonly bootstrapRoleArns: readonly string[];
 }
 
 export class OffboardingWorkflow extends Construct {
@@ -62,7 +62,7 @@ export class OffboardingWorkflow extends Construct {
     });
     // The session policy passed to AssumeRole narrows the bootstrap role's rights to the product's path.
     this.removeProviderResources.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'AssumeBootstrapRoleInTargetAccounts', actions: ['sts:AssumeRole'], resources: [props.bootstrapRoleArns] }),
+      new iam.PolicyStatement({ sid: 'AssumeBootstrapRoleInTargetAccounts', actions: ['sts:AssumeRole'], resources: [...props.bootstrapRoleArns] }),
     );
 
     this.recordOffboarding = new OnboardingFunction(this, 'RecordOffboarding', {

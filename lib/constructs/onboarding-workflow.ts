@@ -28,8 +28,8 @@ export interface OnboardingWorkflowProps {
   readonly managementPrincipalArn: string;
   /** arn:<partition>:iam::<managementAccountId>:role/<managementRoleName> */
   readonly managementRoleArn: string;
-  /** arn:<partition>:iam::*:role/<bootstrapRoleName> */
-  readonly bootstrapRoleArns: string;
+  /** arn:<partition>:iam::*:role/<name>, for each bootstrap role name the deployment may assume */
+  readonly bootstrapRoleArns: readonly string[];
   /** arn:<partition>:iam::*:role<rolePath>* */
   readonly providerRoleArns: string;
 }
@@ -59,7 +59,7 @@ export class OnboardingWorkflow extends Construct {
     // The target-account IAM writes happen in this session; its session policy narrows them to
     // the product's path, so the bootstrap role's broad rights never reach other roles.
     const assumeBootstrapRole = () =>
-      new iam.PolicyStatement({ sid: 'AssumeBootstrapRoleInTargetAccounts', actions: ['sts:AssumeRole'], resources: [props.bootstrapRoleArns] });
+      new iam.PolicyStatement({ sid: 'AssumeBootstrapRoleInTargetAccounts', actions: ['sts:AssumeRole'], resources: [...props.bootstrapRoleArns] });
 
     this.createRole = new OnboardingFunction(this, 'CreateRole', {
       name: 'create-role',

@@ -24,8 +24,8 @@ export interface RotationWorkflowProps {
   readonly bus: events.IEventBus;
   /** arn:<partition>:iam::<managementAccountId>:root */
   readonly managementPrincipalArn: string;
-  /** arn:<partition>:iam::*:role/<bootstrapRoleName> */
-  readonly bootstrapRoleArns: string;
+  /** arn:<partition>:iam::*:role/<name>, for each bootstrap role name the deployment may assume */
+  readonly bootstrapRoleArns: readonly string[];
   /** arn:<partition>:iam::*:role<rolePath>* */
   readonly providerRoleArns: string;
 }
@@ -56,7 +56,7 @@ export class RotationWorkflow extends Construct {
     const assumeBootstrapRole = new iam.PolicyStatement({
       sid: 'AssumeBootstrapRoleInTargetAccounts',
       actions: ['sts:AssumeRole'],
-      resources: [props.bootstrapRoleArns],
+      resources: [...props.bootstrapRoleArns],
     });
 
     this.rotate = new OnboardingFunction(this, 'RotateExternalId', {

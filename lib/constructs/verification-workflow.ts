@@ -22,7 +22,7 @@ export interface VerificationWorkflowProps {
   readonly bus: events.IEventBus;
   readonly managementPrincipalArn: string;
   readonly managementRoleArn: string;
-  readonly bootstrapRoleArns: string;
+  readonly bootstrapRoleArns: readonly string[];
   readonly providerRoleArns: string;
 }
 
@@ -57,7 +57,7 @@ export class VerificationWorkflow extends Construct {
       new iam.PolicyStatement({
         sid: 'AssumeBootstrapAndProviderRoles',
         actions: ['sts:AssumeRole'],
-        resources: [props.bootstrapRoleArns, props.providerRoleArns],
+        resources: [...props.bootstrapRoleArns, props.providerRoleArns],
       }),
     );
     this.checkProvider.addToRolePolicy(

@@ -4,8 +4,10 @@ import { asAwsError, jsonError, jsonResponse } from '../core/protocol.js';
 import { missingAuthentication } from '../core/query.js';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type Authorize, type CallerIdentity } from '../core/types.js';
 import { DEFAULT_BOOTSTRAP_ROLE, invalidInput, type OrganizationsModel } from './model.js';
-import type { CreateAccountStatusRecord, OrgAccountRecord } from './state.js';
 import { operationNamed } from '../core/operations.js';
+import { hierarchyOperations } from './hierarchy-api.js';
+import { pageOf } from './paging.js';
+import { accountJson, field, statusJson, tagsParam } from './wire.js';
 
 /** One Organizations call: the model, the parameters, and authorization of this action on a resource. */
 export interface OrganizationsCall {
@@ -17,49 +19,10 @@ export interface OrganizationsCall {
 
 type OrganizationsOperation = (call: OrganizationsCall) => unknown;
 
-/** JSON protocol timestamps are epoch seconds. */
-function epochSeconds(ms: number): number {
-  return ms / 1000;
-}
-
-function accountJson(org: OrganizationsModel, account: OrgAccountRecord): Record<string, unknown> {
-  return {
-    Id: account.id,
-    Arn: org.accountArn(account.id),
-    Email: account.email,
-    Name: account.name,
-    Status: account.status,
-    State: account.status,
-    JoinedMethod: account.joinedMethod,
-    JoinedTimestamp: epochSeconds(account.joinedTimestamp),
-  };
-}
-
-function statusJson(status: CreateAccountStatusRecord): Record<string, unknown> {
-  return {
-    Id: status.id,
-    AccountName: status.accountName,
-    State: status.state,
-    RequestedTimestamp: epochSeconds(status.requestedTimestamp),
-    ...(status.completedTimestamp !== undefined ? { CompletedTimestamp: epochSeconds(status.completedTimestamp) } : {}),
-    ...(status.accountId !== undefined ? { AccountId: status.accountId } : {}),
-    ...(status.failureReason !== undefined ? { FailureReason: status.failureReason } : {}),
-  };
-}
-
-/** A required string member of the request body. */
-function field(params: Record<string, unknown>, name: string): string {
-  const value = params[name];
-  if (typeof value !== 'string' || value === '') {
-    throw invalidInput('INVALID_INPUT', `1 validation error detected: Value at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
-  }
-  return value;
-}
-
 const createAccount: OrganizationsOperation = ({ org, params, authorize }) => {
   authorize(org.organizationArn());
   const roleName = typeof params.RoleName === 'string' && params.RoleName !== '' ? params.RoleName : DEFAULT_BOOTSTRAP_ROLE;
-  const status = org.createAccount(field(params, 'AccountName'), field(params, 'Email'), roleName);
+  const status = org.createAccount(field(params, 'AccountName'), field(params, 'Email'), { roleName, tags: tagsParam(params) });
   return { CreateAccountStatus: statusJson(status) };
 };
 
@@ -88,17 +51,8 @@ const describeAccount: OrganizationsOperation = ({ org, params, authorize }) => 
 
 const listAccounts: OrganizationsOperation = ({ org, params, authorize }) => {
   authorize(org.organizationArn());
-  const maxResults = typeof params.MaxResults === 'number' ? params.MaxResults : 20;
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 20) throw invalidInput('INVALID_INPUT', 'MaxResults must be between 1 and 20.');
-  const start = typeof params.NextToken === 'string' ? Number(Buffer.from(params.NextToken, 'base64url').toString('utf8')) : 0;
-  if (!Number.isInteger(start) || start < 0) throw invalidInput('INVALID_PAGINATION_TOKEN', 'The NextToken is not valid.');
-  const accounts = org.accounts();
-  const page = accounts.slice(start, start + maxResults);
-  const next = start + page.length;
-  return {
-    Accounts: page.map((a) => accountJson(org, a)),
-    ...(next < accounts.length ? { NextToken: Buffer.from(String(next), 'utf8').toString('base64url') } : {}),
-  };
+  const { items, nextToken } = pageOf(org.accounts(), params);
+  return { Accounts: items.map((a) => accountJson(org, a)), ...(nextToken !== undefined ? { NextToken: nextToken } : {}) };
 };
 
 const describeOrganization: OrganizationsOperation = ({ org, authorize }) => {
@@ -147,6 +101,7 @@ export const operations: Readonly<Record<string, OrganizationsOperation>> = {
   CloseAccount: closeAccount,
   RemoveAccountFromOrganization: removeAccountFromOrganization,
   LeaveOrganization: leaveOrganization,
+  ...hierarchyOperations,
 };
 
 /** Operations a member account calls on its own membership (every other one is the management account's). */

@@ -7,7 +7,8 @@ import { AwsServiceError } from '../core/types.js';
 import type { IamModel } from '../iam/model.js';
 import { recordKeys } from '../iam/records.js';
 import { apiCallEvent, createAccountResultEvent, emitSafely, type ApiCaller, type EmitEvent } from './events.js';
-import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationState } from './state.js';
+import { OrganizationTree, validTags } from './hierarchy.js';
+import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationState, OrgTag } from './state.js';
 
 export const DEFAULT_BOOTSTRAP_ROLE = 'OrganizationAccountAccessRole';
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -38,15 +39,27 @@ function masterCannotLeave(): AwsServiceError {
 }
 
 function newOrganization(): OrganizationState {
-  return { id: `o-${randomBytes(5).toString('hex')}`, rootId: `r-${randomBytes(2).toString('hex')}`, accounts: [], createAccountStatuses: [] };
+  return { id: `o-${randomBytes(5).toString('hex')}`, rootId: `r-${randomBytes(2).toString('hex')}`, accounts: [], createAccountStatuses: [], organizationalUnits: [] };
+}
+
+/** How CreateAccount sets up a new account (the API's defaults: the bootstrap role, the root, no tags). */
+export interface NewAccountOptions {
+  roleName?: string;
+  joinedMethod?: 'CREATED' | 'INVITED';
+  tags?: OrgTag[];
+  /** The root or OU the account is created in; default the root. */
+  parentId?: string;
 }
 
 export class OrganizationsModel {
   private org: OrganizationState = newOrganization();
   private readonly changes: ChangeLog;
+  /** Roots, OUs, parents and tags. */
+  readonly tree: OrganizationTree;
 
   constructor(private readonly options: OrganizationsModelOptions) {
     this.changes = options.changes ?? new ChangeLog();
+    this.tree = new OrganizationTree({ state: () => this.org, changes: this.changes });
     this.ensureManagementAccount();
   }
 
@@ -64,6 +77,20 @@ export class OrganizationsModel {
 
   accountArn(accountId: string): string {
     return `arn:aws:organizations::${this.managementAccountId}:account/${this.org.id}/${accountId}`;
+  }
+
+  rootArn(): string {
+    return `arn:aws:organizations::${this.managementAccountId}:root/${this.org.id}/${this.org.rootId}`;
+  }
+
+  unitArn(unitId: string): string {
+    return `arn:aws:organizations::${this.managementAccountId}:ou/${this.org.id}/${unitId}`;
+  }
+
+  /** The ARN of the root, an OU or an account, by id (the resource policies name in IAM). */
+  resourceArn(id: string): string {
+    if (id === this.org.rootId) return this.rootArn();
+    return id.startsWith('ou-') ? this.unitArn(id) : this.accountArn(id);
   }
 
   accounts(): OrgAccountRecord[] {
@@ -109,14 +136,12 @@ export class OrganizationsModel {
    * An INVITED account is one that existed before joining: it gets the bootstrap role (which an
    * invited account's owner creates by hand in AWS) and no CreateAccountResult event.
    */
-  createAccount(
-    accountName: string,
-    email: string,
-    roleName = DEFAULT_BOOTSTRAP_ROLE,
-    joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
-  ): CreateAccountStatusRecord {
+  createAccount(accountName: string, email: string, options: NewAccountOptions = {}): CreateAccountStatusRecord {
+    const { roleName = DEFAULT_BOOTSTRAP_ROLE, joinedMethod = 'CREATED' } = options;
     if (!ACCOUNT_NAME.test(accountName)) throw invalidInput('INVALID_INPUT', 'You provided a value that does not match the required pattern.');
     if (!EMAIL.test(email) || email.length > 64) throw invalidInput('INVALID_EMAIL_ADDRESS_TARGET', 'The email address is not valid.');
+    const tags = validTags(options.tags ?? []);
+    if (options.parentId !== undefined) this.tree.parentTypeOrThrow(options.parentId);
     const requested = this.options.now();
     const status: CreateAccountStatusRecord = {
       id: `car-${randomBytes(16).toString('hex')}`,
@@ -130,6 +155,8 @@ export class OrganizationsModel {
     } else {
       const accountId = this.newAccountId();
       const account: OrgAccountRecord = { id: accountId, name: accountName, email, joinedMethod, joinedTimestamp: requested, status: 'ACTIVE' };
+      if (tags.length > 0) account.tags = tags;
+      if (options.parentId !== undefined) this.tree.place(account, options.parentId);
       this.org.accounts.push(account);
       this.changes.put(recordKeys.orgAccount(accountId), () => account);
       this.createBootstrapRole(accountId, roleName);
@@ -165,7 +192,7 @@ export class OrganizationsModel {
     email: string,
     joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
   ): { accountId: string; createAccountRequestId: string } {
-    const status = this.createAccount(accountName, email, DEFAULT_BOOTSTRAP_ROLE, joinedMethod);
+    const status = this.createAccount(accountName, email, { joinedMethod });
     if (status.state !== 'SUCCEEDED' || status.accountId === undefined) {
       throw new AwsServiceError('CreateAccountFailed', `CreateAccount ${accountName} failed: ${status.failureReason ?? 'unknown'}`, 400);
     }
@@ -229,6 +256,7 @@ export class OrganizationsModel {
   /** A restored organization always lists the management account, as a fresh one does. */
   restore(organization: OrganizationState): void {
     this.org = structuredClone(organization);
+    this.org.organizationalUnits ??= [];
     this.ensureManagementAccount();
   }
 }

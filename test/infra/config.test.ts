@@ -28,6 +28,8 @@ describe('configuration (CDK context)', () => {
       clusterIdentitySourceKind: 'AWSClusterControllerIdentity',
       clusterIdentitySourceName: 'default',
       workspaceNamespaces: {},
+      newAccountRules: [],
+      bootstrapRoles: { organizations: 'OrganizationAccountAccessRole', controltower: 'AWSControlTowerExecution' },
     });
   });
 

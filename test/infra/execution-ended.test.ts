@@ -118,6 +118,7 @@ describe('execution-ended function', () => {
       ...grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*'),
       ...grant(['dynamodb:GetItem', 'dynamodb:UpdateItem'], getAtt(registry.table)),
       ...grant(['sts:AssumeRole'], partitionArn(':iam::*:role/OrganizationAccountAccessRole')),
+      ...grant(['sts:AssumeRole'], partitionArn(':iam::*:role/AWSControlTowerExecution')),
       ...grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'], managementRole),
       ...grant(['events:PutEvents'], getAtt(events.bus)),
       ...grant(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(executionEnded.deadLetterQueue)),

@@ -30,7 +30,8 @@ describe('function roles', () => {
   const executions = {
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', getAtt(wf.stateMachine, 'Name'), ':*']],
   };
-  const bootstrapRoles = partitionArn(':iam::*:role/OrganizationAccountAccessRole');
+  // The API's default (also Organizations events') and Control Tower's: exactly the configured names.
+  const bootstrapRoles = [partitionArn(':iam::*:role/OrganizationAccountAccessRole'), partitionArn(':iam::*:role/AWSControlTowerExecution')];
   const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
   const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
 
@@ -78,7 +79,7 @@ describe('function roles', () => {
 
   it('create-role: AssumeRole on the bootstrap role in any account, UpdateItem and GetItem', () => {
     // Prepare
-    const calls = [...grant(['sts:AssumeRole'], bootstrapRoles), ...grant(['dynamodb:UpdateItem'], table), ...grant(['dynamodb:GetItem'], table)];
+    const calls = [...grant(['sts:AssumeRole'], ...bootstrapRoles), ...grant(['dynamodb:UpdateItem'], table), ...grant(['dynamodb:GetItem'], table)];
 
     // Act
     const grants = grantsFor(s, wf.createRole);
@@ -89,7 +90,7 @@ describe('function roles', () => {
 
   it('attach-policies: AssumeRole on the bootstrap role, GetItem', () => {
     // Prepare
-    const calls = [...grant(['sts:AssumeRole'], bootstrapRoles), ...grant(['dynamodb:GetItem'], table)];
+    const calls = [...grant(['sts:AssumeRole'], ...bootstrapRoles), ...grant(['dynamodb:GetItem'], table)];
 
     // Act
     const grants = grantsFor(s, wf.attachPolicies);
@@ -125,7 +126,7 @@ describe('function roles', () => {
     const fn = s.stack.verification.checkProvider;
     const calls = [
       ...grant(['dynamodb:GetItem'], table),
-      ...grant(['sts:AssumeRole'], bootstrapRoles, providerRoles),
+      ...grant(['sts:AssumeRole'], ...bootstrapRoles, providerRoles),
       ...grant(['iam:GetRolePolicy', 'iam:SimulatePrincipalPolicy'], managementRole),
     ];
 
@@ -162,7 +163,7 @@ describe('function roles', () => {
   it('compensate: AssumeRole on the bootstrap role, Get/Put/DeleteRolePolicy on the management role', () => {
     // Prepare
     const calls = [
-      ...grant(['sts:AssumeRole'], bootstrapRoles),
+      ...grant(['sts:AssumeRole'], ...bootstrapRoles),
       ...grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'], managementRole),
     ];
 

@@ -67,7 +67,13 @@ describe('offboarding workflow', () => {
     const grants = grantsOf(statementsOfRole(s, offboarding.removeProviderResources.role)).filter((grant) => !grant.startsWith('logs:'));
 
     // Assess
-    expect(grants.sort()).toEqual([`sts:AssumeRole -> ${JSON.stringify(partitionArn(':iam::*:role/OrganizationAccountAccessRole'))}`, ...XRAY].sort());
+    expect(grants.sort()).toEqual(
+      [
+        `sts:AssumeRole -> ${JSON.stringify(partitionArn(':iam::*:role/OrganizationAccountAccessRole'))}`,
+        `sts:AssumeRole -> ${JSON.stringify(partitionArn(':iam::*:role/AWSControlTowerExecution'))}`,
+        ...XRAY,
+      ].sort(),
+    );
   });
 
   it('record-offboarding: UpdateItem on the table and PutEvents on the provider bus', () => {

@@ -50,6 +50,7 @@ describe('rotation workflow', () => {
         `dynamodb:UpdateItem -> ${JSON.stringify(getAtt(registry.table))}`,
         `events:PutEvents -> ${JSON.stringify(getAtt(events.bus))}`,
         `sts:AssumeRole -> ${JSON.stringify(partitionArn(':iam::*:role/OrganizationAccountAccessRole'))}`,
+        `sts:AssumeRole -> ${JSON.stringify(partitionArn(':iam::*:role/AWSControlTowerExecution'))}`,
         `sts:AssumeRole -> ${JSON.stringify(partitionArn(':iam::*:role/capa-providers/*'))}`,
       ].sort(),
     );

@@ -251,7 +251,18 @@ describe('functions', () => {
           ROTATION_GRACE_SECONDS: '86400',
         },
       ],
-      [triggers.handler, { TABLE_NAME: table, STATE_MACHINE_ARN: stateMachine, ROLE_PATH: '/capa-providers/', ROLE_NAME_PREFIX: 'capa-', DEFAULT_WORKSPACE: 'default' }],
+      [
+        triggers.handler,
+        {
+          TABLE_NAME: table,
+          STATE_MACHINE_ARN: stateMachine,
+          ROLE_PATH: '/capa-providers/',
+          ROLE_NAME_PREFIX: 'capa-',
+          DEFAULT_WORKSPACE: 'default',
+          NEW_ACCOUNT_RULES: '[]',
+          BOOTSTRAP_ROLES: '{"organizations":"OrganizationAccountAccessRole","controltower":"AWSControlTowerExecution"}',
+        },
+      ],
       [
         wf.createRole,
         {

@@ -5,7 +5,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { BootstrapRoleDenied } from '../domain/errors.js';
 import type { ManagementGrantTarget } from '../domain/management-grant.js';
-import { roleArnOf, type ProviderRecord } from '../domain/provider.js';
+import { bootstrapRoleOf, roleArnOf, type ProviderRecord } from '../domain/provider.js';
 import { revokeManagementGrant } from './management-access.js';
 import { removeCreatedResources, roleCreatedBy, type ProviderRoleTarget } from './role-provisioning.js';
 import { iamClientForTargetAccount } from './target-account.js';
@@ -14,6 +14,7 @@ export interface LeftoverCleanup {
   sts: STSClient;
   /** IAM in the management account (the function's own credentials), for the grant. */
   managementIam: IAMClient;
+  /** The deployment's default, for providers recorded without a bootstrap role of their own. */
   bootstrapRoleName: string;
   grant: ManagementGrantTarget;
 }
@@ -34,7 +35,7 @@ export async function removeExecutionLeftovers(cleanup: LeftoverCleanup, record:
     iam = await iamClientForTargetAccount(cleanup.sts, {
       accountId: record.accountId,
       partition,
-      bootstrapRoleName: cleanup.bootstrapRoleName,
+      bootstrapRoleName: bootstrapRoleOf(record, cleanup.bootstrapRoleName),
       rolePath: record.rolePath,
       sessionName: `capa-onboarding-execution-ended-${record.attempt}`,
     });

@@ -55,6 +55,11 @@ export interface StartOptions {
    * provider someone deleted.
    */
   onboardDeleted?: boolean;
+  /**
+   * The bootstrap role a new provider's steps assume (the new-account trigger's, by event source).
+   * Absent (the API): the deployment's default. An existing provider keeps the one it was recorded with.
+   */
+  bootstrapRoleName?: string;
 }
 
 /**
@@ -81,7 +86,14 @@ async function startExecution(sfn: SFNClient, stateMachineArn: string, record: P
  * The record of attempt `attempt` (1 for a new provider), derived from the request and the
  * deployment's settings.
  */
-function newProviderRecord(settings: OnboardingSettings, request: ProviderRequest, roleName: string, now: Date, attempt = 1): ProviderRecord {
+function newProviderRecord(
+  settings: OnboardingSettings,
+  request: ProviderRequest,
+  roleName: string,
+  now: Date,
+  options: StartOptions,
+  attempt = 1,
+): ProviderRecord {
   const executionName = executionNameOf(request.workspace, request.name, attempt);
   return {
     providerId: providerIdOf(request.workspace, request.name),
@@ -100,6 +112,7 @@ function newProviderRecord(settings: OnboardingSettings, request: ProviderReques
     executionArn: executionArnOf(settings.stateMachineArn, executionName),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    ...(options.bootstrapRoleName !== undefined ? { bootstrapRoleName: options.bootstrapRoleName } : {}),
   };
 }
 
@@ -160,14 +173,15 @@ async function onboardAfresh(
   request: ProviderRequest,
   roleName: string,
   now: Date,
+  options: StartOptions,
 ): Promise<StartOutcome> {
-  const record = newProviderRecord(deps.settings, request, roleName, now, tombstone.attempt + 1);
+  const record = newProviderRecord(deps.settings, request, roleName, now, options, tombstone.attempt + 1);
   if (await deps.registry.replaceDeleted(tombstone.attempt, record)) {
     await startExecution(deps.sfn, deps.settings.stateMachineArn, record);
     return { outcome: 'started', provider: record };
   }
   // Another request onboarded it a moment ago: answer as for a request repeating that one.
-  return startOnboarding(deps, request);
+  return startOnboarding(deps, request, options);
 }
 
 export async function startOnboarding(deps: OnboardingDependencies, request: ProviderRequest, options: StartOptions = {}): Promise<StartOutcome> {
@@ -178,7 +192,7 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
 
   let existing = await registry.get(providerId);
   if (!existing) {
-    const record = newProviderRecord(settings, request, roleName, now);
+    const record = newProviderRecord(settings, request, roleName, now, options);
     if (await registry.create(record)) {
       await startExecution(sfn, settings.stateMachineArn, record);
       return { outcome: 'started', provider: record };
@@ -191,7 +205,7 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
   // A provider offboarded (DELETED) or whose account left (ACCOUNT_REMOVED) onboards afresh.
   if (isTerminal(existing.status)) {
     if (options.onboardDeleted === false) return { outcome: 'deleted', provider: existing };
-    return onboardAfresh(deps, existing, request, roleName, now);
+    return onboardAfresh(deps, existing, request, roleName, now, options);
   }
   if (existing.status === 'DELETING') return { outcome: 'deleting', provider: existing };
 

@@ -1,4 +1,5 @@
 // Reading new-account events from AWS Organizations and AWS Control Tower (CloudTrail service events).
+import type { OrganizationalUnitFact, TriggerSource } from './account-rules.js';
 import type { ProviderRequest } from './provider-request.js';
 
 interface AccountStatus {
@@ -6,6 +7,8 @@ interface AccountStatus {
   accountId?: string;
   accountName?: string;
   account?: { accountId?: string; accountName?: string };
+  /** Control Tower names the OU it enrolled the account in. */
+  organizationalUnit?: { organizationalUnitId?: string; organizationalUnitName?: string };
 }
 
 export interface NewAccountEvent {
@@ -26,6 +29,17 @@ export interface NewAccount {
   request: ProviderRequest;
   accountName?: string;
   trigger: string;
+  source: TriggerSource;
+  /** The OU holding the account, when the event names it (Control Tower does). */
+  organizationalUnit?: OrganizationalUnitFact;
+}
+
+const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+
+function organizationalUnitOf(status: AccountStatus): OrganizationalUnitFact | undefined {
+  const unit = status.organizationalUnit;
+  if (unit?.organizationalUnitId === undefined || !OU_ID.test(unit.organizationalUnitId)) return undefined;
+  return { id: unit.organizationalUnitId, name: unit.organizationalUnitName ?? '' };
 }
 
 /**
@@ -39,10 +53,13 @@ export function newAccountOf(event: NewAccountEvent, workspace: string): NewAcco
   if (!status || status.state !== 'SUCCEEDED') return undefined;
   const accountId = status.accountId ?? status.account?.accountId;
   if (!accountId || !/^\d{12}$/.test(accountId)) return undefined;
+  const organizationalUnit = organizationalUnitOf(status);
   return {
     request: accountProviderRequest(workspace, accountId),
     accountName: status.accountName ?? status.account?.accountName,
     trigger: `${event.source ?? 'unknown'}:${event.detail?.eventName ?? 'unknown'}`,
+    source: event.source === 'aws.controltower' ? 'controltower' : 'organizations',
+    ...(organizationalUnit !== undefined ? { organizationalUnit } : {}),
   };
 }
 

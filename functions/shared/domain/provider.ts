@@ -104,6 +104,17 @@ export interface ProviderSpec {
   rolePath: string;
   trustEc2: boolean;
   attempt: number;
+  /**
+   * The role every step assumes in the account, chosen when the provider was created (the
+   * trigger source's; the API uses the deployment's default). Absent on providers recorded
+   * before it was recorded: they use the deployment's default, as they always did.
+   */
+  bootstrapRoleName?: string;
+}
+
+/** The bootstrap role to assume for a provider: its recorded one, else the deployment's default. */
+export function bootstrapRoleOf(provider: Pick<ProviderSpec, 'bootstrapRoleName'>, deploymentDefault: string): string {
+  return provider.bootstrapRoleName ?? deploymentDefault;
 }
 
 /** Something the offboarding did not remove, and why (a foreign owner, an unreachable account, ...). */
@@ -173,6 +184,8 @@ export function workflowInputOf(record: ProviderRecord): ProviderSpec {
     rolePath: record.rolePath,
     trustEc2: record.trustEc2,
     attempt: record.attempt,
+    // Only when recorded, so an older provider's input stays byte-identical.
+    ...(record.bootstrapRoleName !== undefined ? { bootstrapRoleName: record.bootstrapRoleName } : {}),
   };
 }
 

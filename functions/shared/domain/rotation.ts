@@ -43,7 +43,7 @@ export interface RotationFields {
 
 /** The rotation state machine's input is `{ rotation: RotationInput }`: identities only, so re-sending it is byte-identical and holds no secret. */
 export interface RotationInput {
-  provider: Pick<ProviderSpec, 'providerId' | 'workspace' | 'name' | 'accountId' | 'roleName' | 'rolePath' | 'trustEc2'>;
+  provider: Pick<ProviderSpec, 'providerId' | 'workspace' | 'name' | 'accountId' | 'roleName' | 'rolePath' | 'trustEc2' | 'bootstrapRoleName'>;
   rotationId: string;
   graceSeconds: number;
 }
@@ -94,6 +94,7 @@ export function rotationInputOf(record: ProviderRecord, rotationId: string, grac
       roleName: record.roleName,
       rolePath: record.rolePath,
       trustEc2: record.trustEc2,
+      ...(record.bootstrapRoleName !== undefined ? { bootstrapRoleName: record.bootstrapRoleName } : {}),
     },
     rotationId,
     graceSeconds,

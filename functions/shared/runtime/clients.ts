@@ -5,6 +5,7 @@
 // itself free of side effects, so importing it here would put DynamoDB into every bundle.
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SDK_CLIENT_OPTIONS, type SdkClientOptions } from '../adapters/sdk-options.js';
@@ -13,3 +14,4 @@ export const stsClient = (options: SdkClientOptions = SDK_CLIENT_OPTIONS): STSCl
 export const iamClient = (): IAMClient => new IAMClient(SDK_CLIENT_OPTIONS);
 export const sfnClient = (options: SdkClientOptions = SDK_CLIENT_OPTIONS): SFNClient => new SFNClient(options);
 export const eventBridgeClient = (): EventBridgeClient => new EventBridgeClient(SDK_CLIENT_OPTIONS);
+export const organizationsClient = (): OrganizationsClient => new OrganizationsClient(SDK_CLIENT_OPTIONS);

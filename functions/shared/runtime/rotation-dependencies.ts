@@ -5,6 +5,7 @@ import type { RotationDependencies } from '../adapters/external-id-rotation.js';
 import { rotationRegistry } from '../adapters/rotation-registry.js';
 import { eventBridgeClient, stsClient } from './clients.js';
 import { nonEmpty, partition, readEnv, rolePath } from './env.js';
+import { bootstrapRoleOf } from '../domain/provider.js';
 
 export function rotationDependenciesFromEnv(source: NodeJS.ProcessEnv = process.env): RotationDependencies {
   const env = readEnv(
@@ -31,7 +32,7 @@ export function rotationDependenciesFromEnv(source: NodeJS.ProcessEnv = process.
       iamClientForTargetAccount(sts, {
         accountId: rotation.provider.accountId,
         partition: env.PARTITION,
-        bootstrapRoleName: env.BOOTSTRAP_ROLE_NAME,
+        bootstrapRoleName: bootstrapRoleOf(rotation.provider, env.BOOTSTRAP_ROLE_NAME),
         rolePath: env.ROLE_PATH,
         sessionName: `capa-rotation-${step}-${rotation.rotationId}`,
       }),

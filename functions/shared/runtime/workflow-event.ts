@@ -2,7 +2,7 @@
 // { execution: { arn, name }, state: <the accumulated state> }.
 import type { AttachedPolicies, EnsuredRole } from '../adapters/role-provisioning.js';
 import type { GrantResult } from '../adapters/management-access.js';
-import type { ProviderSpec } from '../domain/provider.js';
+import { bootstrapRoleOf, type ProviderSpec } from '../domain/provider.js';
 import type { VerificationResult } from '../adapters/verification.js';
 import { logger } from './logger.js';
 
@@ -58,12 +58,12 @@ export function roleTargetOf(event: ProviderTaskEvent, partition: string) {
   };
 }
 
-/** How a workflow step reaches the target account through its bootstrap role. */
-export function targetAccessOf(event: ProviderTaskEvent, partition: string, bootstrapRoleName: string, step: string) {
+/** How a workflow step reaches the target account through its bootstrap role (the provider's, else the deployment's default). */
+export function targetAccessOf(event: ProviderTaskEvent, partition: string, defaultBootstrapRoleName: string, step: string) {
   return {
     accountId: event.state.provider.accountId,
     partition,
-    bootstrapRoleName,
+    bootstrapRoleName: bootstrapRoleOf(event.state.provider, defaultBootstrapRoleName),
     rolePath: event.state.provider.rolePath,
     sessionName: `capa-onboarding-${step}-${event.state.provider.attempt}`,
   };

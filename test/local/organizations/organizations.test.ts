@@ -157,12 +157,12 @@ describe('Organizations through the real SDK', () => {
 
   it('answers UnknownOperationException for an operation it does not serve, also one named like an Object member', async () => {
     // Prepare
-    const actions = ['ListRoots', 'hasOwnProperty'];
+    const actions = ['CreatePolicy', 'hasOwnProperty'];
     // Act
     const responses = await Promise.all(actions.map((action) => local.handleOrganizations(adminRequest(local, 'organizations', action))));
     // Assess
     expect(responses.map((r) => [r.status, JSON.parse(r.body) as unknown])).toEqual([
-      [400, { __type: 'UnknownOperationException', message: "The local cloud's Organizations does not implement ListRoots" }],
+      [400, { __type: 'UnknownOperationException', message: "The local cloud's Organizations does not implement CreatePolicy" }],
       [400, { __type: 'UnknownOperationException', message: "The local cloud's Organizations does not implement hasOwnProperty" }],
     ]);
   });

@@ -20,6 +20,7 @@ describe('newAccountOf', () => {
       request: { workspace: 'landing-zone', name: 'aws-222233334444', accountId: '222233334444' },
       accountName: 'team-payments-dev',
       trigger: 'aws.organizations:CreateAccountResult',
+      source: 'organizations',
     });
   });
 
@@ -41,7 +42,24 @@ describe('newAccountOf', () => {
       request: { workspace: 'landing-zone', name: 'aws-555566667777', accountId: '555566667777' },
       accountName: 'team-search-prod',
       trigger: 'aws.controltower:CreateManagedAccount',
+      source: 'controltower',
     });
+  });
+
+  it('reads the OU Control Tower enrolled the account in', () => {
+    // Prepare
+    const status = {
+      state: 'SUCCEEDED',
+      account: { accountId: '555566667777', accountName: 'team-search-prod' },
+      organizationalUnit: { organizationalUnitName: 'Workloads', organizationalUnitId: 'ou-ab12-cd34ef56' },
+    };
+    const event: NewAccountEvent = { source: 'aws.controltower', detail: { eventName: 'CreateManagedAccount', serviceEventDetails: { createManagedAccountStatus: status } } };
+
+    // Act
+    const account = newAccountOf(event, 'landing-zone');
+
+    // Assess
+    expect(account?.organizationalUnit).toEqual({ id: 'ou-ab12-cd34ef56', name: 'Workloads' });
   });
 
   it('reads a Control Tower UpdateManagedAccount', () => {
@@ -62,6 +80,7 @@ describe('newAccountOf', () => {
       request: { workspace: 'landing-zone', name: 'aws-888899990000', accountId: '888899990000' },
       accountName: 'team-ml-sandbox',
       trigger: 'aws.controltower:UpdateManagedAccount',
+      source: 'controltower',
     });
   });
 
@@ -77,6 +96,7 @@ describe('newAccountOf', () => {
       request: { workspace: 'landing-zone', name: 'aws-222233334444', accountId: '222233334444' },
       accountName: undefined,
       trigger: 'unknown:unknown',
+      source: 'organizations',
     });
   });
 
