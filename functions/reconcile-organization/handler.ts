@@ -2,10 +2,8 @@
 // the ACTIVE members a missed new-account event left without a provider (at most
 // MAX_ONBOARDINGS a run) and ends the providers of accounts that were closed or left. A failure
 // throws: the sweep catches it, records it in the summary and goes on.
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { reconcileOrganization } from '../shared/adapters/reconcile-organization.js';
 import { reconcileRegistry } from '../shared/adapters/reconcile-registry.js';
-import { SDK_CLIENT_OPTIONS } from '../shared/adapters/sdk-options.js';
 import { sweepIdOf } from '../shared/domain/fleet-sweep.js';
 import type { ReconciliationSummary } from '../shared/domain/reconciliation.js';
 import { departureDependenciesFromEnv } from '../shared/runtime/departure-dependencies.js';
@@ -13,15 +11,16 @@ import { booleanFlag, nonEmpty, positiveInteger, readEnv } from '../shared/runti
 import { logger } from '../shared/runtime/logger.js';
 import { withMiddleware } from '../shared/runtime/middleware.js';
 import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.js';
-import { accountPlacerFromEnv } from '../shared/runtime/account-placer.js';
+import { accountRulesFromEnv } from '../shared/runtime/account-rules-settings.js';
+import { organizationsClient } from '../shared/runtime/clients.js';
 
 const env = readEnv({ TABLE_NAME: nonEmpty, RECONCILE_ENABLED: booleanFlag, MAX_ONBOARDINGS: positiveInteger(50) });
 const deps = {
-  organizations: new OrganizationsClient(SDK_CLIENT_OPTIONS),
+  organizations: organizationsClient(),
   registry: reconcileRegistry(env.TABLE_NAME),
   onboarding: onboardingStarterFromEnv(),
   departures: departureDependenciesFromEnv(),
-  placer: accountPlacerFromEnv(),
+  placement: accountRulesFromEnv(),
   maxOnboardings: env.MAX_ONBOARDINGS,
 };
 

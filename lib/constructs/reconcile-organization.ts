@@ -47,7 +47,10 @@ export function reconcileOrganizationFunction(scope: Construct, id: string, prop
     // Within the sweep state's 300 s, so Step Functions sees the function's own timeout first.
     timeout: Duration.seconds(280),
     environment: {
+      // The new-account trigger's placement settings (lib/constructs/new-account-triggers.ts).
       DEFAULT_WORKSPACE: config.defaultWorkspace,
+      NEW_ACCOUNT_RULES: JSON.stringify(config.newAccountRules),
+      BOOTSTRAP_ROLES: JSON.stringify(config.bootstrapRoles),
       RECONCILE_ENABLED: String(props.reconcile.reconcileEnabled),
       MAX_ONBOARDINGS: String(props.reconcile.reconcileMaxOnboardings),
       EVENT_BUS_NAME: props.bus.eventBusName,

@@ -277,6 +277,8 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
       ROLE_PATH,
       ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix,
       DEFAULT_WORKSPACE: 'default',
+      NEW_ACCOUNT_RULES: '[]',
+      BOOTSTRAP_ROLES: JSON.stringify({ organizations: BOOTSTRAP_ROLE_NAME, controltower: 'AWSControlTowerExecution' }),
       RECONCILE_ENABLED: String(options.reconcile),
       MAX_ONBOARDINGS: String(options.reconcileMaxOnboardings),
       EVENT_BUS_NAME,

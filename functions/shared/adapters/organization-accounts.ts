@@ -12,7 +12,8 @@ import {
   ListTagsForResourceCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import type { OrganizationalUnit, OrgAccount } from '../domain/reconciliation.js';
+import type { OrganizationalUnitFact } from '../domain/account-rules.js';
+import type { OrgAccount } from '../domain/reconciliation.js';
 import { callAws } from './aws-errors.js';
 
 /** ListAccounts and ListAccountsForParent accept at most 20 results a page. */
@@ -57,13 +58,13 @@ export function listAccounts(org: OrganizationsClient): Promise<OrgAccount[]> {
  * walk of the OU tree: per parent, its OUs and its accounts. An organization with P parents (roots
  * and OUs) costs 1 + 2P calls (plus pages), whatever its number of accounts.
  */
-export async function accountPlacements(org: OrganizationsClient): Promise<Map<string, OrganizationalUnit[]>> {
+export async function accountPlacements(org: OrganizationsClient): Promise<Map<string, OrganizationalUnitFact[]>> {
   const roots = await allPages('ListRoots', async (NextToken) => {
     const page = await callAws('ListRoots', () => org.send(new ListRootsCommand({ NextToken })));
     return { items: (page.Roots ?? []).flatMap((root) => (root.Id === undefined ? [] : [root.Id])), next: page.NextToken };
   });
-  const placements = new Map<string, OrganizationalUnit[]>();
-  let level: Array<{ parentId: string; units: OrganizationalUnit[] }> = roots.map((parentId) => ({ parentId, units: [] }));
+  const placements = new Map<string, OrganizationalUnitFact[]>();
+  let level: Array<{ parentId: string; units: OrganizationalUnitFact[] }> = roots.map((parentId) => ({ parentId, units: [] }));
   for (let depth = 0; level.length > 0; depth += 1) {
     if (depth >= MAX_DEPTH) throw new Error(`The organization's OUs nest deeper than ${MAX_DEPTH} levels`);
     const next: typeof level = [];
@@ -85,7 +86,7 @@ function accountsUnder(org: OrganizationsClient, ParentId: string): Promise<stri
   });
 }
 
-function unitsUnder(org: OrganizationsClient, ParentId: string): Promise<OrganizationalUnit[]> {
+function unitsUnder(org: OrganizationsClient, ParentId: string): Promise<OrganizationalUnitFact[]> {
   return allPages(`ListOrganizationalUnitsForParent ${ParentId}`, async (NextToken) => {
     const page = await callAws(`ListOrganizationalUnitsForParent ${ParentId}`, () =>
       org.send(new ListOrganizationalUnitsForParentCommand({ ParentId, MaxResults: PAGE_SIZE, NextToken })),

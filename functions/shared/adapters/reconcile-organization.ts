@@ -4,6 +4,7 @@
 // accounts that were closed or left (through the departure event's own code path).
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RECONCILIATION } from '../domain/account-departure.js';
+import { placeAccount, rulesNeed, type AccountRules, type OrganizationalUnitFact, type Placement } from '../domain/account-rules.js';
 import { accountProviderRequest } from '../domain/new-account.js';
 import {
   MAX_DEPARTURES_PER_RUN,
@@ -11,11 +12,8 @@ import {
   membersToRemember,
   planReconciliation,
   type AccountDepartureFinding,
-  type AccountPlacement,
-  type AccountPlacer,
   type CompletedReconciliation,
   type DepartureOutcome,
-  type OrganizationalUnit,
   type ReconcileError,
 } from '../domain/reconciliation.js';
 import { handleAccountDeparture, type DepartureDependencies } from './account-departures.js';
@@ -28,7 +26,8 @@ export interface ReconcileDependencies {
   registry: ReconcileRegistry;
   onboarding: OnboardingDependencies;
   departures: DepartureDependencies;
-  placer: AccountPlacer;
+  /** The new-account rules, as the trigger reads them: the reconcile places an account exactly where its event would have. */
+  placement: AccountRules;
   maxOnboardings: number;
   now?: () => Date;
 }
@@ -53,26 +52,31 @@ function messageOf(error: unknown): string {
 async function onboardCandidates(deps: ReconcileDependencies, candidates: readonly string[]): Promise<OnboardingPass> {
   const pass: OnboardingPass = { started: [], deferred: 0, skippedByRules: 0, errors: [] };
   if (candidates.length === 0) return pass;
-  const units = deps.placer.usesOrganizationalUnits ? await accountPlacements(deps.organizations) : new Map<string, OrganizationalUnit[]>();
+  const need = rulesNeed(deps.placement.rules);
+  const units = need.organizationalUnits ? await accountPlacements(deps.organizations) : new Map<string, OrganizationalUnitFact[]>();
   for (const [index, accountId] of candidates.entries()) {
     if (pass.started.length >= deps.maxOnboardings) {
       pass.deferred = candidates.length - index;
       break;
     }
-    let placement: AccountPlacement;
+    let placed: Placement;
     try {
-      const tags = deps.placer.usesTags ? await accountTags(deps.organizations, accountId) : {};
-      placement = deps.placer.place({ accountId, organizationalUnits: units.get(accountId) ?? [], tags });
+      const tags = need.tags ? await accountTags(deps.organizations, accountId) : {};
+      // The reconcile reads the organization, so an account it finds is placed as an Organizations event would place it.
+      placed = placeAccount(deps.placement, { accountId, source: 'organizations', organizationalUnits: units.get(accountId) ?? [], tags });
     } catch (error) {
       pass.errors.push({ accountId, step: 'placement', message: messageOf(error) });
       continue;
     }
-    if ('skip' in placement) {
+    if (placed.action === 'skip') {
       pass.skippedByRules += 1;
       continue;
     }
     try {
-      const result = await startOnboarding(deps.onboarding, accountProviderRequest(placement.workspace, accountId), { onboardDeleted: false });
+      const result = await startOnboarding(deps.onboarding, accountProviderRequest(placed.workspace, accountId), {
+        onboardDeleted: false,
+        bootstrapRoleName: placed.bootstrapRoleName,
+      });
       if (result.outcome === 'started') pass.started.push(accountId);
     } catch (error) {
       pass.errors.push({ accountId, step: 'onboarding', message: messageOf(error) });

@@ -189,29 +189,3 @@ export function reconciliationOf(value: unknown): ReconciliationSummary | undefi
   }
   return value as ReconciliationSummary;
 }
-
-export interface OrganizationalUnit {
-  id: string;
-  name: string;
-}
-
-/** What the placement rules may look at for one account. */
-export interface AccountFacts {
-  accountId: string;
-  /** The OUs from below the root down to the account's own, outermost first; [] in the root. */
-  organizationalUnits: readonly OrganizationalUnit[];
-  tags: Readonly<Record<string, string>>;
-}
-
-export type AccountPlacement = { workspace: string } | { skip: true };
-
-/**
- * Where a new account goes, as the new-account trigger decides it. `usesOrganizationalUnits` and `usesTags`
- * say which facts the rules read, so the reconcile walks the OU tree and reads tags only when a
- * rule needs them.
- */
-export interface AccountPlacer {
-  usesOrganizationalUnits: boolean;
-  usesTags: boolean;
-  place(facts: AccountFacts): AccountPlacement;
-}

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reconcileOrganization, type ReconcileDependencies } from '../../../../functions/shared/adapters/reconcile-organization.js';
 import { ReconcileRegistry } from '../../../../functions/shared/adapters/reconcile-registry.js';
 import { DepartureRegistry } from '../../../../functions/shared/adapters/registry-departures.js';
-import type { AccountFacts, AccountPlacer } from '../../../../functions/shared/domain/reconciliation.js';
+import type { AccountRules } from '../../../../functions/shared/domain/account-rules.js';
 import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
 import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
 
@@ -48,9 +48,10 @@ function documentClient(): DynamoDBDocumentClient {
   );
 }
 
-const toDefault: AccountPlacer = { usesOrganizationalUnits: false, usesTags: false, place: () => ({ workspace: 'default' }) };
+const BOOTSTRAP_ROLES = { organizations: 'OrganizationAccountAccessRole', controltower: 'AWSControlTowerExecution' };
+const toDefault: AccountRules = { rules: [], defaultWorkspace: 'default', bootstrapRoles: BOOTSTRAP_ROLES };
 
-function dependencies(placer: AccountPlacer, maxOnboardings = 50): ReconcileDependencies {
+function dependencies(placement: AccountRules, maxOnboardings = 50): ReconcileDependencies {
   return {
     organizations: new OrganizationsClient({}),
     registry: new ReconcileRegistry(documentClient(), table.tableName),
@@ -63,7 +64,7 @@ function dependencies(placer: AccountPlacer, maxOnboardings = 50): ReconcileDepe
       bus: { busName: 'capa-provider-onboarding', source: 'capa-provider-onboarding' },
       grant: { managementRoleArn: 'arn:aws:iam::000000000000:role/capa-management', partition: 'aws', rolePath: '/capa-providers/', mode: 'path' },
     },
-    placer,
+    placement,
     maxOnboardings,
   };
 }
@@ -111,7 +112,7 @@ describe('reconcileOrganization', () => {
     expect(await registryOn(table).get('default.aws-100000000000')).toMatchObject({ status: 'PENDING', accountId: '100000000000' });
   });
 
-  it('walks the OUs once and reads tags only for candidates, and counts the accounts the rules skip', async () => {
+  it('places candidates with the new-account rules (Organizations source), walking the OUs once and reading tags only for candidates', async () => {
     // Prepare
     organizationOf('o-rules', ['200000000001', '200000000002', '200000000003']);
     await registryOn(table).create(providerRecord({ providerId: 'teams.onboarded', workspace: 'teams', name: 'onboarded', accountId: '200000000003' }));
@@ -124,32 +125,24 @@ describe('reconcileOrganization', () => {
     organizations.on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-sand' }).resolves({ OrganizationalUnits: [] });
     organizations.on(ListTagsForResourceCommand, { ResourceId: '200000000001' }).resolves({ Tags: [{ Key: 'capa', Value: 'skip' }] });
     organizations.on(ListTagsForResourceCommand, { ResourceId: '200000000002' }).resolves({ Tags: [] });
-    const seen: AccountFacts[] = [];
-    const placer: AccountPlacer = {
-      usesOrganizationalUnits: true,
-      usesTags: true,
-      place: (facts) => {
-        seen.push(facts);
-        return facts.tags.capa === 'skip' ? { skip: true } : { workspace: 'sandbox' };
-      },
+    const rules: AccountRules = {
+      rules: [
+        { tag: { key: 'capa', value: 'skip' }, skip: true },
+        { ouPath: 'Workloads/Sandbox', workspace: 'sandbox' },
+      ],
+      defaultWorkspace: 'default',
+      bootstrapRoles: BOOTSTRAP_ROLES,
     };
 
     // Act
-    const summary = await reconcileOrganization(dependencies(placer), 'sweep-20261129T120000000Z');
+    const summary = await reconcileOrganization(dependencies(rules), 'sweep-20261129T120000000Z');
 
     // Assess
     expect(summary).toMatchObject({ onboardingStarted: ['200000000002'], skippedByRules: 1, alreadyOnboarded: 1, errors: [] });
-    const sandbox = [
-      { id: 'ou-work', name: 'Workloads' },
-      { id: 'ou-sand', name: 'Sandbox' },
-    ];
-    expect(seen).toEqual([
-      { accountId: '200000000001', organizationalUnits: sandbox, tags: { capa: 'skip' } },
-      { accountId: '200000000002', organizationalUnits: sandbox, tags: {} },
-    ]);
     expect(organizations.commandCalls(ListRootsCommand)).toHaveLength(1);
     expect(organizations.commandCalls(ListTagsForResourceCommand).map((call) => call.args[0].input.ResourceId)).toEqual(['200000000001', '200000000002']);
-    expect(await registryOn(table).get('sandbox.aws-200000000002')).toMatchObject({ status: 'PENDING' });
+    expect(await registryOn(table).get('sandbox.aws-200000000002')).toMatchObject({ status: 'PENDING', bootstrapRoleName: 'OrganizationAccountAccessRole' });
+    expect(await registryOn(table).get('default.aws-200000000001')).toBeUndefined();
   });
 
   it('reports an account whose start failed and still starts the next one', async () => {
