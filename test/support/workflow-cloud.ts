@@ -68,6 +68,8 @@ export interface WorkflowCloudOptions {
   reconcile?: boolean;
   /** The stack's reconcileMaxOnboardings (default 50). */
   reconcileMaxOnboardings?: number;
+  /** The stack's newAccountRules (default none: every account to the default workspace). */
+  newAccountRules?: unknown[];
 }
 
 type FaultableService = 'iam' | 'sts' | 'organizations' | 'events' | 'dynamodb';
@@ -132,6 +134,8 @@ export interface WorkflowCloud {
   verify(providerId: string, options?: OnboardOptions): Promise<{ run: WorkflowRun; provider: ProviderRecord }>;
 
   // ---- what the organization's administrators do (Organizations, management account)
+  /** Organizations with the management account's administrator (OUs, tags, moves). */
+  organizations: OrganizationsClient;
   closeAccount(accountId: string): Promise<void>;
   removeAccount(accountId: string): Promise<void>;
 
@@ -277,7 +281,7 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
       ROLE_PATH,
       ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix,
       DEFAULT_WORKSPACE: 'default',
-      NEW_ACCOUNT_RULES: '[]',
+      NEW_ACCOUNT_RULES: JSON.stringify(options.newAccountRules),
       BOOTSTRAP_ROLES: JSON.stringify({ organizations: BOOTSTRAP_ROLE_NAME, controltower: 'AWSControlTowerExecution' }),
       RECONCILE_ENABLED: String(options.reconcile),
       MAX_ONBOARDINGS: String(options.reconcileMaxOnboardings),
@@ -322,6 +326,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     autoRepair: false,
     reconcile: false,
     reconcileMaxOnboardings: 50,
+    newAccountRules: [],
     ...options,
   };
 
@@ -480,6 +485,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     },
 
     startedExecutions: () => [...starts],
+    organizations,
 
     async closeAccount(accountId) {
       await organizations.send(new CloseAccountCommand({ AccountId: accountId }));
