@@ -58,7 +58,7 @@ export function listAccounts(org: OrganizationsClient): Promise<OrgAccount[]> {
  * walk of the OU tree: per parent, its OUs and its accounts. An organization with P parents (roots
  * and OUs) costs 1 + 2P calls (plus pages), whatever its number of accounts.
  */
-export async function accountPlacements(org: OrganizationsClient): Promise<Map<string, OrganizationalUnitFact[]>> {
+export async function organizationalUnitsByAccount(org: OrganizationsClient): Promise<Map<string, OrganizationalUnitFact[]>> {
   const roots = await allPages('ListRoots', async (NextToken) => {
     const page = await callAws('ListRoots', () => org.send(new ListRootsCommand({ NextToken })));
     return { items: (page.Roots ?? []).flatMap((root) => (root.Id === undefined ? [] : [root.Id])), next: page.NextToken };

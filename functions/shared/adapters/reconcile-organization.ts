@@ -17,7 +17,7 @@ import {
   type ReconcileError,
 } from '../domain/reconciliation.js';
 import { handleAccountDeparture, type DepartureDependencies } from './account-departures.js';
-import { accountPlacements, accountTags, describeOrganization, listAccounts } from './organization-accounts.js';
+import { accountTags, describeOrganization, listAccounts, organizationalUnitsByAccount } from './organization-accounts.js';
 import type { ReconcileRegistry } from './reconcile-registry.js';
 import { startOnboarding, type OnboardingDependencies } from './start-onboarding.js';
 
@@ -46,14 +46,14 @@ function messageOf(error: unknown): string {
 
 /**
  * Starts the candidates' onboardings in account order until maxOnboardings have started; the
- * rest wait for the next run. An outcome other than "started" means a new-account event got there
+ * rest wait for the next run. "in-progress" or "existing" means a new-account event got there
  * first (same provider): nothing more to do. One account's failure is reported, not thrown.
  */
 async function onboardCandidates(deps: ReconcileDependencies, candidates: readonly string[]): Promise<OnboardingPass> {
   const pass: OnboardingPass = { started: [], deferred: 0, skippedByRules: 0, errors: [] };
   if (candidates.length === 0) return pass;
   const need = rulesNeed(deps.placement.rules);
-  const units = need.organizationalUnits ? await accountPlacements(deps.organizations) : new Map<string, OrganizationalUnitFact[]>();
+  const units = need.organizationalUnits ? await organizationalUnitsByAccount(deps.organizations) : new Map<string, OrganizationalUnitFact[]>();
   for (const [index, accountId] of candidates.entries()) {
     if (pass.started.length >= deps.maxOnboardings) {
       pass.deferred = candidates.length - index;
@@ -78,6 +78,10 @@ async function onboardCandidates(deps: ReconcileDependencies, candidates: readon
         bootstrapRoleName: placed.bootstrapRoleName,
       });
       if (result.outcome === 'started') pass.started.push(accountId);
+      // A provider of that name recorded for another account (a POST): the reconcile changes nothing.
+      if (result.outcome === 'conflict') {
+        pass.errors.push({ accountId, step: 'onboarding', message: `Provider ${result.provider.providerId} exists with a different spec; not changed` });
+      }
     } catch (error) {
       pass.errors.push({ accountId, step: 'onboarding', message: messageOf(error) });
     }

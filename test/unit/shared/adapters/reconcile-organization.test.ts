@@ -158,6 +158,24 @@ describe('reconcileOrganization', () => {
     expect(summary.errors).toEqual([{ accountId: '300000000001', step: 'onboarding', message: 'AccessDeniedException: Denied' }]);
   });
 
+  it('changes nothing and reports it when a provider of the account\'s name was recorded for another account', async () => {
+    // Prepare
+    organizationOf('o-conflict', ['500000000001']);
+    await registryOn(table).create(
+      providerRecord({ providerId: 'default.aws-500000000001', workspace: 'default', name: 'aws-500000000001', accountId: '500000000009' }),
+    );
+
+    // Act
+    const summary = await reconcileOrganization(dependencies(toDefault), 'sweep-20261129T120000000Z');
+
+    // Assess
+    expect(summary.onboardingStarted).toEqual([]);
+    expect(summary.errors).toEqual([
+      { accountId: '500000000001', step: 'onboarding', message: 'Provider default.aws-500000000001 exists with a different spec; not changed' },
+    ]);
+    expect(await registryOn(table).get('default.aws-500000000001')).toMatchObject({ accountId: '500000000009', status: 'READY', attempt: 1 });
+  });
+
   it('decides nothing on half a listing: a failed ListAccounts page throws before anything starts', async () => {
     // Prepare
     organizations.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-half', MasterAccountId: MANAGEMENT } });
