@@ -3,7 +3,6 @@
 // (IAM4, IAM5), to the exact finding (`Rule[Finding]`), so a new wildcard still fails synth.
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { rulesNeed } from '../functions/shared/domain/account-rules.js';
 import { bootstrapRoleNames } from './config.js';
 import type { OnboardingFunction } from './constructs/onboarding-function.js';
 import type { OnboardingStack } from './onboarding-stack.js';
@@ -67,12 +66,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     }
   }
   // The new-account rules read any new account's OU path and tags: its id is known per event.
-  const need = rulesNeed(config.newAccountRules);
-  const organizationsResources = [
-    ...(need.organizationalUnits || need.tags ? ['account/o-*/*'] : []),
-    ...(need.organizationalUnits ? ['ou/o-*/ou-*'] : []),
-  ];
-  for (const resource of organizationsResources) {
+  for (const resource of ['account/o-*/*', 'ou/o-*/ou-*']) {
     acknowledge(
       stack.triggers.handler.role,
       `AwsSolutions-IAM5[Resource::arn:${PARTITION}:organizations::<AWS::AccountId>:${resource}]`,

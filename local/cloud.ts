@@ -10,6 +10,7 @@ import type { LocalDynamoDb } from './dynamodb/index.js';
 import type { LocalEventBridge } from './events/index.js';
 import type { LocalIam } from './iam/index.js';
 import type { LocalLambda } from './lambda/index.js';
+import type { LandingZoneOptions } from './organizations/control-tower.js';
 import { Persistence, StackRecord, StateDirectory } from './persistence.js';
 import type { LocalSqs } from './sqs/index.js';
 import type { LocalStepFunctions } from './stepfunctions/index.js';
@@ -51,6 +52,12 @@ export interface LocalCloudOptions {
   functionLog?: (functionName: string, line: string) => void;
   /** Variables added to every function's environment (e.g. a shorter VERIFY_TIMEOUT_SECONDS in tests). */
   functionEnvironment?: Record<string, string>;
+  /**
+   * Control Tower mode (`npm start`: LOCAL_CONTROL_TOWER=1): a landing zone's OUs under the root,
+   * and Organizations' CreateAccount working as Account Factory (AWSControlTowerExecution, an OU,
+   * the CreateManagedAccount event). See local/organizations/control-tower.ts.
+   */
+  controlTower?: LandingZoneOptions;
   /**
    * Creates what the stack expects to exist beside it (in AWS, made by hand or by another stack),
    * once it is deployed and before the REST API is served or restored executions resume.
@@ -112,6 +119,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // Running executions and queued asynchronous invocations are held until their functions are deployed again.
     persistence.start(saved);
   }
+  // After the restore: a restarted cloud keeps its landing zone's OUs (and their ids).
+  if (options.controlTower !== undefined) services.iam.enableControlTower(options.controlTower);
   const api = createApiGateway(services, settings);
   let cloud: DeployedCloud;
   try {

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { startLocalCloud } from '../local/cloud.js';
 import { ADMIN_USER_NAME } from '../local/iam/index.js';
+import type { LandingZoneOptions } from '../local/organizations/control-tower.js';
 import { demo } from './demo.js';
 import { history } from './history.js';
 import { createManagementRole } from './management-role.js';
@@ -50,11 +51,27 @@ function schedulesSwitch(value: string | undefined): boolean {
   throw new Error(`LOCAL_SCHEDULES must be "on" or "off", got ${value}`);
 }
 
+/**
+ * LOCAL_CONTROL_TOWER=1 turns on Control Tower mode; LOCAL_CONTROL_TOWER_OUS (comma-separated,
+ * default "Security,Sandbox") and LOCAL_CONTROL_TOWER_DEFAULT_OU (default "Sandbox") shape the landing zone.
+ */
+function controlTowerOf(env: NodeJS.ProcessEnv): LandingZoneOptions | undefined {
+  const value = env.LOCAL_CONTROL_TOWER;
+  if (value === undefined || value === '' || value === '0' || value === 'off') return undefined;
+  if (value !== '1' && value !== 'on') throw new Error(`LOCAL_CONTROL_TOWER must be "1"/"on" or "0"/"off", got ${value}`);
+  const ous = env.LOCAL_CONTROL_TOWER_OUS?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return {
+    ...(ous !== undefined && ous.length > 0 ? { organizationalUnits: ous } : {}),
+    ...(env.LOCAL_CONTROL_TOWER_DEFAULT_OU ? { defaultOrganizationalUnit: env.LOCAL_CONTROL_TOWER_DEFAULT_OU } : {}),
+  };
+}
+
 async function start(args: string[]): Promise<void> {
   const started = performance.now();
   const env = process.env;
   const propagationDelayMs = delayRange(env.LOCAL_PROPAGATION_DELAY_MS);
   const stateDir = env.LOCAL_STATE_DIR ?? '.local';
+  const controlTower = controlTowerOf(env);
   await synthesizeUnlessSkipped(args);
   const cloud = await startLocalCloud({
     stateDir,
@@ -63,6 +80,7 @@ async function start(args: string[]): Promise<void> {
     ...(env.LOCAL_HOST ? { host: env.LOCAL_HOST } : {}),
     ...(propagationDelayMs ? { propagationDelayMs } : {}),
     schedules: schedulesSwitch(env.LOCAL_SCHEDULES),
+    ...(controlTower !== undefined ? { controlTower } : {}),
     afterDeploy: createManagementRole,
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -91,11 +109,21 @@ Try it (a member account, then a provider for it):
   npm run history -- payments.dev
 
 (create-account also fires the new-account trigger: provider default.aws-$ACCOUNT appears too.)
-`);
+${controlTower !== undefined ? controlTowerHint(cloud.endpoint) : ''}`);
   await stopRequested();
   console.log('\nStopping: running executions get 10 s to finish; any still running resume at the next start (Ctrl-C again to stop at once).');
   await cloud.close();
   console.log(`Stopped; state saved in ${stateDir}/.`);
+}
+
+function controlTowerHint(endpoint: string): string {
+  return `
+Control Tower mode: create-account works as Account Factory (role AWSControlTowerExecution, the OU
+named by the ManagedOrganizationalUnit tag, default Sandbox, and a CreateManagedAccount event):
+
+  aws --endpoint-url ${endpoint} organizations create-account --account-name team-sandbox \\
+      --email sandbox@example.com --tags Key=ManagedOrganizationalUnit,Value=Sandbox
+`;
 }
 
 const [command, ...rest] = process.argv.slice(2);

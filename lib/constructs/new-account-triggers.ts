@@ -9,7 +9,6 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { rulesNeed } from '../../functions/shared/domain/account-rules.js';
 import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
@@ -64,7 +63,7 @@ export class NewAccountTriggers extends Construct {
         BOOTSTRAP_ROLES: JSON.stringify(config.bootstrapRoles),
       },
     });
-    this.allowReadingAccountFacts(config);
+    this.allowReadingAccountFacts();
 
     // An account event is sent once: whatever EventBridge cannot deliver is kept for replay.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -99,21 +98,18 @@ export class NewAccountTriggers extends Construct {
   }
 
   /**
-   * Read-only Organizations calls, and only those the rules need: the OU path (ListParents on
-   * accounts and OUs, DescribeOrganizationalUnit) and the account's tags. Organizations ARNs
-   * name the management account (this stack's: the one that receives the account events).
+   * Read-only Organizations calls the rules may need: the OU path (ListParents on accounts and
+   * OUs, DescribeOrganizationalUnit) and the account's tags. Granted whatever the rules, so rules
+   * given to the function's environment alone (NEW_ACCOUNT_RULES, e.g. on the local cloud) work
+   * too; the function calls only what its rules look at. Organizations ARNs name the management
+   * account (this stack's: the one that receives the account events).
    */
-  private allowReadingAccountFacts(config: OnboardingConfig): void {
-    const need = rulesNeed(config.newAccountRules);
+  private allowReadingAccountFacts(): void {
     const accounts = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:account/o-*/*`;
     const units = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}:ou/o-*/ou-*`;
-    if (need.organizationalUnits) {
-      this.handler.function.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'ReadOrganizationalUnitPath', actions: ['organizations:ListParents', 'organizations:DescribeOrganizationalUnit'], resources: [accounts, units] }),
-      );
-    }
-    if (need.tags) {
-      this.handler.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadAccountTags', actions: ['organizations:ListTagsForResource'], resources: [accounts] }));
-    }
+    this.handler.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadOrganizationalUnitPath', actions: ['organizations:ListParents', 'organizations:DescribeOrganizationalUnit'], resources: [accounts, units] }),
+    );
+    this.handler.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadAccountTags', actions: ['organizations:ListTagsForResource'], resources: [accounts] }));
   }
 }

@@ -7,6 +7,7 @@ import { ChangeLog, type DurableService, type RecordChange } from '../core/chang
 import type { AwsRequest, AwsResponse, Authorize, CallerIdentity, PolicyDocument } from '../core/types.js';
 import { handleOrganizations } from '../organizations/api.js';
 import type { EmitEvent } from '../organizations/events.js';
+import type { LandingZone, LandingZoneOptions } from '../organizations/control-tower.js';
 import { OrganizationsModel } from '../organizations/model.js';
 import { handleSts } from '../sts/api.js';
 import { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY, StsModel, type TemporaryCredentials } from '../sts/model.js';
@@ -191,8 +192,14 @@ export class LocalIam implements DurableService {
     return this.sts.sessionForService(roleArn, servicePrincipal, options);
   }
 
-  createAccount(name: string, email: string): { accountId: string; createAccountRequestId: string } {
-    return this.organizations.createAccountOrThrow(name, email);
+  /** Tags as CreateAccount's; in Control Tower mode, ManagedOrganizationalUnit picks the OU. */
+  createAccount(name: string, email: string, tags: Array<{ Key: string; Value: string }> = []): { accountId: string; createAccountRequestId: string } {
+    return this.organizations.createAccountOrThrow(name, email, 'CREATED', tags);
+  }
+
+  /** Control Tower mode (LOCAL_CONTROL_TOWER): the landing zone's OUs, and CreateAccount as Account Factory. */
+  enableControlTower(options: LandingZoneOptions = {}): LandingZone {
+    return this.organizations.enableControlTower(options);
   }
 
   /** An existing account joining the organization: bootstrap role, but no CreateAccountResult event. */

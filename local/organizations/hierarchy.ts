@@ -55,8 +55,9 @@ export class OrganizationTree {
     return this.org.rootId;
   }
 
-  units(): OrganizationalUnitRecord[] {
-    return (this.org.organizationalUnits ??= []);
+  /** Read without writing: a snapshot from before OUs existed is saved back unchanged. */
+  units(): readonly OrganizationalUnitRecord[] {
+    return this.org.organizationalUnits ?? [];
   }
 
   private findAccount(accountId: string): OrgAccountRecord | undefined {
@@ -98,7 +99,7 @@ export class OrganizationTree {
     }
     const suffix = Array.from(randomBytes(8), (byte) => OU_ID_ALPHABET[byte % OU_ID_ALPHABET.length]).join('');
     const unit: OrganizationalUnitRecord = { id: `ou-${this.rootId.slice(2)}-${suffix}`, name, parentId, tags: validTags(tags) };
-    this.units().push(unit);
+    (this.org.organizationalUnits ??= []).push(unit);
     this.saveUnit(unit);
     return unit;
   }
@@ -198,13 +199,27 @@ export class OrganizationTree {
     const { changes } = this.options;
     if (resourceId === this.rootId) {
       const org = this.org;
-      return { tags: org.rootTags ?? [], save: (tags) => ((org.rootTags = tags), changes.put(recordKeys.organization, () => organizationHead(org))) };
+      const save = (tags: OrgTag[]) => {
+        org.rootTags = tags;
+        changes.put(recordKeys.organization, () => organizationHead(org));
+      };
+      return { tags: org.rootTags ?? [], save };
     }
     const unit = OU_ID.test(resourceId) ? this.findUnit(resourceId) : undefined;
-    if (unit !== undefined) return { tags: unit.tags ?? [], save: (tags) => ((unit.tags = tags), this.saveUnit(unit)) };
+    if (unit !== undefined) {
+      const save = (tags: OrgTag[]) => {
+        unit.tags = tags;
+        this.saveUnit(unit);
+      };
+      return { tags: unit.tags ?? [], save };
+    }
     const account = ACCOUNT_ID.test(resourceId) ? this.findAccount(resourceId) : undefined;
     if (account !== undefined) {
-      return { tags: account.tags ?? [], save: (tags) => ((account.tags = tags), changes.put(recordKeys.orgAccount(account.id), () => account)) };
+      const save = (tags: OrgTag[]) => {
+        account.tags = tags;
+        changes.put(recordKeys.orgAccount(account.id), () => account);
+      };
+      return { tags: account.tags ?? [], save };
     }
     if (!ROOT_ID.test(resourceId) && !OU_ID.test(resourceId) && !ACCOUNT_ID.test(resourceId)) {
       throw invalid('INVALID_PATTERN', `${resourceId} is not a valid root, OU or account id.`);

@@ -7,8 +7,17 @@ import { AwsServiceError } from '../core/types.js';
 import type { IamModel } from '../iam/model.js';
 import { recordKeys } from '../iam/records.js';
 import { apiCallEvent, createAccountResultEvent, emitSafely, type ApiCaller, type EmitEvent } from './events.js';
+import {
+  CONTROL_TOWER_EXECUTION_ROLE,
+  createManagedAccountEvent,
+  ensureLandingZone,
+  landingZoneOf,
+  managedUnitOf,
+  type LandingZone,
+  type LandingZoneOptions,
+} from './control-tower.js';
 import { OrganizationTree, validTags } from './hierarchy.js';
-import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationState, OrgTag } from './state.js';
+import type { CreateAccountStatusRecord, OrgAccountRecord, OrganizationalUnitRecord, OrganizationState, OrgTag } from './state.js';
 
 export const DEFAULT_BOOTSTRAP_ROLE = 'OrganizationAccountAccessRole';
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -56,6 +65,8 @@ export class OrganizationsModel {
   private readonly changes: ChangeLog;
   /** Roots, OUs, parents and tags. */
   readonly tree: OrganizationTree;
+  /** Set in Control Tower mode. */
+  private landingZone: LandingZone | undefined;
 
   constructor(private readonly options: OrganizationsModelOptions) {
     this.changes = options.changes ?? new ChangeLog();
@@ -136,11 +147,13 @@ export class OrganizationsModel {
    * An INVITED account is one that existed before joining: it gets the bootstrap role (which an
    * invited account's owner creates by hand in AWS) and no CreateAccountResult event.
    */
-  createAccount(accountName: string, email: string, options: NewAccountOptions = {}): CreateAccountStatusRecord {
-    const { roleName = DEFAULT_BOOTSTRAP_ROLE, joinedMethod = 'CREATED' } = options;
+  createAccount(accountName: string, email: string, requestedOptions: NewAccountOptions = {}): CreateAccountStatusRecord {
     if (!ACCOUNT_NAME.test(accountName)) throw invalidInput('INVALID_INPUT', 'You provided a value that does not match the required pattern.');
     if (!EMAIL.test(email) || email.length > 64) throw invalidInput('INVALID_EMAIL_ADDRESS_TARGET', 'The email address is not valid.');
-    const tags = validTags(options.tags ?? []);
+    const tags = validTags(requestedOptions.tags ?? []);
+    const managedUnit = this.managedUnitFor(requestedOptions, tags);
+    const options = managedUnit === undefined ? requestedOptions : { ...requestedOptions, roleName: CONTROL_TOWER_EXECUTION_ROLE, parentId: managedUnit.id };
+    const { roleName = DEFAULT_BOOTSTRAP_ROLE, joinedMethod = 'CREATED' } = options;
     if (options.parentId !== undefined) this.tree.parentTypeOrThrow(options.parentId);
     const requested = this.options.now();
     const status: CreateAccountStatusRecord = {
@@ -167,9 +180,29 @@ export class OrganizationsModel {
     this.org.createAccountStatuses.push(status);
     this.changes.put(recordKeys.createAccountStatus(status.id), () => status);
     if (this.options.emitEvent !== undefined) {
-      emitSafely(this.options.emitEvent, createAccountResultEvent(status, status.completedTimestamp, this.options));
+      const event =
+        managedUnit !== undefined && status.accountId !== undefined
+          ? createManagedAccountEvent({ accountId: status.accountId, accountName, unit: managedUnit, requested, completed: status.completedTimestamp }, this.options)
+          : createAccountResultEvent(status, status.completedTimestamp, this.options);
+      emitSafely(this.options.emitEvent, event);
     }
     return status;
+  }
+
+  /**
+   * With a landing zone, Account Factory creates the account: the OU it goes in (its
+   * ManagedOrganizationalUnit tag, else the default OU). Undefined without one, and for invited accounts.
+   */
+  private managedUnitFor(options: NewAccountOptions, tags: OrgTag[]): OrganizationalUnitRecord | undefined {
+    if (this.landingZone === undefined || (options.joinedMethod ?? 'CREATED') !== 'CREATED') return undefined;
+    return managedUnitOf(this.tree, this.landingZone, tags);
+  }
+
+  /** LOCAL_CONTROL_TOWER: sets up the landing zone's OUs, and from now on CreateAccount works as Account Factory. */
+  enableControlTower(options: LandingZoneOptions = {}): LandingZone {
+    this.landingZone = landingZoneOf(options);
+    ensureLandingZone(this.tree, this.landingZone);
+    return this.landingZone;
   }
 
   /** The role the management account reaches a member account through. */
@@ -191,8 +224,9 @@ export class OrganizationsModel {
     accountName: string,
     email: string,
     joinedMethod: 'CREATED' | 'INVITED' = 'CREATED',
+    tags: OrgTag[] = [],
   ): { accountId: string; createAccountRequestId: string } {
-    const status = this.createAccount(accountName, email, { joinedMethod });
+    const status = this.createAccount(accountName, email, { joinedMethod, tags });
     if (status.state !== 'SUCCEEDED' || status.accountId === undefined) {
       throw new AwsServiceError('CreateAccountFailed', `CreateAccount ${accountName} failed: ${status.failureReason ?? 'unknown'}`, 400);
     }
@@ -256,7 +290,6 @@ export class OrganizationsModel {
   /** A restored organization always lists the management account, as a fresh one does. */
   restore(organization: OrganizationState): void {
     this.org = structuredClone(organization);
-    this.org.organizationalUnits ??= [];
     this.ensureManagementAccount();
   }
 }

@@ -61,13 +61,16 @@ describe('function roles', () => {
     expect(grants).toEqual([...baseline(api.handler), ...calls].sort());
   });
 
-  it('account-trigger: Get/Put/UpdateItem on the table, StartExecution, DescribeExecution on its executions, and its failures to the dead-letter queue', () => {
+  it('account-trigger: Get/Put/UpdateItem on the table, StartExecution, DescribeExecution on its executions, its failures to the dead-letter queue, and reading OU paths and account tags', () => {
     // Prepare
+    const organizations = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::', { Ref: 'AWS::AccountId' }, rest]] });
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
       ...grant(['states:StartExecution'], stateMachine),
       ...grant(['states:DescribeExecution'], executions),
       ...grant(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(triggers.deadLetterQueue)),
+      ...grant(['organizations:ListParents', 'organizations:DescribeOrganizationalUnit'], organizations(':account/o-*/*'), organizations(':ou/o-*/ou-*')),
+      ...grant(['organizations:ListTagsForResource'], organizations(':account/o-*/*')),
     ];
 
     // Act
@@ -236,7 +239,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(124);
+    expect(allows).toHaveLength(126);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });

@@ -82,8 +82,10 @@ export class ProviderRegistry {
     previousAttempt: number,
     next: AttemptStart,
     from: readonly ProviderStatus[] = ['FAILED'],
+    /** Fields the new attempt changes besides the attempt itself (e.g. its bootstrap role). */
+    changes: Partial<ProviderRecord> = {},
   ): Promise<boolean> {
-    return this.startAttempt(providerId, previousAttempt, next, from, 'PENDING');
+    return this.startAttempt(providerId, previousAttempt, next, from, 'PENDING', changes);
   }
 
   /**

@@ -118,12 +118,15 @@ function newProviderRecord(
 
 /**
  * Starts the next attempt of a provider whose attempt is in one of `from` (FAILED, or in flight
- * with its execution ended), unless another request just did.
+ * with its execution ended), unless another request just did. A caller naming a bootstrap role
+ * (a new-account event) restarts through it: in a Control Tower landing zone the Organizations
+ * event comes first and fails for want of its role, and Control Tower's event retries with its own.
  */
 async function restartAttempt(
   deps: OnboardingDependencies,
   current: ProviderRecord,
   now: Date,
+  options: StartOptions,
   from: readonly ProviderStatus[] = ['FAILED'],
 ): Promise<{ outcome: 'restarted' | 'in-progress'; provider: ProviderRecord }> {
   const { registry, sfn, settings } = deps;
@@ -135,9 +138,10 @@ async function restartAttempt(
     executionArn: executionArnOf(settings.stateMachineArn, executionName),
     updatedAt: now.toISOString(),
   };
-  if (await registry.restart(current.providerId, current.attempt, next, from)) {
+  const changes = options.bootstrapRoleName !== undefined && options.bootstrapRoleName !== current.bootstrapRoleName ? { bootstrapRoleName: options.bootstrapRoleName } : {};
+  if (await registry.restart(current.providerId, current.attempt, next, from, changes)) {
     const { reason: _reason, message: _message, ...previous } = current;
-    const restarted: ProviderRecord = { ...previous, ...next, status: 'PENDING' };
+    const restarted: ProviderRecord = { ...previous, ...next, ...changes, status: 'PENDING' };
     await startExecution(sfn, settings.stateMachineArn, restarted);
     return { outcome: 'restarted', provider: restarted };
   }
@@ -152,12 +156,12 @@ async function restartAttempt(
  * An execution that has ended without recording an outcome (its status-change event lost) will
  * never record one: the next attempt starts, so no provider stays "in progress" with nothing running.
  */
-async function continueInFlight(deps: OnboardingDependencies, current: ProviderRecord, now: Date): Promise<StartOutcome> {
+async function continueInFlight(deps: OnboardingDependencies, current: ProviderRecord, now: Date, options: StartOptions): Promise<StartOutcome> {
   const { sfn, settings } = deps;
   if (await startExecution(sfn, settings.stateMachineArn, current)) return { outcome: 'in-progress', provider: current };
   const status = await executionStatus(sfn, current.executionArn);
   if (status === undefined || status === 'RUNNING') return { outcome: 'in-progress', provider: current };
-  const result = await restartAttempt(deps, current, now, IN_FLIGHT_STATUSES);
+  const result = await restartAttempt(deps, current, now, options, IN_FLIGHT_STATUSES);
   if (result.outcome !== 'restarted') return result;
   return { ...result, endedExecution: { executionArn: current.executionArn, status } };
 }
@@ -212,11 +216,11 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
   const differences = differencesFrom(existing, request, roleName);
   if (differences.length > 0) return { outcome: 'conflict', provider: existing, differences };
 
-  if (isInFlight(existing.status)) return continueInFlight(deps, existing, now);
-  if (existing.status === 'FAILED') return restartAttempt(deps, existing, now);
+  if (isInFlight(existing.status)) return continueInFlight(deps, existing, now, options);
+  if (existing.status === 'FAILED') return restartAttempt(deps, existing, now, options);
   // A DEGRADED provider is repaired by the next attempt: the onboarding's idempotent steps restore
   // what drifted on the role they find (tagged with this provider), never creating a second one.
-  if (existing.status === 'DEGRADED') return restartAttempt(deps, existing, now, ['DEGRADED']);
+  if (existing.status === 'DEGRADED') return restartAttempt(deps, existing, now, options, ['DEGRADED']);
   const outcome = existing.status === 'READY' ? 'existing' : 'in-progress';
   return { outcome, provider: existing };
 }

@@ -1,0 +1,85 @@
+// The bootstrap role a provider is onboarded through: recorded at creation from the caller's
+// choice (the new-account trigger's), kept when an API request restarts the provider, and
+// replaced when a new-account event restarts it through another source's role (in a Control Tower
+// landing zone, Organizations' CreateAccountResult arrives first and fails for want of
+// OrganizationAccountAccessRole; the later CreateManagedAccount must retry through
+// AWSControlTowerExecution).
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
+import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
+import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+
+const sfn = mockClient(SFNClient);
+const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
+const NOW = new Date('2026-11-29T16:00:00.000Z');
+let table: TestTable;
+
+beforeAll(async () => {
+  table = await startRegistryTable();
+});
+afterAll(async () => {
+  await table.close();
+});
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).resolves({});
+});
+
+function dependencies(): OnboardingDependencies {
+  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => NOW };
+}
+
+/** A FAILED provider `lz.<name>` of account 123456789012 recorded with the Organizations role. */
+async function failed(name: string): Promise<void> {
+  await registryOn(table).create(
+    providerRecord({
+      providerId: `lz.${name}`,
+      workspace: 'lz',
+      name,
+      roleName: `capa-lz-${name}`,
+      status: 'FAILED',
+      reason: 'BOOTSTRAP_ROLE_DENIED',
+      attempt: 1,
+      executionName: `lz_${name}_1`,
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:Onboard:lz_${name}_1`,
+      bootstrapRoleName: 'OrganizationAccountAccessRole',
+    }),
+  );
+}
+
+function startedInput(): { provider: Record<string, unknown> } {
+  return JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as { provider: Record<string, unknown> };
+}
+
+describe('the bootstrap role across restarts', () => {
+  it('records the role the caller chose on a new provider', async () => {
+    // Act
+    await startOnboarding(dependencies(), { workspace: 'lz', name: 'fresh', accountId: '123456789012' }, { bootstrapRoleName: 'AWSControlTowerExecution' });
+    // Assess
+    expect(await registryOn(table).get('lz.fresh')).toMatchObject({ bootstrapRoleName: 'AWSControlTowerExecution' });
+    expect(startedInput().provider).toMatchObject({ bootstrapRoleName: 'AWSControlTowerExecution' });
+  });
+
+  it('restarts a FAILED provider through the role of the event that restarts it', async () => {
+    // Prepare
+    await failed('ct');
+    // Act
+    const result = await startOnboarding(dependencies(), { workspace: 'lz', name: 'ct', accountId: '123456789012' }, { onboardDeleted: false, bootstrapRoleName: 'AWSControlTowerExecution' });
+    // Assess
+    expect(result).toMatchObject({ outcome: 'restarted', provider: { attempt: 2, bootstrapRoleName: 'AWSControlTowerExecution' } });
+    expect(await registryOn(table).get('lz.ct')).toMatchObject({ status: 'PENDING', attempt: 2, bootstrapRoleName: 'AWSControlTowerExecution' });
+    expect(startedInput().provider).toMatchObject({ attempt: 2, bootstrapRoleName: 'AWSControlTowerExecution' });
+  });
+
+  it('keeps the recorded role when an API request (no role of its own) restarts the provider', async () => {
+    // Prepare
+    await failed('api');
+    // Act
+    await startOnboarding(dependencies(), { workspace: 'lz', name: 'api', accountId: '123456789012' });
+    // Assess
+    expect(await registryOn(table).get('lz.api')).toMatchObject({ status: 'PENDING', attempt: 2, bootstrapRoleName: 'OrganizationAccountAccessRole' });
+    expect(startedInput().provider).toMatchObject({ bootstrapRoleName: 'OrganizationAccountAccessRole' });
+  });
+});
