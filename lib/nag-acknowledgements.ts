@@ -117,6 +117,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
       'StopExecution on the executions of the onboarding and offboarding state machines only; a departed provider\'s execution name (<workspace>_<name>_<attempt>) is known only from its record, so the name part is a wildcard.',
     );
   }
+  acknowledgeReconcileFindings(stack, stateMachineId, offboardingId);
   acknowledge(
     stack.offboarding.stateMachine.role,
     'AwsSolutions-IAM5[Resource::*]',
@@ -132,7 +133,7 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
   acknowledge(
     sweep.stateMachine.role,
     'AwsSolutions-IAM5[Resource::*]',
-    'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the sweep\'s five task functions.',
+    'Only the CloudWatch Logs delivery actions and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the sweep\'s six task functions.',
   );
   acknowledge(
     stack.workflow.stateMachine.role,
@@ -182,5 +183,30 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     stack.departures.deadLetterQueue,
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the account-departure rule target and function; a DLQ of a DLQ adds nothing.',
+  );
+}
+
+/** The reconcile starts onboardings as the trigger does and ends providers as a departure does: the same findings, with its own reasons. */
+function acknowledgeReconcileFindings(stack: OnboardingStack, stateMachineId: string, offboardingId: string): void {
+  const reconcile = stack.fleetSweep.reconcileOrganization;
+  acknowledge(
+    reconcile.function,
+    'AwsSolutions-L1',
+    'nodejs22.x is pinned on purpose: the bundles are built for node22 and the local cloud runs them on the same major; moving to a newer runtime is a deliberate, tested change.',
+  );
+  acknowledge(
+    reconcile.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Read-only Organizations calls (DescribeOrganization, ListAccounts, ListRoots take no resource; ListOrganizationalUnitsForParent, ListAccountsForParent, ListTagsForResource walk every root, OU and account, unknown until listed) and the X-Ray actions of active tracing, which support no resource-level permissions.',
+  );
+  acknowledge(
+    reconcile.role,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId}.Name>:*]`,
+    'DescribeExecution and StopExecution on the executions of the onboarding state machine only; their names (<workspace>_<name>_<attempt>) are known per provider, so the name part is a wildcard.',
+  );
+  acknowledge(
+    reconcile.role,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${offboardingId}.Name>:*]`,
+    'StopExecution on the executions of the offboarding state machine only: a departed provider\'s execution name is known only from its record, so the name part is a wildcard.',
   );
 }

@@ -15,6 +15,7 @@ import { VerificationWorkflow } from './constructs/verification-workflow.js';
 import { RotationWorkflow } from './constructs/rotation-workflow.js';
 import { FleetSweep } from './constructs/fleet-sweep.js';
 import { readSweepConfig, type SweepConfig } from './sweep-config.js';
+import { readReconcileConfig, type ReconcileConfig } from './reconcile-config.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
@@ -23,6 +24,8 @@ export interface OnboardingStackProps extends StackProps {
   readonly config?: OnboardingConfig;
   /** Overrides the fleet sweep's CDK context (tests). */
   readonly sweep?: SweepConfig;
+  /** Overrides the reconcile's CDK context (tests). */
+  readonly reconcile?: ReconcileConfig;
 }
 
 export class OnboardingStack extends Stack {
@@ -126,6 +129,9 @@ export class OnboardingStack extends Stack {
       bus: this.events.bus,
       verification: this.verification,
       onboardingStateMachine: this.workflow.stateMachine,
+      reconcile: props.reconcile ?? readReconcileConfig(this.node),
+      departureStateMachines: [this.workflow.stateMachine, this.offboarding.stateMachine],
+      managementRoleArn,
     });
 
     acknowledgeNagFindings(this);

@@ -369,6 +369,48 @@ const SWEEP_SUMMARY: Schema = {
     failed: { type: 'integer', minimum: 0, description: 'Providers whose verification failed past its retries (status unchanged)' },
     repairsStarted: { type: 'integer', minimum: 0, description: 'DEGRADED providers whose repair (next onboarding attempt) the sweep started (autoRepair)' },
     changed: { type: 'integer', minimum: 0, description: 'Providers that moved READY to DEGRADED or back' },
+    reconciliation: {
+      type: 'object',
+      required: ['status'],
+      description:
+        'The reconcile that ran first: status completed (with its counts), disabled (reconcileEnabled false) or failed (error, cause: the sweep went on without it)',
+      properties: {
+        status: { enum: ['completed', 'disabled', 'failed'] },
+        organizationId: { type: 'string' },
+        accountsSeen: { type: 'integer', minimum: 0, description: 'Accounts ListAccounts returned (the management account and closed ones included)' },
+        activeAccounts: { type: 'integer', minimum: 0 },
+        alreadyOnboarded: { type: 'integer', minimum: 0, description: 'ACTIVE members with a live provider' },
+        onboardingStarted: { type: 'array', items: { type: 'string' }, description: 'Account ids whose onboarding this run started' },
+        onboardingDeferred: { type: 'integer', minimum: 0, description: 'Accounts left for the next run (maxOnboardings reached)' },
+        maxOnboardings: { type: 'integer', minimum: 1 },
+        skippedByRules: { type: 'integer', minimum: 0 },
+        tombstoned: { type: 'integer', minimum: 0, description: 'ACTIVE members not onboarded again: their providers are DELETED or ACCOUNT_REMOVED' },
+        departures: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['accountId', 'accountStatus', 'providerIds', 'outcome'],
+            properties: {
+              accountId: { type: 'string' },
+              accountStatus: { enum: ['SUSPENDED', 'PENDING_CLOSURE', 'NOT_IN_ORGANIZATION'] },
+              providerIds: { type: 'array', items: { type: 'string' } },
+              outcome: { enum: ['handled', 'error'] },
+            },
+          },
+        },
+        departuresDeferred: { type: 'integer', minimum: 0 },
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['accountId', 'step', 'message'],
+            properties: { accountId: { type: 'string' }, step: { enum: ['placement', 'onboarding', 'departure'] }, message: { type: 'string' } },
+          },
+        },
+        error: { type: 'string' },
+        cause: { type: 'string' },
+      },
+    },
   },
 };
 

@@ -2,31 +2,13 @@
 // CloseAccount calls (CloudTrail, via the default bus; the rule filters) end every provider of the
 // account as ACCOUNT_REMOVED and announce "Provider Deleted". A failure throws, so Lambda's async
 // retries and then the dead-letter queue keep the event.
-import { eventBridgeClient, iamClient, sfnClient } from '../shared/runtime/clients.js';
-import { grantMode, nonEmpty, partition as partitionName, readEnv, rolePath } from '../shared/runtime/env.js';
+import { departureDependenciesFromEnv } from '../shared/runtime/departure-dependencies.js';
 import { logger } from '../shared/runtime/logger.js';
 import { withMiddleware } from '../shared/runtime/middleware.js';
 import { accountDepartureOf, type AccountDepartureEvent } from '../shared/domain/account-departure.js';
 import { handleAccountDeparture, type DepartureResult } from '../shared/adapters/account-departures.js';
-import { departureRegistry } from '../shared/adapters/registry-departures.js';
 
-const env = readEnv({
-  PARTITION: partitionName,
-  TABLE_NAME: nonEmpty,
-  EVENT_BUS_NAME: nonEmpty,
-  EVENT_SOURCE: nonEmpty,
-  ROLE_PATH: rolePath,
-  MANAGEMENT_ROLE_ARN: nonEmpty,
-  GRANT_MODE: grantMode,
-});
-const deps = {
-  registry: departureRegistry(env.TABLE_NAME),
-  sfn: sfnClient(),
-  managementIam: iamClient(),
-  eventBridge: eventBridgeClient(),
-  bus: { busName: env.EVENT_BUS_NAME, source: env.EVENT_SOURCE },
-  grant: { managementRoleArn: env.MANAGEMENT_ROLE_ARN, partition: env.PARTITION, rolePath: env.ROLE_PATH, mode: env.GRANT_MODE },
-};
+const deps = departureDependenciesFromEnv();
 
 async function onAccountDeparture(event: AccountDepartureEvent): Promise<{ accountId?: string; providers: DepartureResult[] }> {
   const departure = accountDepartureOf(event);

@@ -3,6 +3,7 @@
 import { fleetRegistry } from '../shared/adapters/fleet-registry.js';
 import { recordSweep, type SweepRef } from '../shared/adapters/fleet-sweep.js';
 import { tallySweep, type SweepTally } from '../shared/domain/fleet-sweep.js';
+import { reconciliationOf } from '../shared/domain/reconciliation.js';
 import { eventBridgeClient } from '../shared/runtime/clients.js';
 import { nonEmpty, readEnv } from '../shared/runtime/env.js';
 import { logger } from '../shared/runtime/logger.js';
@@ -12,7 +13,7 @@ const env = readEnv({ TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty, EVENT_SOUR
 const deps = { fleet: fleetRegistry(env.TABLE_NAME), eventBridge: eventBridgeClient(), bus: { busName: env.EVENT_BUS_NAME, source: env.EVENT_SOURCE } };
 
 type TallyEvent = { mode: 'tally'; execution: { arn: string }; tally: SweepTally | null; results: unknown[]; nextToken: string | null };
-type RecordEvent = { mode?: undefined; execution: { arn: string }; sweep: SweepRef; tally: SweepTally | null };
+type RecordEvent = { mode?: undefined; execution: { arn: string }; sweep: SweepRef; tally: SweepTally | null; reconciliation?: unknown };
 
 async function recordSweepStep(event: TallyEvent | RecordEvent) {
   logger.appendKeys({ executionArn: event.execution.arn });
@@ -22,8 +23,8 @@ async function recordSweepStep(event: TallyEvent | RecordEvent) {
     return { nextToken: event.nextToken, tally };
   }
   logger.appendKeys({ sweepId: event.sweep.sweepId });
-  const summary = await recordSweep(deps, event.sweep, event.tally);
-  logger.info('Sweep recorded', { providers: summary.providers, byStatus: summary.byStatus, byReason: summary.byReason, failed: summary.failed });
+  const summary = await recordSweep(deps, event.sweep, event.tally, reconciliationOf(event.reconciliation));
+  logger.info('Sweep recorded', { providers: summary.providers, byStatus: summary.byStatus, byReason: summary.byReason, failed: summary.failed, reconciliation: summary.reconciliation?.status });
   return summary;
 }
 

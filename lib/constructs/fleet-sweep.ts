@@ -10,10 +10,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
+import type { ReconcileConfig } from '../reconcile-config.js';
 import type { SweepConfig } from '../sweep-config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
+import { reconcileOrganizationFunction } from './reconcile-organization.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { VerificationWorkflow } from './verification-workflow.js';
 import { workflowStateMachine } from './workflow-state-machine.js';
@@ -31,6 +33,10 @@ export interface FleetSweepProps {
   readonly verification: VerificationWorkflow;
   /** The onboarding state machine, which a repair starts. */
   readonly onboardingStateMachine: sfn.StateMachine;
+  readonly reconcile: ReconcileConfig;
+  /** The state machines whose executions the reconcile stops when it finds an account gone (onboarding, offboarding). */
+  readonly departureStateMachines: readonly sfn.StateMachine[];
+  readonly managementRoleArn: string;
 }
 
 /** The ASL file with the Distributed Map's MaxConcurrency set from configuration (the one value CDK cannot substitute into a number). */
@@ -44,6 +50,7 @@ export function sweepDefinition(concurrency: number): string {
 
 export class FleetSweep extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly reconcileOrganization: OnboardingFunction;
   readonly listFleet: OnboardingFunction;
   readonly repairProvider: OnboardingFunction;
   readonly recordSweep: OnboardingFunction;
@@ -54,6 +61,16 @@ export class FleetSweep extends Construct {
   constructor(scope: Construct, id: string, props: FleetSweepProps) {
     super(scope, id);
     const { config, sweep, registry, verification } = props;
+
+    this.reconcileOrganization = reconcileOrganizationFunction(this, 'ReconcileOrganization', {
+      config,
+      reconcile: props.reconcile,
+      registry,
+      bus: props.bus,
+      onboardingStateMachine: props.onboardingStateMachine,
+      departureStateMachines: props.departureStateMachines,
+      managementRoleArn: props.managementRoleArn,
+    });
 
     this.listFleet = new OnboardingFunction(this, 'ListFleet', {
       name: 'list-fleet',
@@ -81,11 +98,12 @@ export class FleetSweep extends Construct {
     this.recordSweep.addToRolePolicy(new iam.PolicyStatement({ sid: 'RecordSweep', actions: ['dynamodb:PutItem'], resources: [registry.tableArn] }));
     this.recordSweep.addToRolePolicy(new iam.PolicyStatement({ sid: 'AnnounceSweep', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }));
 
-    const functions = [this.listFleet, verification.checkProvider, verification.recordVerification, this.repairProvider, this.recordSweep];
+    const functions = [this.reconcileOrganization, this.listFleet, verification.checkProvider, verification.recordVerification, this.repairProvider, this.recordSweep];
     this.stateMachine = workflowStateMachine(this, {
       roleDescription: 'Runs the CAPA fleet sweep: may invoke its task functions only',
       definition: sfn.DefinitionBody.fromString(sweepDefinition(sweep.sweepConcurrency)),
       substitutions: {
+        ReconcileOrganizationFunctionArn: this.reconcileOrganization.functionArn,
         ListFleetFunctionArn: this.listFleet.functionArn,
         CheckProviderFunctionArn: verification.checkProvider.functionArn,
         RecordVerificationFunctionArn: verification.recordVerification.functionArn,

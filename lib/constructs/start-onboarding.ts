@@ -17,6 +17,8 @@ export interface StartOnboardingFunctionProps {
   readonly stateMachine: sfn.StateMachine;
   /** Variables beyond the start path's own. */
   readonly environment?: Record<string, string>;
+  /** Default 10 s: one start; a function that starts many (the reconcile) needs longer. */
+  readonly timeout?: Duration;
 }
 
 /** `arn:<partition>:states:<region>:<account>:execution:<state machine name>:*`: every execution of the state machine. */
@@ -34,7 +36,7 @@ export function startOnboardingFunction(scope: Construct, id: string, props: Sta
   const fn = new OnboardingFunction(scope, id, {
     name: props.name,
     description: props.description,
-    timeout: Duration.seconds(10),
+    timeout: props.timeout ?? Duration.seconds(10),
     environment: {
       TABLE_NAME: registry.table.tableName,
       STATE_MACHINE_ARN: stateMachine.stateMachineArn,

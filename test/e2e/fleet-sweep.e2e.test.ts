@@ -87,13 +87,14 @@ describe('fleet sweep on the local cloud', () => {
       repairsStarted: 0,
       changed: 1,
       autoRepair: false,
+      reconciliation: { status: 'completed', onboardingStarted: [], departures: [], errors: [] },
     });
     expect((await api(cloud).get('sweep.drifted')).body).toMatchObject({ status: 'DEGRADED', reason: 'POLICY_DETACHED' });
-    // Four providers (two per account), one page: 7 states of the sweep itself (one Map Run) and a
-    // child execution per provider with 5 states each; Lambda: list, tally and record in the sweep,
+    // Four providers (two per account), one page: 8 states of the sweep itself (the reconcile first) (one Map Run) and a
+    // child execution per provider with 5 states each; Lambda: reconcile, list, tally and record in the sweep,
     // two per provider in the children (no faults, so no retries).
-    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(7);
-    expect(events.filter((event) => event.type === 'LambdaFunctionScheduled')).toHaveLength(3);
+    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(8);
+    expect(events.filter((event) => event.type === 'LambdaFunctionScheduled')).toHaveLength(4);
     expect(events.filter((event) => event.type?.startsWith('MapRun')).map((event) => event.type)).toEqual(['MapRunStarted', 'MapRunSucceeded']);
     expect(mapRuns).toHaveLength(1);
     expect(mapRun).toMatchObject({ status: 'SUCCEEDED', maxConcurrency: 20, toleratedFailurePercentage: 100 });

@@ -29,7 +29,7 @@ describe('function bundles', () => {
 
   it('put an ESM index.mjs in each function asset directory, found through aws:asset:path', () => {
     // Prepare
-    const expectedCount = 20;
+    const expectedCount = 21;
 
     // Act
     const missing = functions.filter((fn) => !existsSync(join(fn.assetDir, 'index.mjs')));
@@ -48,7 +48,7 @@ describe('function bundles', () => {
     const withoutBanner = heads.filter((head) => !head.startsWith("import { createRequire as __cjsCreateRequire } from 'node:module';"));
 
     // Assess
-    expect(heads).toHaveLength(20);
+    expect(heads).toHaveLength(21);
     expect(withoutBanner).toEqual([]);
   });
 
@@ -60,7 +60,7 @@ describe('function bundles', () => {
     const withCodec = functions.filter((_, index) => bundles[index]!.includes(':message-type')).map((fn) => fn.id);
 
     // Assess
-    expect(bundles).toHaveLength(20);
+    expect(bundles).toHaveLength(21);
     expect(withCodec).toEqual([]);
   });
 });

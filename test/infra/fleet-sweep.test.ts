@@ -65,7 +65,7 @@ describe('fleet sweep', () => {
     expect(parseSweepConfig(lookup({}))).toEqual({ sweepEnabled: true, sweepSchedule: 'rate(6 hours)', sweepConcurrency: 20, sweepPageSize: 500, autoRepair: false });
   });
 
-  it('lets the state machine invoke its five task functions and run its own child executions, the sweep functions only what they need', () => {
+  it('lets the state machine invoke its six task functions and run its own child executions, the sweep functions only what they need', () => {
     // Prepare
     const s = synth();
     const { fleetSweep: sweep, verification, registry, events, workflow } = s.stack;
@@ -83,7 +83,7 @@ describe('fleet sweep', () => {
 
     // Assess
     expect(stateMachine).toEqual(
-      [sweep.listFleet, verification.checkProvider, verification.recordVerification, sweep.repairProvider, sweep.recordSweep]
+      [sweep.reconcileOrganization, sweep.listFleet, verification.checkProvider, verification.recordVerification, sweep.repairProvider, sweep.recordSweep]
         .map((fn) => `lambda:InvokeFunction -> ${JSON.stringify(getAtt(fn.function))}`)
         .sort(),
     );

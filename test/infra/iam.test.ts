@@ -2,6 +2,7 @@
 // function makes, plus writing its own log group and X-Ray segments.
 import { describe, expect, it } from 'vitest';
 import type { OnboardingFunction } from '../../lib/constructs/onboarding-function.js';
+import { ORGANIZATIONS_READ_ACTIONS } from '../../lib/constructs/reconcile-organization.js';
 import { asList, getAtt, grantsOf, logicalIdOf, partitionArn, ref, statementsOfRole, synth, type Statement, type Synthesized } from './synth.js';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
@@ -238,7 +239,7 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(117);
+    expect(allows).toHaveLength(128);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -262,8 +263,15 @@ describe('every policy in the template', () => {
     for (const { policy, action } of wildcardResourceActions) (actionsByPolicy[policy] ??= []).push(action);
 
     // Assess
+    const reconcilePolicy = policyOf(s.stack.fleetSweep.reconcileOrganization);
     const outsideTheRule = wildcardResourceActions.filter(
-      ({ policy, action }) => !(action.startsWith('xray:') || ([smPolicy, offboardingSmPolicy, verificationSmPolicy, rotationSmPolicy, sweepSmPolicy].includes(policy) && logDelivery.test(action))),
+      ({ policy, action }) =>
+        !(
+          action.startsWith('xray:') ||
+          ([smPolicy, offboardingSmPolicy, verificationSmPolicy, rotationSmPolicy, sweepSmPolicy].includes(policy) && logDelivery.test(action)) ||
+          // The reconcile's read-only Organizations listings (lib/constructs/reconcile-organization.ts).
+          (policy === reconcilePolicy && ORGANIZATIONS_READ_ACTIONS.includes(action))
+        ),
     );
     expect(outsideTheRule).toEqual([]);
     const stateMachineWildcards = [
@@ -300,6 +308,7 @@ describe('every policy in the template', () => {
           departures.handler,
         ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
+      [reconcilePolicy]: [...XRAY_ACTIONS, ...ORGANIZATIONS_READ_ACTIONS],
       [verificationSmPolicy]: stateMachineWildcards,
       [sweepSmPolicy]: stateMachineWildcards,
       [offboardingSmPolicy]: stateMachineWildcards,
@@ -329,8 +338,9 @@ describe('every policy in the template', () => {
     const iamGrants = allows.filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('iam:')));
 
     // Assess
-    expect(iamGrants.length).toBe(6);
+    expect(iamGrants.length).toBe(7);
     expect(iamGrants.map(({ statement }) => asList(statement.Resource).map((r) => JSON.stringify(r)))).toEqual([
+      [managementRole],
       [managementRole],
       [managementRole],
       [managementRole],

@@ -185,6 +185,7 @@ describe('functions', () => {
       s.stack.fleetSweep.listFleet,
       s.stack.fleetSweep.repairProvider,
       s.stack.fleetSweep.recordSweep,
+      s.stack.fleetSweep.reconcileOrganization,
       s.stack.departures.handler,
     ];
 
@@ -192,7 +193,7 @@ describe('functions', () => {
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(20);
+    expect(all).toHaveLength(21);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -208,7 +209,7 @@ describe('functions', () => {
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
     // One per function, plus the five state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 26);
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 27);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 

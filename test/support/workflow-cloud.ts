@@ -7,7 +7,7 @@
 // This is the only test module that imports from local/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CloseAccountCommand, CreateAccountCommand, OrganizationsClient, RemoveAccountFromOrganizationCommand } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -66,6 +66,12 @@ export interface WorkflowCloudOptions {
   autoRepair?: boolean;
   /** The stack's sweepPageSize: providers per page of the fleet sweep (default 500). */
   sweepPageSize?: number;
+  /** The stack's reconcileEnabled (default false here, so sweep tests see only the fleet they build). */
+  reconcile?: boolean;
+  /** The stack's reconcileMaxOnboardings (default 50). */
+  reconcileMaxOnboardings?: number;
+  /** The stack's newAccountRules (default none: every account to the default workspace). */
+  newAccountRules?: unknown[];
 }
 
 type FaultableService = 'iam' | 'sts' | 'organizations' | 'events' | 'dynamodb';
@@ -130,8 +136,16 @@ export interface WorkflowCloud {
   run(start: RecordedStart, options?: OnboardOptions): Promise<WorkflowRun>;
   /** Runs one execution of the fleet sweep (as its schedule would start it). */
   sweep(options?: OnboardOptions): Promise<WorkflowRun>;
+  /** Every StartExecution a function asked for, oldest first (the test runs the ones it wants). */
+  startedExecutions(): RecordedStart[];
   /** Starts a re-verification as the API does, then runs the verify-provider execution it asked for. */
   verify(providerId: string, options?: OnboardOptions): Promise<{ run: WorkflowRun; provider: ProviderRecord }>;
+
+  // ---- what the organization's administrators do (Organizations, management account)
+  /** Organizations with the management account's administrator (OUs, tags, moves). */
+  organizations: OrganizationsClient;
+  closeAccount(accountId: string): Promise<void>;
+  removeAccount(accountId: string): Promise<void>;
 
   // ---- what the account's administrators do outside the workflow (admin credentials)
   createRole(accountId: string, role: { roleName: string; path: string; trust: PolicyDocument; tags?: Record<string, string> }): string;
@@ -224,6 +238,27 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
       { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: resources.tableArn },
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
     ),
+    // lib/constructs/reconcile-organization.ts
+    'reconcile-organization': document(
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'], Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: `${resources.tableArn}/index/byAccount` },
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: TEST_STATE_MACHINE_ARN },
+      { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: `${TEST_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*` },
+      {
+        Effect: 'Allow',
+        Action: [
+          'organizations:DescribeOrganization',
+          'organizations:ListAccounts',
+          'organizations:ListRoots',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:ListAccountsForParent',
+          'organizations:ListTagsForResource',
+        ],
+        Resource: '*',
+      },
+      grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy']),
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
+    ),
   };
 }
 
@@ -253,6 +288,21 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair), PAGE_SIZE: String(options.sweepPageSize) },
     'repair-provider': { TABLE_NAME, STATE_MACHINE_ARN: SETTINGS.stateMachineArn, ROLE_PATH, ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix },
     'record-sweep': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
+    'reconcile-organization': {
+      TABLE_NAME,
+      STATE_MACHINE_ARN: SETTINGS.stateMachineArn,
+      ROLE_PATH,
+      ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix,
+      DEFAULT_WORKSPACE: 'default',
+      NEW_ACCOUNT_RULES: JSON.stringify(options.newAccountRules),
+      BOOTSTRAP_ROLES: JSON.stringify({ organizations: BOOTSTRAP_ROLE_NAME, controltower: 'AWSControlTowerExecution' }),
+      RECONCILE_ENABLED: String(options.reconcile),
+      MAX_ONBOARDINGS: String(options.reconcileMaxOnboardings),
+      EVENT_BUS_NAME,
+      EVENT_SOURCE,
+      MANAGEMENT_ROLE_ARN,
+      GRANT_MODE: options.grantMode,
+    },
   };
 }
 
@@ -276,6 +326,7 @@ const FUNCTION_NAMES: WorkflowFunctionName[] = [
   'list-fleet',
   'repair-provider',
   'record-sweep',
+  'reconcile-organization',
 ];
 const GUARDRAIL_POLICY = 'test-guardrail';
 
@@ -287,6 +338,9 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     logEvents: false,
     autoRepair: false,
     sweepPageSize: 500,
+    reconcile: false,
+    reconcileMaxOnboardings: 50,
+    newAccountRules: [],
     ...options,
   };
 
@@ -442,6 +496,16 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     sweep(runOptions = {}) {
       const name = `sweep-${crypto.randomUUID()}`;
       return run({ stateMachineArn: TEST_SWEEP_STATE_MACHINE_ARN, name, input: '{}' }, runOptions);
+    },
+
+    startedExecutions: () => [...starts],
+    organizations,
+
+    async closeAccount(accountId) {
+      await organizations.send(new CloseAccountCommand({ AccountId: accountId }));
+    },
+    async removeAccount(accountId) {
+      await organizations.send(new RemoveAccountFromOrganizationCommand({ AccountId: accountId }));
     },
 
     async verify(providerId, runOptions = {}) {

@@ -34,7 +34,8 @@ export type WorkflowFunctionName =
   | 'record-offboarding'
   | 'list-fleet'
   | 'repair-provider'
-  | 'record-sweep';
+  | 'record-sweep'
+  | 'reconcile-organization';
 
 /** Placeholder → the function behind it, as the CDK stack wires them. */
 const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> = {
@@ -52,6 +53,7 @@ const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> 
   ListFleetFunctionArn: { name: 'list-fleet', module: '../../functions/list-fleet/handler.js' },
   RepairProviderFunctionArn: { name: 'repair-provider', module: '../../functions/repair-provider/handler.js' },
   RecordSweepFunctionArn: { name: 'record-sweep', module: '../../functions/record-sweep/handler.js' },
+  ReconcileOrganizationFunctionArn: { name: 'reconcile-organization', module: '../../functions/reconcile-organization/handler.js' },
 };
 
 export interface WorkflowRunOptions {

@@ -25,7 +25,7 @@ describe('fleet sweep, page by page', () => {
 
     // Assess
     expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED' });
-    expect(run.invocations).toEqual({ 'List Fleet Page': 3, 'Check Provider': 5, 'Record Verification': 5, 'Tally Page': 3, 'Record Sweep': 1 });
+    expect(run.invocations).toEqual({ 'Reconcile Organization': 1, 'List Fleet Page': 3, 'Check Provider': 5, 'Record Verification': 5, 'Tally Page': 3, 'Record Sweep': 1 });
     const listed = (run.results['List Fleet Page'] as Array<{ providers: Array<{ providerId: string }>; nextToken: string | null }>).map((page) => ({
       providers: page.providers.length,
       last: page.nextToken === null,

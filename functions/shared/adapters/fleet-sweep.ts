@@ -3,6 +3,7 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { summarizeSweep, sweepIdOf, type SweepSummary, type SweepTally } from '../domain/fleet-sweep.js';
 import type { ProviderSpec } from '../domain/provider.js';
+import type { ReconciliationSummary } from '../domain/reconciliation.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import { publishEvent } from './provider-events.js';
 import { startOnboarding, type OnboardingDependencies } from './start-onboarding.js';
@@ -84,8 +85,13 @@ export interface SweepRecorder {
 }
 
 /** Stores the summary as the latest sweep and announces `Fleet Sweep Completed` with it. */
-export async function recordSweep(deps: SweepRecorder, sweep: SweepRef, tally: SweepTally | null): Promise<SweepSummary> {
-  const summary = summarizeSweep(sweep, tally, (deps.now ?? (() => new Date()))());
+export async function recordSweep(
+  deps: SweepRecorder,
+  sweep: SweepRef,
+  tally: SweepTally | null,
+  reconciliation?: ReconciliationSummary,
+): Promise<SweepSummary> {
+  const summary = summarizeSweep(sweep, tally, (deps.now ?? (() => new Date()))(), reconciliation);
   await deps.fleet.recordSweep(summary);
   await publishEvent(deps.eventBridge, deps.bus, SWEEP_COMPLETED, summary, [sweep.executionArn]);
   return summary;

@@ -29,13 +29,18 @@ export interface AccountDepartureEvent {
   };
 }
 
+/** The eventName of a departure the scheduled reconcile found (no event reached us). */
+export const RECONCILIATION = 'Reconciliation';
+
 /** Which account left, through which call, and when: kept on each of its providers. */
 export interface AccountDeparture {
   accountId: string;
-  eventName: DepartureEventName;
-  /** CloudTrail's eventID (the same in every delivery of one call), else EventBridge's id. */
+  eventName: DepartureEventName | typeof RECONCILIATION;
+  /** CloudTrail's eventID (the same in every delivery of one call), else EventBridge's id; the sweep's id for a reconcile. */
   eventId: string;
   eventTime: string;
+  /** A reconcile's finding: Organizations' status of the account, or NOT_IN_ORGANIZATION. */
+  accountStatus?: string;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -69,6 +74,10 @@ export function accountRemovedMessage(departure: AccountDeparture, grantMode: 'p
     RemoveAccountFromOrganization: 'was removed from the organization',
     LeaveOrganization: 'left the organization',
     CloseAccount: 'was closed',
+    [RECONCILIATION]:
+      departure.accountStatus === 'NOT_IN_ORGANIZATION'
+        ? 'is no longer in the organization, as the reconcile found'
+        : `was found ${departure.accountStatus ?? 'closed'} by the reconcile`,
   }[departure.eventName];
   // The grant lives in the management account, so it is the one thing that can still be removed.
   const grant =
@@ -76,7 +85,7 @@ export function accountRemovedMessage(departure: AccountDeparture, grantMode: 'p
       ? ' The management role\'s grant for this provider\'s role is removed.'
       : ' The management role\'s path grant serves every provider and stays.';
   return (
-    `Account ${departure.accountId} ${how} (${departure.eventName}, ${departure.eventTime}). ` +
+    `Account ${departure.accountId} ${how} (${departure.eventName === RECONCILIATION ? departure.eventId : departure.eventName}, ${departure.eventTime}). ` +
     'Nothing inside the account was cleaned up: it can no longer be reached, so the role and its policies stay there.' +
     grant
   );

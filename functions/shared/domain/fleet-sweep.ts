@@ -2,6 +2,7 @@
 // sweep keeps page by page (its tally), and the summary (counts per status and reason, duration)
 // that the registry keeps and the API returns.
 import type { ProviderStatus } from './provider.js';
+import type { ReconciliationSummary } from './reconciliation.js';
 
 /**
  * The registry key of the latest sweep's summary. A provider id is `<workspace>.<name>` of DNS
@@ -50,6 +51,8 @@ export interface SweepSummary extends SweepTally {
   endedAt: string;
   durationSeconds: number;
   autoRepair: boolean;
+  /** The reconcile that ran first (absent when the sweep ran none). */
+  reconciliation?: ReconciliationSummary;
 }
 
 export function emptyTally(): SweepTally {
@@ -91,6 +94,7 @@ export function summarizeSweep(
   sweep: { sweepId: string; executionArn: string; startedAt: string; autoRepair: boolean },
   tally: SweepTally | null,
   endedAt: Date,
+  reconciliation?: ReconciliationSummary,
 ): SweepSummary {
   return {
     sweepId: sweep.sweepId,
@@ -100,6 +104,7 @@ export function summarizeSweep(
     durationSeconds: Math.max(0, (endedAt.getTime() - Date.parse(sweep.startedAt)) / 1000),
     autoRepair: sweep.autoRepair,
     ...(tally ?? emptyTally()),
+    ...(reconciliation !== undefined && { reconciliation }),
   };
 }
 

@@ -55,10 +55,18 @@ export function newAccountOf(event: NewAccountEvent, workspace: string): NewAcco
   if (!accountId || !/^\d{12}$/.test(accountId)) return undefined;
   const organizationalUnit = organizationalUnitOf(status);
   return {
-    request: { workspace, name: `aws-${accountId}`, accountId },
+    request: accountProviderRequest(workspace, accountId),
     accountName: status.accountName ?? status.account?.accountName,
     trigger: `${event.source ?? 'unknown'}:${event.detail?.eventName ?? 'unknown'}`,
     source: event.source === 'aws.controltower' ? 'controltower' : 'organizations',
     ...(organizationalUnit !== undefined ? { organizationalUnit } : {}),
   };
+}
+
+/**
+ * The provider an account event (or the reconcile) onboards: named after the account id, so every
+ * path that onboards an account lands on the same provider and never makes two.
+ */
+export function accountProviderRequest(workspace: string, accountId: string): ProviderRequest {
+  return { workspace, name: `aws-${accountId}`, accountId };
 }
