@@ -114,7 +114,9 @@ export function bundleFunction(projectRoot: string, entry: string, outputDir: st
   const options = functionBuildOptions(projectRoot, entry, 'bundled', policyFile);
   const unlisted = UNLISTED_INPUTS.map((file) => fileDigest(join(projectRoot, file)) ?? 'absent');
   const optionsDigest = sha256(`${esbuildVersion}\0${JSON.stringify(options)}\0${unlisted.join('\0')}`);
-  const cacheFile = join(cacheDir, `${sha256(relative(projectRoot, entry)).slice(0, 16)}.json`);
+  // One entry per function and policy document, so a synth with another policy (the demo's
+  // rollout, its e2e test) does not evict the default's bundles.
+  const cacheFile = join(cacheDir, `${sha256(`${relative(projectRoot, entry)}\0${policyFile ?? ''}`).slice(0, 16)}.json`);
   const cached = readEntry(cacheFile);
   if (
     cached?.options === optionsDigest &&
