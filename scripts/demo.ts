@@ -1,6 +1,6 @@
 // `npm run demo`: a complete story on a fresh in-memory local cloud (an account onboarded through
 // the API, two new accounts onboarded by the new-account trigger), then the providers and their
-// execution timelines.
+// execution timelines; then the fleet act (demo-fleet.ts) on a Control Tower landing zone.
 import { performance } from 'node:perf_hooks';
 import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -8,6 +8,7 @@ import type { ProviderView } from '../functions/shared/domain/provider-view.js';
 import { startLocalCloud, type LocalCloud } from '../local/cloud.js';
 import { signedFetch } from '../local/signed-fetch.js';
 import { printTimelines } from './history.js';
+import { fleetAct } from './demo-fleet.js';
 import { createManagementRole } from './management-role.js';
 import { synthesizeUnlessSkipped } from './synth.js';
 import { formatTable } from './timeline.js';
@@ -118,4 +119,5 @@ export async function demo(args: string[]): Promise<void> {
   } finally {
     await cloud.close();
   }
+  if (!args.includes('--no-fleet')) await fleetAct();
 }

@@ -1,6 +1,6 @@
 // The product's local commands, on the local cloud:
 //   npm start                     synthesize (when an input changed), deploy the stack locally, serve it until Ctrl-C
-//   npm run demo                  a complete story on a fresh in-memory cloud, then its timelines
+//   npm run demo                  a complete story on a fresh in-memory cloud, then its timelines, then the fleet act (--no-fleet skips it)
 //   npm run history -- <id>       a provider's executions, as the console's execution history
 import { performance } from 'node:perf_hooks';
 import { startLocalCloud } from '../local/cloud.js';
