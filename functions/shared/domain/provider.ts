@@ -1,6 +1,7 @@
 // The provider contract: identity, records, and the names derived from them.
 import { createHash } from 'node:crypto';
 import type { AccountDeparture } from './account-departure.js';
+import type { PolicyUpgradeRecord } from './policy-upgrade.js';
 import type { VerificationCheck } from './drift.js';
 import type { RotationFields } from './rotation.js';
 
@@ -133,6 +134,8 @@ export interface ProviderRecord extends ProviderSpec, RotationFields {
   message?: string;
   policyVersion?: string;
   policyArns?: string[];
+  /** The last CAPA policy rollout that moved this provider to a new policyVersion. */
+  lastPolicyUpgrade?: PolicyUpgradeRecord;
   createdAt: string;
   updatedAt: string;
   readyAt?: string;
