@@ -15,6 +15,10 @@ import { VerificationWorkflow } from './constructs/verification-workflow.js';
 import { RotationWorkflow } from './constructs/rotation-workflow.js';
 import { FleetSweep } from './constructs/fleet-sweep.js';
 import { readSweepConfig, type SweepConfig } from './sweep-config.js';
+import { PolicyRollout } from './constructs/policy-rollout.js';
+import { policyUpgradeFunction } from './constructs/policy-upgrade-function.js';
+import { readRolloutConfig, type RolloutConfig } from './rollout-config.js';
+import { CAPA_POLICY_VERSION } from '../functions/shared/domain/capa-policy.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
@@ -23,6 +27,8 @@ export interface OnboardingStackProps extends StackProps {
   readonly config?: OnboardingConfig;
   /** Overrides the fleet sweep's CDK context (tests). */
   readonly sweep?: SweepConfig;
+  /** Overrides the policy rollout's CDK context (tests). */
+  readonly rollout?: RolloutConfig;
 }
 
 export class OnboardingStack extends Stack {
@@ -38,6 +44,7 @@ export class OnboardingStack extends Stack {
   readonly executionEnded: ExecutionEnded;
   readonly fleetSweep: FleetSweep;
   readonly departures: AccountDepartures;
+  readonly policyRollout: PolicyRollout;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -127,12 +134,28 @@ export class OnboardingStack extends Stack {
       onboardingStateMachine: this.workflow.stateMachine,
     });
 
+    this.policyRollout = new PolicyRollout(this, 'PolicyRollout', {
+      rollout: props.rollout ?? readRolloutConfig(this.node),
+      registry: this.registry,
+      bus: this.events.bus,
+      upgradeFunction: policyUpgradeFunction(this, 'UpgradeProviderPolicy', {
+        config,
+        registry: this.registry,
+        bus: this.events.bus,
+        bootstrapRoleArns,
+        providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
+      }),
+      policyVersion: CAPA_POLICY_VERSION,
+    });
+    this.policyRollout.allowStartingRollouts(this.api.handler);
+
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'VerificationStateMachineArn', { value: this.verification.stateMachine.stateMachineArn });
     new CfnOutput(this, 'SweepStateMachineArn', { value: this.fleetSweep.stateMachine.stateMachineArn, description: 'The fleet health sweep (start an execution to run it now)' });
+    new CfnOutput(this, 'RolloutStateMachineArn', { value: this.policyRollout.stateMachine.stateMachineArn, description: 'The CAPA policy rollout' });
     new CfnOutput(this, 'OffboardingStateMachineArn', { value: this.offboarding.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RotationStateMachineArn', { value: this.rotation.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });

@@ -30,7 +30,7 @@ function isConditionFailure(error: unknown): boolean {
 
 function withoutKey(item: Record<string, unknown>): RolloutRecord {
   const { providerId: _key, ...record } = item;
-  return record as RolloutRecord;
+  return record as unknown as RolloutRecord;
 }
 
 export class RolloutRegistry {
