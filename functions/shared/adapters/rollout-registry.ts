@@ -79,7 +79,7 @@ export class RolloutRegistry {
             Item: { providerId: LATEST_ROLLOUT_KEY, ...pointer },
             ...(seen === undefined
               ? { ConditionExpression: 'attribute_not_exists(providerId)' }
-              : { ConditionExpression: 'rolloutId = :seen', ExpressionAttributeValues: { ':seen': seen } }),
+              : { ConditionExpression: '#id = :seen', ExpressionAttributeNames: { '#id': 'rolloutId' }, ExpressionAttributeValues: { ':seen': seen } }),
           }),
         ),
       );
@@ -98,8 +98,9 @@ export class RolloutRegistry {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { providerId: rolloutKey(rolloutId) },
-          UpdateExpression: 'SET total = :total, tolerance = :tolerance',
+          UpdateExpression: 'SET #total = :total, #tolerance = :tolerance',
           ConditionExpression: 'attribute_exists(providerId)',
+          ExpressionAttributeNames: { '#total': 'total', '#tolerance': 'tolerance' },
           ExpressionAttributeValues: { ':total': total, ':tolerance': tolerance },
         }),
       ),
@@ -132,8 +133,9 @@ export class RolloutRegistry {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { providerId: rolloutKey(rolloutId) },
-            UpdateExpression: 'SET failures = list_append(failures, :failure)',
-            ConditionExpression: 'size(failures) < :max',
+            UpdateExpression: 'SET #failures = list_append(#failures, :failure)',
+            ConditionExpression: 'size(#failures) < :max',
+            ExpressionAttributeNames: { '#failures': 'failures' },
             ExpressionAttributeValues: { ':failure': [failure], ':max': MAX_LISTED_FAILURES },
           }),
         ),
@@ -157,8 +159,9 @@ export class RolloutRegistry {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { providerId: rolloutKey(rolloutId) },
-            UpdateExpression: `SET rolloutStatus = :status, endedAt = :endedAt${end.haltReason !== undefined ? ', haltReason = :haltReason' : ''}`,
-            ConditionExpression: 'rolloutStatus = :running',
+            UpdateExpression: `SET #status = :status, #endedAt = :endedAt${end.haltReason !== undefined ? ', #haltReason = :haltReason' : ''}`,
+            ConditionExpression: '#status = :running',
+            ExpressionAttributeNames: { '#status': 'rolloutStatus', '#endedAt': 'endedAt', ...(end.haltReason !== undefined && { '#haltReason': 'haltReason' }) },
             ExpressionAttributeValues: {
               ':status': end.rolloutStatus,
               ':endedAt': end.endedAt,
@@ -185,8 +188,9 @@ export class RolloutRegistry {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { providerId: LATEST_ROLLOUT_KEY },
-            UpdateExpression: 'SET rolloutStatus = :status',
-            ConditionExpression: 'rolloutId = :id',
+            UpdateExpression: 'SET #status = :status',
+            ConditionExpression: '#id = :id',
+            ExpressionAttributeNames: { '#status': 'rolloutStatus', '#id': 'rolloutId' },
             ExpressionAttributeValues: { ':status': rolloutStatus, ':id': rolloutId },
           }),
         ),
