@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { readCapaPolicyConfig } from '../policy-config.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -39,6 +40,14 @@ export const FUNCTION_BUNDLING = {
     '--alias:@smithy/core/event-streams': `${PROJECT_ROOT}functions/shared/runtime/no-event-streams.ts`,
   },
 } satisfies BundlingOptions;
+
+/**
+ * FUNCTION_BUNDLING with the deployment's CAPA policy document in place of the shipped one: the
+ * functions import it as `#capa-policy`, and esbuild resolves that name to `policyFile`.
+ */
+export function functionBundling(policyFile: string): BundlingOptions {
+  return { ...FUNCTION_BUNDLING, esbuildArgs: { ...FUNCTION_BUNDLING.esbuildArgs, '--alias:#capa-policy': policyFile } };
+}
 
 export interface OnboardingFunctionProps {
   /** Directory under functions/, e.g. `create-role`. */
@@ -102,7 +111,7 @@ export class OnboardingFunction extends Construct {
         PARTITION: Aws.PARTITION,
         ...props.environment,
       },
-      bundling: FUNCTION_BUNDLING,
+      bundling: functionBundling(readCapaPolicyConfig(this.node).file),
     });
   }
 

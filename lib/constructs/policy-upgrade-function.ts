@@ -35,7 +35,6 @@ export function policyUpgradeFunction(scope: Construct, id: string, props: Polic
     environment: {
       TABLE_NAME: registry.table.tableName,
       BOOTSTRAP_ROLE_NAME: config.bootstrapRoleName,
-      ROLE_PATH: config.rolePath,
       EVENT_BUS_NAME: bus.eventBusName,
       EVENT_SOURCE,
     },

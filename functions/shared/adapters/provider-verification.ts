@@ -23,7 +23,7 @@ export interface ProviderVerificationDependencies {
   grant: ManagementGrantTarget;
 }
 
-function policyChecks(state: ProviderIamState): VerificationCheck[] {
+export function policyChecks(state: ProviderIamState): VerificationCheck[] {
   const detached = state.policies.filter((policy) => !policy.exists || !policy.attached).map((policy) => policy.arn);
   const drifted = state.policies
     .filter((policy) => policy.exists && !samePolicyDocument(policy.defaultDocument, policy.expected))

@@ -4,14 +4,12 @@
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
-  CreatePolicyVersionCommand,
   CreateRoleCommand,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
   DeleteRoleCommand,
   DetachRolePolicyCommand,
   GetPolicyCommand,
-  GetPolicyVersionCommand,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
@@ -20,15 +18,16 @@ import {
   type Tag,
 } from '@aws-sdk/client-iam';
 import { isAccessDenied, isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
-import { CAPA_POLICY_PARTS, CAPA_POLICY_VERSION, capaPolicyName } from '../domain/capa-policy.js';
+import { CAPA_POLICY_PARTS, capaPolicyName, SHIPPED_CAPA_POLICY, type CapaPolicy } from '../domain/capa-policy.js';
 import { PolicyConflict, RoleConflict } from '../domain/errors.js';
-import { samePolicyDocument, type PolicyDocument } from '../domain/policy-documents.js';
+import type { PolicyDocument } from '../domain/policy-documents.js';
+import { bringPolicyTo, defaultDocumentOf, TAG_POLICY_VERSION } from './policy-versions.js';
 import { managedPolicyArnOf, roleArnOf } from '../domain/provider.js';
 import { sameTrustPolicy } from '../domain/trust-policy.js';
 
 export const TAG_PROVIDER_ID = 'capa-onboarding:provider-id';
 export const TAG_CREATED_BY = 'capa-onboarding:created-by-execution';
-export const TAG_POLICY_VERSION = 'capa-onboarding:policy-version';
+export { TAG_POLICY_VERSION };
 
 export interface ProviderRoleTarget {
   accountId: string;
@@ -169,10 +168,19 @@ export interface AttachedPolicies {
   policyVersion: string;
 }
 
-/** Creates (or finds, at the same version) the CAPA managed policies and attaches them to the role. */
-export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTarget): Promise<AttachedPolicies> {
+function policyTags(target: ProviderRoleTarget, version: string): Tag[] {
+  return [...ownerTags(target), { Key: TAG_POLICY_VERSION, Value: version }];
+}
+
+/**
+ * Creates (or finds) the CAPA managed policies and attaches them to the role. A policy of that
+ * name already there is brought to `policy` only when it is this provider's own (its provider tag):
+ * an older CAPA version (a provider re-onboarded after a deployment changed the policy) or a drifted
+ * default version gets a new default version. Anyone else's policy is PolicyConflict, untouched.
+ */
+export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTarget, policy: CapaPolicy = SHIPPED_CAPA_POLICY): Promise<AttachedPolicies> {
   const policyArns: string[] = [];
-  for (const [index, document] of CAPA_POLICY_PARTS.entries()) {
+  for (const [index, document] of policy.parts.entries()) {
     const name = capaPolicyName(target.roleName, index);
     const arn = managedPolicyArnOf(target, name);
     try {
@@ -181,55 +189,27 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
           PolicyName: name,
           Path: target.rolePath,
           PolicyDocument: JSON.stringify(document),
-          Description: `CAPA minimal policy, part ${index + 1} of ${CAPA_POLICY_PARTS.length}, ${CAPA_POLICY_VERSION}`,
-          Tags: [...ownerTags(target), { Key: TAG_POLICY_VERSION, Value: CAPA_POLICY_VERSION }],
+          Description: `CAPA minimal policy, part ${index + 1} of ${policy.parts.length}, ${policy.version}`,
+          Tags: policyTags(target, policy.version),
         }),
       );
     } catch (error) {
       if (!isEntityAlreadyExists(error)) rethrowTransient(error, `CreatePolicy ${arn}`);
-      const existing = await call(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
-      const version = tagValue(existing.Policy?.Tags, TAG_POLICY_VERSION);
-      if (version !== CAPA_POLICY_VERSION) {
+      const existing = (await call(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn })))).Policy;
+      const version = tagValue(existing?.Tags, TAG_POLICY_VERSION);
+      if (!existing || (version !== policy.version && !isOwnedBy(existing.Tags, createdForProvider(target.providerId)))) {
         throw new PolicyConflict(
-          `Policy ${arn} already exists with version ${version ?? 'unknown'} (expected ${CAPA_POLICY_VERSION}); it was left unchanged`,
+          `Policy ${arn} already exists with version ${version ?? 'unknown'} (expected ${policy.version}); it was left unchanged`,
         );
       }
-      await restoreDefaultVersion(iam, arn, existing.Policy?.DefaultVersionId, document);
+      await bringPolicyTo(iam, { ...existing, Arn: arn }, document, policy.version);
     }
     await call(`AttachRolePolicy ${arn}`, () =>
       iam.send(new AttachRolePolicyCommand({ RoleName: target.roleName, PolicyArn: arn })),
     );
     policyArns.push(arn);
   }
-  return { policyArns, policyVersion: CAPA_POLICY_VERSION };
-}
-
-/** The document of a managed policy's default version; undefined when the policy does not exist. */
-async function defaultDocumentOf(iam: IAMClient, arn: string, defaultVersionId: string | undefined): Promise<unknown> {
-  if (defaultVersionId === undefined) return undefined;
-  const version = await lookup(`GetPolicyVersion ${arn} ${defaultVersionId}`, () =>
-    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: defaultVersionId })),
-  );
-  const text = version?.PolicyVersion?.Document;
-  return text === undefined ? undefined : JSON.parse(decodeURIComponent(text));
-}
-
-/**
- * A policy of ours whose default version was changed out of band gets the deployed document back
- * as a new default version (IAM keeps 5 versions: the oldest non-default one makes room).
- */
-async function restoreDefaultVersion(iam: IAMClient, arn: string, defaultVersionId: string | undefined, document: PolicyDocument): Promise<void> {
-  // Without a default version to compare (IAM always names one), nothing is known to be wrong.
-  const current = await defaultDocumentOf(iam, arn, defaultVersionId);
-  if (current === undefined || samePolicyDocument(current, document)) return;
-  const versions = (await call(`ListPolicyVersions ${arn}`, () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })))).Versions ?? [];
-  const oldest = versions.filter((version) => !version.IsDefaultVersion).sort((a, b) => Number(a.CreateDate ?? 0) - Number(b.CreateDate ?? 0))[0];
-  if (versions.length >= 5 && oldest?.VersionId) {
-    await lookup(`DeletePolicyVersion ${arn}`, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId })));
-  }
-  await call(`CreatePolicyVersion ${arn}`, () =>
-    iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: JSON.stringify(document), SetAsDefault: true })),
-  );
+  return { policyArns, policyVersion: policy.version };
 }
 
 /** What re-verification compares: the role as it is, and each CAPA policy's attachment and default document. */
@@ -239,7 +219,11 @@ export interface ProviderIamState {
 }
 
 /** Reads the provider's role and CAPA policies as they are in the target account (no writes). */
-export async function readProviderIam(iam: IAMClient, target: Omit<ProviderRoleTarget, 'executionName'>): Promise<ProviderIamState> {
+export async function readProviderIam(
+  iam: IAMClient,
+  target: Omit<ProviderRoleTarget, 'executionName'>,
+  policy: CapaPolicy = SHIPPED_CAPA_POLICY,
+): Promise<ProviderIamState> {
   const role = await ownRoleCandidate(iam, target.roleName);
   const attached = role
     ? ((await call(`ListAttachedRolePolicies ${target.roleName}`, () =>
@@ -247,11 +231,11 @@ export async function readProviderIam(iam: IAMClient, target: Omit<ProviderRoleT
       )).AttachedPolicies ?? []).map((policy) => policy.PolicyArn)
     : [];
   const policies: ProviderIamState['policies'] = [];
-  for (const [index, expected] of CAPA_POLICY_PARTS.entries()) {
+  for (const [index, expected] of policy.parts.entries()) {
     const arn = managedPolicyArnOf(target, capaPolicyName(target.roleName, index));
-    const policy = (await lookup(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
-    const defaultDocument = policy ? await defaultDocumentOf(iam, arn, policy.DefaultVersionId) : undefined;
-    policies.push({ arn, expected, exists: policy !== undefined, attached: attached.includes(arn), defaultDocument });
+    const found = (await lookup(`GetPolicy ${arn}`, () => iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
+    const defaultDocument = found ? await defaultDocumentOf(iam, arn, found.DefaultVersionId) : undefined;
+    policies.push({ arn, expected, exists: found !== undefined, attached: attached.includes(arn), defaultDocument });
   }
   if (!role) return { policies };
   const trust = role.AssumeRolePolicyDocument ? (JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) as PolicyDocument) : undefined;

@@ -82,7 +82,7 @@ export function isUpgradable(status: ProviderStatus): boolean {
 /** What to do with a provider as read from the registry, before any IAM call. */
 export type UpgradePlan =
   | { action: 'skip'; result: PolicyUpgradeResult }
-  | { action: 'announce'; result: PolicyUpgradeResult }
+  | { action: 'announce'; record: ProviderRecord; upgrade: PolicyUpgradeRecord; result: PolicyUpgradeResult }
   | { action: 'upgrade'; record: ProviderRecord };
 
 /**
@@ -100,7 +100,12 @@ export function planUpgrade(record: ProviderRecord | undefined, input: PolicyUpg
   if (record.policyVersion !== shippedVersion) return { action: 'upgrade', record };
   const last = record.lastPolicyUpgrade;
   if (last?.rolloutId === input.rollout.id && last.policyVersion === shippedVersion) {
-    return { action: 'announce', result: { providerId, outcome: 'UPGRADED', fromPolicyVersion: last.fromPolicyVersion, policyVersion: shippedVersion } };
+    return {
+      action: 'announce',
+      record,
+      upgrade: last,
+      result: { providerId, outcome: 'UPGRADED', fromPolicyVersion: last.fromPolicyVersion, policyVersion: shippedVersion },
+    };
   }
   return { action: 'skip', result: { providerId, outcome: 'CURRENT', fromPolicyVersion: shippedVersion, policyVersion: shippedVersion } };
 }
