@@ -18,7 +18,7 @@ import { readSweepConfig, type SweepConfig } from './sweep-config.js';
 import { PolicyRollout } from './constructs/policy-rollout.js';
 import { policyUpgradeFunction } from './constructs/policy-upgrade-function.js';
 import { readRolloutConfig, type RolloutConfig } from './rollout-config.js';
-import { CAPA_POLICY_VERSION } from '../functions/shared/domain/capa-policy.js';
+import { readCapaPolicyConfig } from './policy-config.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
@@ -145,7 +145,8 @@ export class OnboardingStack extends Stack {
         bootstrapRoleArns,
         providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
       }),
-      policyVersion: CAPA_POLICY_VERSION,
+      // The version of the document this deployment bundles (capaPolicyFile): a change starts a rollout.
+      policyVersion: readCapaPolicyConfig(this.node).policy.version,
     });
     this.policyRollout.allowStartingRollouts(this.api.handler);
 
