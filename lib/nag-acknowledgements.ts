@@ -5,6 +5,7 @@ import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { OnboardingFunction } from './constructs/onboarding-function.js';
 import type { OnboardingStack } from './onboarding-stack.js';
+import { acknowledgeRolloutNagFindings } from './nag-acknowledgements-rollout.js';
 
 // The partition stays a token in ARNs; cdk-nag renders it like this in finding ids.
 const PARTITION = '<AWS::Partition>';
@@ -165,4 +166,6 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the account-departure rule target and function; a DLQ of a DLQ adds nothing.',
   );
+
+  acknowledgeRolloutNagFindings(stack);
 }

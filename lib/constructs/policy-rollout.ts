@@ -44,11 +44,13 @@ export class PolicyRollout extends Construct {
   readonly closeRollout: OnboardingFunction;
   readonly startRollout: OnboardingFunction;
   readonly trigger: CustomResource;
+  readonly upgradeFunction: OnboardingFunction;
   private readonly props: PolicyRolloutProps;
 
   constructor(scope: Construct, id: string, props: PolicyRolloutProps) {
     super(scope, id);
     this.props = props;
+    this.upgradeFunction = props.upgradeFunction;
     const { rollout, registry, bus } = props;
     const table = registry.table.tableName;
 
