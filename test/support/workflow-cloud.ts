@@ -107,6 +107,12 @@ export interface Offboarded {
   provider: ProviderRecord | undefined;
 }
 
+export interface FunctionClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+}
+
 export interface WorkflowCloud {
   registry: ProviderRegistry;
   /** A new member account, created through Organizations (its bootstrap role trusts the management account). */
@@ -170,6 +176,11 @@ export interface WorkflowCloud {
   operations(service: FaultableService, action: string): number;
   /** IAM in the target account through its bootstrap role, as the create-role function reaches it. */
   bootstrapSession(accountId: string): Promise<IAMClient>;
+  /**
+   * SDK client settings (endpoint, region, credentials) of a new Lambda role in the management
+   * account carrying `permissions`, for a function the workflows above do not run.
+   */
+  functionClientConfig(roleName: string, permissions: PolicyDocument): FunctionClientConfig;
 
   /** Clears faults, guardrails, propagation delay and counts between tests; releases held requests. */
   reset(): Promise<void>;
@@ -522,6 +533,15 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
         { accountId, partition: 'aws', bootstrapRoleName: BOOTSTRAP_ROLE_NAME, rolePath: ROLE_PATH, sessionName: 'capa-onboarding-test' },
         REGION,
       );
+    },
+
+    functionClientConfig(roleName, permissions) {
+      const { arn } = iam.createRole(MANAGEMENT_ACCOUNT, {
+        roleName,
+        assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      });
+      iam.putRolePolicy(MANAGEMENT_ACCOUNT, roleName, 'permissions', permissions);
+      return { endpoint: server.url, region: REGION, credentials: iam.sessionForService(arn, 'lambda.amazonaws.com', { sessionName: roleName }) };
     },
 
     async reset() {

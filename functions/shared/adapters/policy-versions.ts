@@ -33,13 +33,18 @@ export async function defaultDocumentOf(iam: IAMClient, arn: string, defaultVers
   }
 }
 
+function versionNumber(versionId: string | undefined): number {
+  return Number(versionId?.replace(/^v/, '') ?? Number.NaN);
+}
+
 /** Creates `document` as the new default version, deleting the oldest non-default version first when all five are taken. */
 export async function putDefaultVersion(iam: IAMClient, arn: string, document: PolicyDocument): Promise<void> {
   const versions = (await callAws(`ListPolicyVersions ${arn}`, () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })))).Versions ?? [];
   if (versions.length >= MAX_POLICY_VERSIONS) {
+    // IAM numbers versions v1, v2, ... in creation order; CreateDate has whole seconds, so ties happen.
     const oldest = versions
       .filter((version) => !version.IsDefaultVersion && version.VersionId)
-      .sort((a, b) => Number(a.CreateDate ?? 0) - Number(b.CreateDate ?? 0))[0];
+      .sort((a, b) => versionNumber(a.VersionId) - versionNumber(b.VersionId))[0];
     if (oldest?.VersionId) {
       const versionId = oldest.VersionId;
       await callAws(`DeletePolicyVersion ${arn} ${versionId}`, () =>
