@@ -84,7 +84,7 @@ describe('policy rollout', () => {
       Properties: { ServiceToken: getAtt(rollout.startRollout.function), PolicyVersion: CAPA_POLICY_VERSION },
     });
     expect(CAPA_POLICY_VERSION).toMatch(/^sha256:[0-9a-f]{16}$/);
-    expect(trigger?.DependsOn).toEqual(
+    expect((trigger as { DependsOn?: string[] } | undefined)?.DependsOn).toEqual(
       expect.arrayContaining([logicalIdOf(rollout.stateMachine), logicalIdOf(rollout.upgradeFunction.function)]),
     );
   });
