@@ -14,6 +14,7 @@ import { Persistence, StackRecord, StateDirectory } from './persistence.js';
 import type { LocalSqs } from './sqs/index.js';
 import type { LocalStepFunctions } from './stepfunctions/index.js';
 import { adminCall, createApiGateway, createServices, startEndpoint, startRuntimes, type RunningServices, type Settings } from './wiring.js';
+import { RequestCounter } from './core/request-counter.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -78,6 +79,8 @@ export interface DeployedCloud {
 export interface LocalCloud extends DeployedCloud {
   apiUrl: string;
   api: LocalApiGateway;
+  /** Requests the AWS endpoint dispatched, per service (e.g. STS calls per second in a benchmark). */
+  requests: RequestCounter;
   /**
    * Stops everything and releases every port, timer and worker. With a stateDir, first waits up
    * to `drainMs` (default 10 s) for running executions to finish; those still running then stay
@@ -96,7 +99,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const created = await createServices(settings);
   let persistence: Persistence | undefined;
   // What a request changed is on disk before it is answered.
-  const server = await startEndpoint(created, settings, () => persistence?.write());
+  const requests = new RequestCounter();
+  const server = await startEndpoint(created, settings, () => persistence?.write(), requests);
   const services = startRuntimes(created, settings, server.url);
   const stackRecord = new StackRecord();
   if (directory !== undefined) {
@@ -127,7 +131,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     throw error;
   }
   settings.log(`endpoint ${server.url}  api ${api.url}  stack ${cloud.stack.stackName}${settings.stateDir !== undefined ? `  state ${settings.stateDir}` : ''}`);
-  return withClose({ ...cloud, apiUrl: api.url, api }, server, persistence);
+  return withClose({ ...cloud, apiUrl: api.url, api, requests }, server, persistence);
 }
 
 function resolveSettings(options: LocalCloudOptions): Settings {

@@ -16,6 +16,7 @@ import { LocalLambda } from './lambda/index.js';
 import { LocalSqs } from './sqs/index.js';
 import { CustomResourceResponses, RESPONSE_PATH_PREFIX } from './cloudformation/index.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
+import type { RequestCounter } from './core/request-counter.js';
 
 /** What every step of startLocalCloud reads. */
 export interface Settings {
@@ -132,7 +133,7 @@ export async function createServices(settings: Settings): Promise<Services> {
  * The one AWS endpoint every SDK client and every function talks to. `persist` runs after each
  * call and before its answer, so that what an acknowledged call changed survives a crash.
  */
-export function startEndpoint(services: Services, settings: Settings, persist: () => void = () => undefined): Promise<LocalServer> {
+export function startEndpoint(services: Services, settings: Settings, persist: () => void = () => undefined, requests?: RequestCounter): Promise<LocalServer> {
   const { iam, events, dynamodb } = services;
   const persisted =
     (handle: ServiceFunction): ServiceFunction =>
@@ -154,6 +155,7 @@ export function startEndpoint(services: Services, settings: Settings, persist: (
     region: settings.region,
     faults: services.faults,
     credentials: (accessKeyId) => iam.resolveCredentials(accessKeyId),
+    ...(requests !== undefined ? { requests } : {}),
     handlers: {
       iam: persisted((req) => iam.handleIam(req)),
       sts: persisted((req) => iam.handleSts(req)),

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FaultInjector } from './faults.js';
 import { asAwsError, authenticationError, jsonError, queryError } from './protocol.js';
+import type { RequestCounter } from './request-counter.js';
 import { parseAuthorization, verifySignature } from './sigv4.js';
 import { AwsServiceError, type AwsRequest, type AwsResponse, type CallerIdentity, type ServiceName } from './types.js';
 
@@ -35,6 +36,8 @@ export interface LocalServerOptions {
    * answered with the status `put` gives, outside every service's routes and signature checks.
    */
   presignedPut?: { prefix: string; put(path: string, body: string): { status: number; message?: string } };
+  /** Counts every request routed to a service (benchmarks read it). */
+  requests?: RequestCounter;
 }
 
 export interface LocalServer {
@@ -323,6 +326,7 @@ export function startServer(options: LocalServerOptions): Promise<LocalServer> {
     try {
       const signingService = signingServiceOf(call.headers);
       routed = routeRequest({ method: call.method, path: call.url.pathname, query: call.url.searchParams, headers: call.headers, body: call.rawBody, ...(signingService !== undefined ? { signingService } : {}) });
+      if (routed !== undefined) options.requests?.record(routed.service);
       response =
         routed === undefined
           ? unknownRouteResponse(call)
