@@ -9,4 +9,5 @@ export const benchmarks: Record<string, string> = {
   'idle-cpu': './idle-cpu.ts',
   chaos: './chaos.ts',
   scale: './scale.ts',
+  rollout: './rollout.ts',
 };
