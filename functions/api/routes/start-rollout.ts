@@ -9,15 +9,14 @@ import { json } from '../../shared/runtime/http.js';
 import { logger } from '../../shared/runtime/logger.js';
 import { rollouts } from '../dependencies.js';
 import { ROLLOUTS } from './paths.js';
-import type { ApiRoute } from './route.js';
-import { rolloutUrlOf } from './rollout-url.js';
+import { apiUrlOf, type ApiRoute } from './route.js';
 
 async function postRollout(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const started = await startRollout(rollouts.starter, { policyVersion: rollouts.policyVersion, trigger: 'api' });
   const { rolloutId } = started.rollout;
   logger.appendKeys({ rolloutId });
   logger.info('Rollout requested', { outcome: started.outcome, policyVersion: rollouts.policyVersion });
-  const location = rolloutUrlOf(event, rolloutId);
+  const location = apiUrlOf(event, `/fleet/rollouts/${encodeURIComponent(rolloutId)}`);
   return json(started.outcome === 'current' ? 200 : 202, { ...rolloutView(started.rollout), statusUrl: location }, { location });
 }
 
