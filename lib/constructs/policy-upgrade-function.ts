@@ -14,8 +14,8 @@ export interface PolicyUpgradeFunctionProps {
   readonly config: OnboardingConfig;
   readonly registry: Registry;
   readonly bus: events.IEventBus;
-  /** `arn:<partition>:iam::*:role/<bootstrapRoleName>`: the role assumed in each target account. */
-  readonly bootstrapRoleArns: string;
+  /** `arn:<partition>:iam::*:role/<bootstrapRoleName>`: the role(s) assumed in the target accounts (one per trigger source's bootstrap role). */
+  readonly bootstrapRoleArns: string | readonly string[];
   /** `arn:<partition>:iam::*:role<rolePath>*`: the provider roles, assumed to prove the External ID still works. */
   readonly providerRoleArns: string;
 }
@@ -52,7 +52,7 @@ export function policyUpgradeFunction(scope: Construct, id: string, props: Polic
     new iam.PolicyStatement({
       sid: 'AssumeBootstrapAndProviderRoles',
       actions: ['sts:AssumeRole'],
-      resources: [props.bootstrapRoleArns, props.providerRoleArns],
+      resources: [...[props.bootstrapRoleArns].flat(), props.providerRoleArns],
     }),
   );
   upgrade.addToRolePolicy(

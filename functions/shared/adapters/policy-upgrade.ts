@@ -57,12 +57,21 @@ async function announce(deps: PolicyUpgradeDependencies, record: ProviderRecord,
   await publishEvent(deps.eventBridge, deps.bus, POLICY_UPGRADED, policyUpgradedDetail(record, upgrade), [record.roleArn]);
 }
 
+/**
+ * The bootstrap role the provider was onboarded through: a record that names one (a Control Tower
+ * account reached through AWSControlTowerExecution) wins over the deployment's default.
+ */
+function bootstrapRoleNameOf(record: ProviderRecord, deploymentDefault: string): string {
+  const recorded = (record as { bootstrapRoleName?: unknown }).bootstrapRoleName;
+  return typeof recorded === 'string' && recorded !== '' ? recorded : deploymentDefault;
+}
+
 async function targetIamOf(deps: PolicyUpgradeDependencies, record: ProviderRecord): Promise<IAMClient> {
   try {
     return await iamClientForTargetAccount(deps.sts, {
       accountId: record.accountId,
       partition: deps.partition,
-      bootstrapRoleName: deps.bootstrapRoleName,
+      bootstrapRoleName: bootstrapRoleNameOf(record, deps.bootstrapRoleName),
       rolePath: record.rolePath,
       sessionName: `capa-policy-upgrade-${record.attempt}`,
     });
@@ -81,6 +90,11 @@ async function verifyUpgrade(deps: PolicyUpgradeDependencies, iam: IAMClient, ta
   if (failures.length > 0) {
     throw new PolicyUpgradeFailed('VERIFICATION_FAILED', `after moving ${record.providerId} to ${deps.policy.version}: ${failures.join('; ')}`);
   }
+}
+
+/** The owner tag value of parts a rollout creates, within IAM's tag-value alphabet and length. */
+export function rolloutOwnerTag(rolloutId: string): string {
+  return `rollout-${rolloutId}`.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-').slice(0, 256);
 }
 
 export async function upgradeProviderPolicy(deps: PolicyUpgradeDependencies, input: PolicyUpgradeInput): Promise<PolicyUpgradeResult> {
@@ -102,7 +116,7 @@ export async function upgradeProviderPolicy(deps: PolicyUpgradeDependencies, inp
   const { record } = plan;
   const iam = await targetIamOf(deps, record);
   const target: ProviderPolicyTarget = { ...record, partition: deps.partition };
-  const policyArns = await applyPolicyParts(iam, target, deps.policy, record.policyArns ?? [], `rollout-${input.rollout.id}`);
+  const policyArns = await applyPolicyParts(iam, target, deps.policy, record.policyArns ?? [], rolloutOwnerTag(input.rollout.id));
   await verifyUpgrade(deps, iam, target, record);
 
   const fromPolicyVersion = record.policyVersion ?? 'unknown';

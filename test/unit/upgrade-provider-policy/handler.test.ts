@@ -289,6 +289,19 @@ describe('upgrading one provider’s CAPA policy', () => {
     expect(eventBridge.calls()).toHaveLength(0);
   });
 
+  it('reaches the account through the bootstrap role the provider records, when it records one', async () => {
+    // Prepare
+    const provider = await storedProvider({ bootstrapRoleName: 'AWSControlTowerExecution' } as Parameters<typeof providerRecord>[0]);
+    onePartRoleAtOlderVersion(provider.providerId);
+
+    // Act
+    await handler(input(provider.providerId), context);
+
+    // Assess
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::123456789012:role/AWSControlTowerExecution', RoleSessionName: 'capa-policy-upgrade-1' });
+    expect(sts).not.toHaveReceivedCommandWith(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::123456789012:role/OrganizationAccountAccessRole' });
+  });
+
   it('fails ROLE_MISSING when the provider’s role is gone', async () => {
     // Prepare
     const provider = await storedProvider();
