@@ -1,6 +1,6 @@
 // The custom resource's answers to CloudFormation: Create and a changed PolicyVersion start a
-// rollout, Delete and an unchanged version do nothing, and every request (a failing one too) is
-// answered by a PUT to its ResponseURL with the body CloudFormation reads.
+// rollout, Delete and an unchanged version do nothing, a rollout that cannot start does not fail the
+// deployment, and every request is answered by a PUT to its ResponseURL with the body CloudFormation reads.
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -115,7 +115,7 @@ describe('policy rollout custom resource', () => {
     expect(puts.map((sent) => sent.body.Status)).toEqual(['SUCCESS', 'SUCCESS']);
   });
 
-  it('answers FAILED with the reason when the rollout cannot start, so the deployment fails instead of waiting', async () => {
+  it('answers SUCCESS with Outcome not-started when the rollout cannot start, so the deployment (and a rollback) is not failed by it', async () => {
     // Prepare
     sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('State machine does not exist'), { name: 'StateMachineDoesNotExist', $metadata: { httpStatusCode: 400 } }));
 
@@ -124,12 +124,12 @@ describe('policy rollout custom resource', () => {
 
     // Assess
     expect(answer).toEqual({
-      Status: 'FAILED',
+      Status: 'SUCCESS',
       PhysicalResourceId: 'capa-policy-rollout',
-      Reason: 'Could not start the policy rollout: StateMachineDoesNotExist: State machine does not exist',
+      Data: { Outcome: 'not-started', Error: 'StateMachineDoesNotExist: State machine does not exist' },
     });
     expect(puts).toHaveLength(1);
-    expect(puts[0]!.body).toMatchObject({ Status: 'FAILED', Reason: 'Could not start the policy rollout: StateMachineDoesNotExist: State machine does not exist' });
+    expect(puts[0]!.body).toMatchObject({ Status: 'SUCCESS', Data: { Outcome: 'not-started' } });
   });
 
   it('answers FAILED when PolicyVersion is missing', async () => {
