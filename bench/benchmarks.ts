@@ -10,4 +10,5 @@ export const benchmarks: Record<string, string> = {
   chaos: './chaos.ts',
   scale: './scale.ts',
   rollout: './rollout.ts',
+  sweep: './sweep.ts',
 };

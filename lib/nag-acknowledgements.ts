@@ -6,6 +6,7 @@ import type { IConstruct } from 'constructs';
 import type { OnboardingFunction } from './constructs/onboarding-function.js';
 import type { OnboardingStack } from './onboarding-stack.js';
 import { acknowledgeRolloutNagFindings } from './nag-acknowledgements-rollout.js';
+import { SWEEP_MAP_LABEL } from './constructs/fleet-sweep.js';
 
 // The partition stays a token in ARNs; cdk-nag renders it like this in finding ids.
 const PARTITION = '<AWS::Partition>';
@@ -112,6 +113,12 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     'Only the CloudWatch Logs delivery actions (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray actions that Step Functions logging and tracing require use "*": they support no resource-level permissions. Lambda invocation is limited to the three task functions.',
   );
 
+  const sweepId = Stack.of(stack).getLogicalId(sweep.stateMachine.node.defaultChild as CfnElement);
+  acknowledge(
+    sweep.distributedMapPolicy,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${sweepId}.Name>/${SWEEP_MAP_LABEL}:*]`,
+    'DescribeExecution and StopExecution on the child executions of the sweep\'s Distributed Map only: Step Functions names each child with a fresh id, so the name part is a wildcard.',
+  );
   acknowledge(
     sweep.stateMachine.role,
     'AwsSolutions-IAM5[Resource::*]',

@@ -1,5 +1,6 @@
 // The fleet health sweep's knobs (CDK context): when it runs, whether at all, how many providers
-// it re-verifies at once, and whether it repairs what it finds DEGRADED. Validated at synth.
+// it lists per page and re-verifies at once, and whether it repairs what it finds DEGRADED.
+// Validated at synth.
 import type { Node } from 'constructs';
 import { ConfigError } from './config.js';
 
@@ -8,8 +9,10 @@ export interface SweepConfig {
   readonly sweepEnabled: boolean;
   /** An EventBridge schedule expression: `rate(N minute|minutes|hour|hours|day|days)` or `cron(...)`. */
   readonly sweepSchedule: string;
-  /** The Map state's MaxConcurrency: providers re-verified at once. */
+  /** The Distributed Map's MaxConcurrency: providers re-verified at once (child executions). */
   readonly sweepConcurrency: number;
+  /** Providers per page: one listing, one Map Run, one tally each. */
+  readonly sweepPageSize: number;
   /** Whether a provider found DEGRADED gets the next onboarding attempt (the repair) in the same sweep. */
   readonly autoRepair: boolean;
 }
@@ -18,11 +21,18 @@ export const SWEEP_DEFAULTS: SweepConfig = {
   sweepEnabled: true,
   sweepSchedule: 'rate(6 hours)',
   sweepConcurrency: 20,
+  sweepPageSize: 500,
   autoRepair: false,
 };
 
-/** An inline Map runs at most 40 iterations at once, whatever MaxConcurrency says. */
-export const MAX_SWEEP_CONCURRENCY = 40;
+/**
+ * A Distributed Map runs up to 10,000 child executions at once; 1,000 is an account's default Lambda
+ * concurrency, which every child's functions share, and IAM and STS throttle far below that.
+ */
+export const MAX_SWEEP_CONCURRENCY = 1_000;
+
+/** A page's results (about 130 bytes each) must stay far below the 256 KB a state may carry. */
+export const MAX_SWEEP_PAGE_SIZE = 1_000;
 
 const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
 // Six fields (minutes hours day-of-month month day-of-week year), as EventBridge's cron.
@@ -38,20 +48,26 @@ function booleanValue(lookup: Lookup, key: 'sweepEnabled' | 'autoRepair'): boole
   throw new ConfigError(key, `${JSON.stringify(raw)} must be true or false`);
 }
 
+/** A whole number from 1 to `max`, as a number or (from `-c key=value`) as text. */
+function integerValue(lookup: Lookup, key: 'sweepConcurrency' | 'sweepPageSize', max: number): number {
+  const raw = lookup(key) ?? SWEEP_DEFAULTS[key];
+  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new ConfigError(key, `${JSON.stringify(raw)} must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
 export function parseSweepConfig(lookup: Lookup): SweepConfig {
   const schedule = lookup('sweepSchedule') ?? SWEEP_DEFAULTS.sweepSchedule;
   if (typeof schedule !== 'string' || !(RATE.test(schedule) || CRON.test(schedule))) {
     throw new ConfigError('sweepSchedule', `${JSON.stringify(schedule)} must be an EventBridge schedule expression such as rate(6 hours) or cron(0 */6 * * ? *)`);
   }
-  const concurrencyRaw = lookup('sweepConcurrency') ?? SWEEP_DEFAULTS.sweepConcurrency;
-  const concurrency = typeof concurrencyRaw === 'string' && /^\d+$/.test(concurrencyRaw.trim()) ? Number(concurrencyRaw) : concurrencyRaw;
-  if (typeof concurrency !== 'number' || !Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_SWEEP_CONCURRENCY) {
-    throw new ConfigError('sweepConcurrency', `${JSON.stringify(concurrencyRaw)} must be an integer from 1 to ${MAX_SWEEP_CONCURRENCY}`);
-  }
   return {
     sweepEnabled: booleanValue(lookup, 'sweepEnabled'),
     sweepSchedule: schedule,
-    sweepConcurrency: concurrency,
+    sweepConcurrency: integerValue(lookup, 'sweepConcurrency', MAX_SWEEP_CONCURRENCY),
+    sweepPageSize: integerValue(lookup, 'sweepPageSize', MAX_SWEEP_PAGE_SIZE),
     autoRepair: booleanValue(lookup, 'autoRepair'),
   };
 }

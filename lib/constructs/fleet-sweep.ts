@@ -1,8 +1,9 @@
-// The scheduled fleet health sweep: a state machine that lists READY and DEGRADED providers and
-// re-verifies them in a Map state (bounded concurrency) with the verification's own two functions,
-// repairs DEGRADED ones when autoRepair is on, and records a summary; a schedule rule runs it.
+// The scheduled fleet health sweep: a state machine that lists READY and DEGRADED providers a page
+// at a time and re-verifies each page in a Distributed Map (a child execution per provider, bounded
+// concurrency) with the verification's own two functions, repairs DEGRADED ones when autoRepair is
+// on, and records a summary; a schedule rule runs it.
 import { readFileSync } from 'node:fs';
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,7 +19,9 @@ import type { VerificationWorkflow } from './verification-workflow.js';
 import { workflowStateMachine } from './workflow-state-machine.js';
 
 export const SWEEP_DEFINITION_FILE = `${PROJECT_ROOT}statemachine/sweep-fleet.asl.json`;
-export const SWEEP_MAP_STATE = 'Verify Each Provider';
+export const SWEEP_MAP_STATE = 'Verify Page';
+/** The Distributed Map's Label: its child executions are `execution:<state machine>/VerifyPage:<id>`. */
+export const SWEEP_MAP_LABEL = 'VerifyPage';
 
 export interface FleetSweepProps {
   readonly config: OnboardingConfig;
@@ -30,11 +33,11 @@ export interface FleetSweepProps {
   readonly onboardingStateMachine: sfn.StateMachine;
 }
 
-/** The ASL file with the Map state's MaxConcurrency set from configuration (the one value CDK cannot substitute into a number). */
+/** The ASL file with the Distributed Map's MaxConcurrency set from configuration (the one value CDK cannot substitute into a number). */
 export function sweepDefinition(concurrency: number): string {
-  const definition = JSON.parse(readFileSync(SWEEP_DEFINITION_FILE, 'utf8')) as { States: Record<string, { MaxConcurrency?: number }> };
+  const definition = JSON.parse(readFileSync(SWEEP_DEFINITION_FILE, 'utf8')) as { States: Record<string, { MaxConcurrency?: number; Label?: string }> };
   const map = definition.States[SWEEP_MAP_STATE];
-  if (!map) throw new Error(`${SWEEP_DEFINITION_FILE} has no state "${SWEEP_MAP_STATE}"`);
+  if (map?.Label !== SWEEP_MAP_LABEL) throw new Error(`${SWEEP_DEFINITION_FILE} has no state "${SWEEP_MAP_STATE}" labelled ${SWEEP_MAP_LABEL}`);
   map.MaxConcurrency = concurrency;
   return JSON.stringify(definition, null, 2);
 }
@@ -45,6 +48,8 @@ export class FleetSweep extends Construct {
   readonly repairProvider: OnboardingFunction;
   readonly recordSweep: OnboardingFunction;
   readonly schedule: events.Rule;
+  /** What the Distributed Map needs of the state machine's role: start, describe and stop its child executions. */
+  readonly distributedMapPolicy: iam.Policy;
 
   constructor(scope: Construct, id: string, props: FleetSweepProps) {
     super(scope, id);
@@ -52,9 +57,9 @@ export class FleetSweep extends Construct {
 
     this.listFleet = new OnboardingFunction(this, 'ListFleet', {
       name: 'list-fleet',
-      description: 'Lists the READY and DEGRADED providers a fleet sweep re-verifies',
+      description: 'Lists a page of the READY and DEGRADED providers a fleet sweep re-verifies',
       timeout: Duration.seconds(60),
-      environment: { TABLE_NAME: registry.table.tableName, AUTO_REPAIR: String(sweep.autoRepair) },
+      environment: { TABLE_NAME: registry.table.tableName, AUTO_REPAIR: String(sweep.autoRepair), PAGE_SIZE: String(sweep.sweepPageSize) },
     });
     this.listFleet.addToRolePolicy(new iam.PolicyStatement({ sid: 'ScanProviders', actions: ['dynamodb:Scan'], resources: [registry.tableArn] }));
 
@@ -69,7 +74,7 @@ export class FleetSweep extends Construct {
 
     this.recordSweep = new OnboardingFunction(this, 'RecordSweep', {
       name: 'record-sweep',
-      description: 'Records a fleet sweep summary and announces Fleet Sweep Completed',
+      description: 'Tallies a fleet sweep page by page, records its summary and announces Fleet Sweep Completed',
       timeout: Duration.seconds(30),
       environment: { TABLE_NAME: registry.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, EVENT_SOURCE },
     });
@@ -89,6 +94,22 @@ export class FleetSweep extends Construct {
       },
       invokeSid: 'InvokeSweepFunctions',
     });
+    // The Distributed Map starts its child executions with the state machine's role. A policy of
+    // its own, attached after the state machine exists (it names the state machine), as CDK's
+    // DistributedMap does: in the role's default policy it would be a circular dependency.
+    const childExecutions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}/${SWEEP_MAP_LABEL}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.distributedMapPolicy = new iam.Policy(this, 'DistributedMapPolicy', {
+      statements: [
+        new iam.PolicyStatement({ sid: 'StartChildExecutions', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
+        new iam.PolicyStatement({ sid: 'ManageChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }),
+      ],
+    });
+    this.stateMachine.role.attachInlinePolicy(this.distributedMapPolicy);
 
     // Disabled rather than absent when off: the state machine still runs on demand (StartExecution).
     this.schedule = new events.Rule(this, 'Schedule', {

@@ -6,6 +6,7 @@ import { asAwsError, jsonError, jsonResponse } from '../core/protocol.js';
 import type { AwsRequest, AwsResponse, Authorize } from '../core/types.js';
 import {
   assertExecutionArn,
+  assertMapRunArn,
   assertStateMachineArn,
   describeExecutionRecord,
   listItemOf,
@@ -58,6 +59,8 @@ export const operations: Record<string, Operation> = {
   ListExecutions: listExecutions,
   GetExecutionHistory: getExecutionHistory,
   StopExecution: stopExecution,
+  ListMapRuns: listMapRuns,
+  DescribeMapRun: describeMapRun,
   SendTaskSuccess: sendTaskSuccess,
   SendTaskFailure: sendTaskFailure,
   SendTaskHeartbeat: sendTaskHeartbeat,
@@ -141,13 +144,19 @@ function describeExecution(call: Call): unknown {
   };
 }
 
+/** A state machine's executions, or (mapRunArn) a Map Run's child executions; not both. */
 function listExecutions(call: Call): unknown {
   const { model, params } = call;
-  const arn = stateMachineTarget(call, 'states:ListExecutions');
+  const mapRunArn = params.optionalString('mapRunArn');
+  if (mapRunArn !== undefined && params.optionalString('stateMachineArn') !== undefined) {
+    throw sfnError('ValidationException', 'Specify either stateMachineArn or mapRunArn, not both');
+  }
   const statusFilter = params.optionalString('statusFilter') as ExecutionStatus | undefined;
   const after = decodeToken(params.value('nextToken'));
   const size = pageSize(params.value('maxResults'));
-  const all = model.executionsOf(arn, statusFilter);
+  const all = mapRunArn !== undefined
+    ? model.executionsOfMapRun(mapRunTarget(call, 'states:ListExecutions'), statusFilter)
+    : model.executionsOf(stateMachineTarget(call, 'states:ListExecutions'), statusFilter);
   const remaining = after === undefined ? all : all.filter((exec) => exec.seq < after);
   const page = remaining.slice(0, size);
   const last = page[page.length - 1];
@@ -181,6 +190,41 @@ function stopExecution(call: Call): unknown {
   const cause = params.optionalString('cause');
   const stopped = model.stopExecution(arn, { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) });
   return { stopDate: seconds(stopped.stopDate.getTime()) };
+}
+
+/** The Map Runs an execution started, oldest first. */
+function listMapRuns(call: Call): unknown {
+  const { model, params } = call;
+  const all = model.mapRunsOf(executionTarget(call, 'states:ListMapRuns'));
+  const offset = decodeToken(params.value('nextToken')) ?? 0;
+  const size = pageSize(params.value('maxResults'));
+  return {
+    mapRuns: all.slice(offset, offset + size).map((run) => ({
+      executionArn: run.executionArn,
+      mapRunArn: run.arn,
+      stateMachineArn: run.stateMachineArn,
+      startDate: seconds(run.startDate),
+      stopDate: seconds(run.stopDate),
+    })),
+    ...(offset + size < all.length ? { nextToken: encodeToken(offset + size) } : {}),
+  };
+}
+
+function describeMapRun(call: Call): unknown {
+  const run = call.model.mapRun(mapRunTarget(call, 'states:DescribeMapRun'));
+  return {
+    mapRunArn: run.arn,
+    executionArn: run.executionArn,
+    status: run.status,
+    startDate: seconds(run.startDate),
+    stopDate: seconds(run.stopDate),
+    maxConcurrency: run.maxConcurrency,
+    toleratedFailurePercentage: run.toleratedFailurePercentage ?? 0,
+    toleratedFailureCount: run.toleratedFailureCount ?? 0,
+    itemCounts: run.itemCounts,
+    executionCounts: run.executionCounts,
+    redriveCount: 0,
+  };
 }
 
 /** The callback's output must be JSON, as the state's result. */
@@ -223,6 +267,14 @@ function stateMachineTarget({ params, authorize }: Call, action: string): string
 function executionTarget({ params, authorize }: Call, action: string): string {
   const arn = params.string('executionArn');
   assertExecutionArn(arn);
+  authorize(action, arn);
+  return arn;
+}
+
+/** The request's mapRunArn, well formed, with the caller authorized for `action` on it. */
+function mapRunTarget({ params, authorize }: Call, action: string): string {
+  const arn = params.string('mapRunArn');
+  assertMapRunArn(arn);
   authorize(action, arn);
   return arn;
 }

@@ -132,3 +132,32 @@ export class RetryScaler {
     this.attempts.delete(stateName);
   }
 }
+
+/** Choice rule operators that test a variable's type or presence: `true` or `false`. */
+const TYPE_TESTS = ['IsNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'];
+
+type ChoiceRule = Record<string, unknown>;
+
+/** A choice rule with each `IsX: false` written as `Not: { IsX: true }`, in nested And/Or/Not too. */
+function negatedTypeTests(rule: ChoiceRule): ChoiceRule {
+  const test = TYPE_TESTS.find((name) => rule[name] === false);
+  if (test !== undefined) {
+    const { Variable, [test]: _false, ...rest } = rule;
+    return { ...rest, Not: { Variable, [test]: true } };
+  }
+  const copy: ChoiceRule = { ...rule };
+  for (const key of ['And', 'Or']) if (Array.isArray(copy[key])) copy[key] = (copy[key] as ChoiceRule[]).map(negatedTypeTests);
+  if (copy.Not !== undefined) copy.Not = negatedTypeTests(copy.Not as ChoiceRule);
+  return copy;
+}
+
+/**
+ * aws-local-stepfunctions never matches a type test written `false` (`IsNull: false` on a string,
+ * `IsPresent: false` on a missing field): in place, every Choice state's rules get the equivalent
+ * `Not` of the `true` test, which it evaluates as Step Functions does.
+ */
+export function rewriteNegatedTypeTests(definition: object): void {
+  for (const state of statesByName(definition).values()) {
+    if (state.Type === 'Choice' && Array.isArray(state.Choices)) state.Choices = (state.Choices as ChoiceRule[]).map(negatedTypeTests);
+  }
+}

@@ -30,6 +30,8 @@ export interface ExecutorOptions extends TaskLambda {
   tokens: TaskTokens;
   /** Told when an execution ends by itself (success, failure, timeout). */
   onStatusChange?: (exec: ExecutionRecord) => void;
+  /** Runs a DISTRIBUTED Map state (its Map Run), resolving with the state's result. */
+  runDistributedMap: (run: Run, stateName: string, input: unknown) => Promise<unknown>;
 }
 
 /** Node timers fire at most 2^31-1 ms ahead; a longer execution timeout fires then (about 24.8 days). */
@@ -97,6 +99,7 @@ export class Executor implements ExecutionLauncher {
     // Ends the run from outside the interpreter (a stop, the timeout): the history's last event is
     // `type`, whatever the interpreter still reports. A Task running now finishes; no state follows.
     const end = (type: 'ExecutionAborted' | 'ExecutionTimedOut', details: EventDetails): void => {
+      for (const hook of run.stopHooks) hook();
       run.stopping = { type, details };
       abort();
     };
@@ -137,7 +140,8 @@ export class Executor implements ExecutionLauncher {
   private taskHandlers(run: Run, callbacks: CallbackTasks): TaskHandlers {
     const handlers: TaskHandlers = {};
     for (const [name, state] of run.machine.states) {
-      if (isCallbackTask(state)) handlers[name] = ((input: unknown) => callbacks.execute(name, input)) as never;
+      if (run.machine.distributedMaps.has(name)) handlers[name] = ((input: unknown) => this.options.runDistributedMap(run, name, input)) as never;
+      else if (isCallbackTask(state)) handlers[name] = ((input: unknown) => callbacks.execute(name, input)) as never;
       else if (state.Type === 'Task') handlers[name] = ((input: unknown) => runLambdaTask(run, name, state, input, this.options)) as never;
     }
     return handlers;

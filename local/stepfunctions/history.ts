@@ -33,6 +33,8 @@ export class Run {
    * ends its history, written once the interpreter's log reaches the abort, after what came before.
    */
   stopping: { type: HistoryEventType; details: EventDetails } | undefined;
+  /** Run first when the execution is stopped from outside, e.g. to end a Map Run with its children. */
+  readonly stopHooks = new Set<() => void>();
 
   constructor(
     readonly exec: ExecutionRecord,
@@ -83,7 +85,7 @@ export function recordInterpreterEvent(run: Run, event: InterpreterEvent): void 
       break;
     case 'StateEntered':
       run.lastEntered = { name: event.state.name, type: event.state.type };
-      run.push(`${event.state.type}StateEntered` as HistoryEventType, {
+      run.push(`${stateType(run, event.state)}StateEntered` as HistoryEventType, {
         stateEnteredEventDetails: { name: event.state.name, input: json(event.state.input), inputDetails: { truncated: false } },
       });
       if (event.state.type === 'Task') run.taskEntered(event.state.name);
@@ -93,7 +95,7 @@ export function recordInterpreterEvent(run: Run, event: InterpreterEvent): void 
       if (event.state.type === 'Task') run.taskEntered(event.state.name);
       break;
     case 'StateExited':
-      run.push(`${event.state.type}StateExited` as HistoryEventType, {
+      run.push(`${stateType(run, event.state)}StateExited` as HistoryEventType, {
         stateExitedEventDetails: { name: event.state.name, output: json(event.state.output), outputDetails: { truncated: false } },
       });
       break;
@@ -123,6 +125,11 @@ export function recordInterpreterEvent(run: Run, event: InterpreterEvent): void 
       // StateFailed/StateCaught show through the Lambda events.
       break;
   }
+}
+
+/** The state's type as written: a DISTRIBUTED Map runs as a Task in the interpreter. */
+function stateType(run: Run, state: { name: string; type: string }): string {
+  return run.machine.distributedMaps.has(state.name) ? 'Map' : state.type;
 }
 
 /** A Fail state reports only the Error/Cause it declares; other failures carry the error's own. */

@@ -1,18 +1,22 @@
 // Step Functions for the local cloud: the AWS JSON 1.0 API (X-Amz-Target: AWSStepFunctions.*)
 // over the aws-local-stepfunctions interpreter. Standard-workflow semantics: idempotent
-// StartExecution by name, Task states invoking Lambda with the state machine's role, StopExecution
+// StartExecution by name, Task states invoking Lambda with the state machine's role, Distributed Map
+// states running child executions (Map Runs), StopExecution
 // and the state machine's TimeoutSeconds ending a run, an execution history shaped like the
 // console's, and an "Execution Status Change" event for every start and end.
 //
-// Layout: model.ts (state machines, executions, histories), executor.ts with history.ts and
-// lambda-task.ts (running an execution; callback-task.ts and task-tokens.ts for `.waitForTaskToken`), status-events.ts (the status-change events),
-// persistence.ts (snapshot/restore), api.ts (one function per API operation). This facade wires
-// them for local/cloud.ts.
+// Layout: model.ts (state machines, executions, Map Runs; machines.ts and executions.ts hold their
+// records and shapes), executor.ts with history.ts and lambda-task.ts (running an execution;
+// callback-task.ts and task-tokens.ts for `.waitForTaskToken`; distributed-map.ts with
+// distributed-map-definition.ts and map-runs.ts for DISTRIBUTED Map states), status-events.ts (the
+// status-change events), persistence.ts (snapshot/restore), api.ts (one function per API
+// operation). This facade wires them for local/cloud.ts.
 import '../polyfills.js';
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import { ChangeLog, type DurableService, type RecordChange } from '../core/changes.js';
 import type { AwsRequest, AwsResponse, CallerIdentity } from '../core/types.js';
 import { handleStepFunctionsRequest } from './api.js';
+import { DistributedMapRunner } from './distributed-map.js';
 import { Executor } from './executor.js';
 import type { TaskLambda } from './lambda-task.js';
 import {
@@ -70,6 +74,8 @@ export class LocalStepFunctions implements DurableService {
       }
     };
     const tokens = new TaskTokens();
+    // The Map Run runner starts child executions through the model, which launches them here.
+    let distributedMaps: DistributedMapRunner | undefined;
     this.executor = new Executor({
       authorize: options.authorize,
       invokeLambda: options.invokeLambda,
@@ -80,6 +86,7 @@ export class LocalStepFunctions implements DurableService {
       region: options.region,
       tokens,
       onStatusChange,
+      runDistributedMap: (run, stateName, input) => (distributedMaps as DistributedMapRunner).run(run, stateName, input),
     });
     this.model = new StepFunctionsModel({
       accountId: options.accountId,
@@ -91,6 +98,7 @@ export class LocalStepFunctions implements DurableService {
       onStatusChange,
       changes: this.changes,
     });
+    distributedMaps = new DistributedMapRunner({ model: this.model, authorize: options.authorize, roleSession: options.roleSession });
     this.persistence = new StepFunctionsPersistence(this.model);
   }
 

@@ -2,14 +2,33 @@
 // with AWS's names, ARNs, validation and idempotency rules. No wire format (api.ts) and no
 // running (executor.ts): a started execution is handed to the injected launcher.
 import { randomUUID } from 'node:crypto';
-import type { ExecutionStatus, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { ChangeLog } from '../core/changes.js';
-import { AwsServiceError } from '../core/types.js';
-import { isCallbackTask, prepareCallbackState } from './callback-task.js';
-import { statesByName, withDefaultTaskTimeouts, type StateDefinition } from './definition.js';
+import { assertStateMachineArn, compileStateMachine, sfnError, type MachineRecord } from './machines.js';
+import { appendEvent, abortedEventDetails, type ExecutionRecord } from './executions.js';
 import { TaskTokens } from './task-tokens.js';
 import { persistedExecution, persistedMachine, recordKeys } from './records.js';
+import type { MapRunRecord } from './map-runs.js';
+
+export {
+  abortedEventDetails,
+  appendEvent,
+  describeExecutionRecord,
+  listItemOf,
+  type EventDetails,
+  type ExecutionDescription,
+  type ExecutionListItem,
+  type ExecutionRecord,
+  type StoredEvent,
+} from './executions.js';
+export {
+  assertExecutionArn,
+  assertMapRunArn,
+  assertStateMachineArn,
+  compileStateMachine,
+  sfnError,
+  type MachineRecord,
+} from './machines.js';
 
 export interface StateMachineInput {
   name: string;
@@ -17,60 +36,6 @@ export interface StateMachineInput {
   definition: string;
   roleArn: string;
   type?: 'STANDARD';
-}
-
-export interface ExecutionDescription {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  startDate: Date;
-  stopDate?: Date;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-}
-
-/** ListExecutions' items: the description without input, output and failure. */
-export type ExecutionListItem = Pick<ExecutionDescription, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'>;
-
-/** A history event as stored: the SDK's HistoryEvent with the timestamp in epoch ms. */
-export type StoredEvent = Omit<HistoryEvent, 'timestamp' | 'id'> & { timestamp: number; id: number };
-/** The *EventDetails part of a history event. */
-export type EventDetails = Omit<HistoryEvent, 'timestamp' | 'id' | 'previousEventId' | 'type'>;
-
-export interface MachineRecord {
-  arn: string;
-  name: string;
-  definition: string;
-  roleArn: string;
-  creationDate: number;
-  interpreter: StateMachine;
-  states: Map<string, StateDefinition>;
-  /** The definition's top-level TimeoutSeconds, which the executor enforces (the interpreter does not see it). */
-  timeoutSeconds?: number;
-}
-
-export interface ExecutionRecord {
-  arn: string;
-  name: string;
-  stateMachineArn: string;
-  stateMachineName: string;
-  roleArn: string;
-  input: string;
-  status: ExecutionStatus;
-  startDate: number;
-  stopDate?: number;
-  output?: string;
-  error?: string;
-  cause?: string;
-  /** Order of starts, for newest-first listing and stable page tokens. */
-  seq: number;
-  history: StoredEvent[];
-  /** Resolves once the execution has ended and its history is complete. */
-  done: Promise<void>;
-  abort?: () => void;
 }
 
 /** Runs an execution (the executor); the model only decides when one starts. */
@@ -94,80 +59,6 @@ export interface StepFunctionsModelOptions {
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
-export function sfnError(code: string, message: string): AwsServiceError {
-  return new AwsServiceError(code, message, 400);
-}
-
-export function assertStateMachineArn(arn: string): void {
-  if (!/^arn:[^:]+:states:[^:]+:\d{12}:stateMachine:[^:]+$/.test(arn)) {
-    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
-  }
-}
-
-export function assertExecutionArn(arn: string): void {
-  if (!/^arn:[^:]+:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) {
-    throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn.split(':')[5] ?? arn}'`);
-  }
-}
-
-/** Appends an event to a history, linked to the one before it. */
-export function appendEvent(history: StoredEvent[], timestamp: number, type: HistoryEventType, details: EventDetails = {}): void {
-  const id = history.length + 1;
-  history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
-}
-
-/** The details of an execution's ExecutionAborted event: the error and cause StopExecution gave. */
-export function abortedEventDetails(exec: ExecutionRecord): EventDetails {
-  return { executionAbortedEventDetails: { ...(exec.error !== undefined ? { error: exec.error } : {}), ...(exec.cause !== undefined ? { cause: exec.cause } : {}) } };
-}
-
-/** Validates an ASL definition as written (ARNs and paths included) and prepares its interpreter. */
-export function compileStateMachine(arn: string, name: string, definition: string, roleArn: string, creationDate: number): MachineRecord {
-  let parsed: StateMachineDefinition;
-  try {
-    parsed = JSON.parse(definition) as StateMachineDefinition;
-    new StateMachine(parsed, { validationOptions: { checkArn: true, checkPaths: true } });
-  } catch (error) {
-    throw sfnError('InvalidDefinition', `Invalid State Machine Definition: '${error instanceof Error ? error.message : String(error)}'`);
-  }
-  // The executor enforces the execution timeout, scaled like retry intervals for tests; the
-  // interpreter would run its own unscaled timer.
-  const { TimeoutSeconds: timeoutSeconds, ...runnable } = withDefaultTaskTimeouts(parsed);
-  for (const [stateName, state] of statesByName(runnable)) if (isCallbackTask(state)) prepareCallbackState(stateName, state);
-  const interpreter = new StateMachine(runnable as StateMachineDefinition, { validationOptions: { noValidate: true } });
-  return {
-    arn,
-    name,
-    definition,
-    roleArn,
-    creationDate,
-    interpreter,
-    states: statesByName(parsed),
-    ...(typeof timeoutSeconds === 'number' ? { timeoutSeconds } : {}),
-  };
-}
-
-export function describeExecutionRecord(exec: ExecutionRecord): ExecutionDescription {
-  return {
-    ...listItemOf(exec),
-    input: exec.input,
-    ...(exec.output !== undefined ? { output: exec.output } : {}),
-    ...(exec.error !== undefined ? { error: exec.error } : {}),
-    ...(exec.cause !== undefined ? { cause: exec.cause } : {}),
-  };
-}
-
-export function listItemOf(exec: ExecutionRecord): ExecutionListItem {
-  return {
-    executionArn: exec.arn,
-    stateMachineArn: exec.stateMachineArn,
-    name: exec.name,
-    status: exec.status,
-    startDate: new Date(exec.startDate),
-    ...(exec.stopDate !== undefined ? { stopDate: new Date(exec.stopDate) } : {}),
-  };
-}
-
 function parseExecutionInput(input: string): void {
   try {
     JSON.parse(input);
@@ -179,6 +70,7 @@ function parseExecutionInput(input: string): void {
 export class StepFunctionsModel {
   private readonly machines = new Map<string, MachineRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly mapRuns = new Map<string, MapRunRecord>();
   private seq = 0;
   private readonly changes: ChangeLog;
   readonly tokens: TaskTokens;
@@ -306,20 +198,101 @@ export class StepFunctionsModel {
     return { stopDate: new Date(exec.stopDate ?? this.now()) };
   }
 
+  // ---- Map Runs of Distributed Map states ------------------------------------------------------
+
+  /**
+   * `arn:…:<kind>:<state machine>/<label>:<name>`, AWS's form for a Map Run and its child executions;
+   * `processorName` is the child state machine's name, `<state machine>/<label>`.
+   */
+  private mapRunResourceArn(kind: 'mapRun' | 'execution', processorName: string, name: string): string {
+    return `arn:${this.options.partition}:states:${this.options.region}:${this.options.accountId}:${kind}:${processorName}:${name}`;
+  }
+
+  /** The ARN and identity of the item processor of a Distributed Map state labelled `label`. */
+  processorIdentity(parent: MachineRecord, label: string): { arn: string; name: string } {
+    return { arn: `${parent.arn}/${label}`, name: `${parent.name}/${label}` };
+  }
+
+  startMapRun(processor: MachineRecord, run: Omit<MapRunRecord, 'arn' | 'stateMachineArn' | 'seq' | 'status' | 'startDate'>): MapRunRecord {
+    const record: MapRunRecord = {
+      ...run,
+      arn: this.mapRunResourceArn('mapRun', processor.name, randomUUID()),
+      stateMachineArn: processor.arn,
+      status: 'RUNNING',
+      startDate: this.now(),
+      seq: ++this.seq,
+    };
+    this.mapRuns.set(record.arn, record);
+    this.mapRunChanged(record);
+    return record;
+  }
+
+  mapRunChanged(run: MapRunRecord): void {
+    this.changes.put(recordKeys.mapRun(run.arn), () => structuredClone(run));
+  }
+
+  mapRun(arn: string): MapRunRecord {
+    const run = this.mapRuns.get(arn);
+    if (run === undefined) throw sfnError('ResourceNotFound', `Resource not found: '${arn}'`);
+    return run;
+  }
+
+  /** The Map Runs an execution started, oldest first. */
+  mapRunsOf(executionArn: string): MapRunRecord[] {
+    this.execution(executionArn);
+    return [...this.mapRuns.values()].filter((run) => run.executionArn === executionArn).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** A Map Run's child executions, newest first, as ListExecutions with mapRunArn answers. */
+  executionsOfMapRun(mapRunArn: string, statusFilter?: ExecutionStatus): ExecutionRecord[] {
+    this.mapRun(mapRunArn);
+    return [...this.executions.values()]
+      .filter((exec) => exec.mapRunArn === mapRunArn && (statusFilter === undefined || exec.status === statusFilter))
+      .sort((a, b) => b.seq - a.seq);
+  }
+
+  /** Starts a child execution of a Map Run, running `machine` (the Map state's item processor). */
+  startChildExecution(mapRun: MapRunRecord, machine: MachineRecord, input: string, itemCount: number): ExecutionRecord {
+    const name = randomUUID();
+    const arn = this.mapRunResourceArn('execution', machine.name, name);
+    const exec: ExecutionRecord = {
+      arn,
+      name,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      roleArn: machine.roleArn,
+      input,
+      status: 'RUNNING',
+      startDate: this.now(),
+      seq: ++this.seq,
+      mapRunArn: mapRun.arn,
+      itemCount,
+      history: [],
+      done: Promise.resolve(),
+    };
+    this.executions.set(arn, exec);
+    this.executionChanged(exec);
+    this.options.onStatusChange?.(exec);
+    this.launch(exec, machine);
+    return exec;
+  }
+
   // ---- whole state (persistence) ---------------------------------------------------------------
 
-  records(): { seq: number; machines: MachineRecord[]; executions: ExecutionRecord[] } {
-    return { seq: this.seq, machines: [...this.machines.values()], executions: [...this.executions.values()] };
+  records(): { seq: number; machines: MachineRecord[]; executions: ExecutionRecord[]; mapRuns: MapRunRecord[] } {
+    return { seq: this.seq, machines: [...this.machines.values()], executions: [...this.executions.values()], mapRuns: [...this.mapRuns.values()] };
   }
 
   /** Replaces all state; executions still running in the old state are stopped first. */
-  replace(seq: number, machines: MachineRecord[], executions: ExecutionRecord[]): void {
+  replace(seq: number, machines: MachineRecord[], executions: ExecutionRecord[], mapRuns: MapRunRecord[] = []): void {
     for (const exec of this.executions.values()) exec.abort?.();
     this.machines.clear();
     this.executions.clear();
+    this.mapRuns.clear();
     this.seq = seq;
     for (const machine of machines) this.machines.set(machine.arn, machine);
     for (const exec of executions) this.executions.set(exec.arn, exec);
+    for (const run of mapRuns) this.mapRuns.set(run.arn, run);
   }
 
   /** Runs a RUNNING execution again from its start (no-op when it has ended or lost its machine). */

@@ -1,9 +1,18 @@
 // End to end: the fleet sweep on the synthesized stack. The sweep state machine is started with
 // the AWS SDK (the "run now" of the scheduled sweep), then GET /fleet/sweeps/latest answers its
-// summary; its history shows each provider's result inside the Map state.
+// summary; its Distributed Map's Map Run shows a child execution per provider, each with its own history.
 import { DetachRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedFetch } from '../../local/signed-fetch.js';
 import { api, clientConfig, ensureSynthesized, eventually, memberIam, startTestCloud, waitForProvider, type LocalCloud } from './support.js';
@@ -58,6 +67,11 @@ describe('fleet sweep on the local cloud', () => {
     }, 60_000);
     const after = await latestSweep();
     const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const { mapRuns = [] } = await sfn.send(new ListMapRunsCommand({ executionArn }));
+    const mapRun = await sfn.send(new DescribeMapRunCommand({ mapRunArn: mapRuns[0]?.mapRunArn }));
+    const { executions: children = [] } = await sfn.send(new ListExecutionsCommand({ mapRunArn: mapRun.mapRunArn }));
+    const childEvents: HistoryEvent[] = [];
+    for (const child of children) childEvents.push(...((await sfn.send(new GetExecutionHistoryCommand({ executionArn: child.executionArn, maxResults: 1000 }))).events ?? []));
 
     // Assess
     expect(before.status).toBe(404);
@@ -75,10 +89,17 @@ describe('fleet sweep on the local cloud', () => {
       autoRepair: false,
     });
     expect((await api(cloud).get('sweep.drifted')).body).toMatchObject({ status: 'DEGRADED', reason: 'POLICY_DETACHED' });
-    // Four providers (two per account): 4 states of the sweep itself and 5 per provider; one Lambda
-    // invocation to list, two per provider, one to record (no faults, so no retries).
-    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(4 + 4 * 5);
-    expect(events.filter((event) => event.type === 'LambdaFunctionScheduled')).toHaveLength(2 + 4 * 2);
-    expect(events.filter((event) => event.type === 'MapIterationSucceeded')).toHaveLength(4);
+    // Four providers (two per account), one page: 7 states of the sweep itself (one Map Run) and a
+    // child execution per provider with 5 states each; Lambda: list, tally and record in the sweep,
+    // two per provider in the children (no faults, so no retries).
+    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(7);
+    expect(events.filter((event) => event.type === 'LambdaFunctionScheduled')).toHaveLength(3);
+    expect(events.filter((event) => event.type?.startsWith('MapRun')).map((event) => event.type)).toEqual(['MapRunStarted', 'MapRunSucceeded']);
+    expect(mapRuns).toHaveLength(1);
+    expect(mapRun).toMatchObject({ status: 'SUCCEEDED', maxConcurrency: 20, toleratedFailurePercentage: 100 });
+    expect(mapRun.itemCounts).toMatchObject({ succeeded: 4, failed: 0, total: 4 });
+    expect(children.map((child) => child.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(childEvents.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(4 * 5);
+    expect(childEvents.filter((event) => event.type === 'LambdaFunctionScheduled')).toHaveLength(4 * 2);
   }, 180_000);
 });

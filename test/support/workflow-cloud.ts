@@ -71,6 +71,8 @@ export interface WorkflowCloudOptions {
   rolloutTolerance?: { maxFailures: number; maxFailurePercent: number };
   /** The CAPA policy file the deployment bundles for rollouts (default '': the shipped one). */
   deployedPolicyFile?: string;
+  /** The stack's sweepPageSize: providers per page of the fleet sweep (default 500). */
+  sweepPageSize?: number;
 }
 
 type FaultableService = 'iam' | 'sts' | 'organizations' | 'events' | 'dynamodb';
@@ -274,7 +276,7 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     },
     'record-verification': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
     // lib/constructs/fleet-sweep.ts
-    'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair) },
+    'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair), PAGE_SIZE: String(options.sweepPageSize) },
     'repair-provider': { TABLE_NAME, STATE_MACHINE_ARN: SETTINGS.stateMachineArn, ROLE_PATH, ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix },
     'record-sweep': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
     // lib/constructs/policy-rollout.ts and lib/constructs/policy-upgrade-function.ts
@@ -332,6 +334,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     autoRepair: false,
     rolloutTolerance: { maxFailures: 10, maxFailurePercent: 10 },
     deployedPolicyFile: '',
+    sweepPageSize: 500,
     ...options,
   };
 

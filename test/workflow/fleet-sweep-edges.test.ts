@@ -25,7 +25,7 @@ describe('fleet sweep edges', () => {
 
     // Assess
     expect({ status: run.status, error: run.error }).toEqual({ status: 'SUCCEEDED' });
-    expect(run.invocations).toEqual({ 'List Fleet': 1, 'Check Provider': 2, 'Record Sweep': 1 });
+    expect(run.invocations).toEqual({ 'List Fleet Page': 1, 'Check Provider': 2, 'Tally Page': 1, 'Record Sweep': 1 });
     expect(run.output).toMatchObject({ providers: 2, byStatus: {}, byReason: {}, movedOn: 1, failed: 1, changed: 0 });
     expect(run.statesEntered).toContain('Provider Moved On');
     expect(run.statesEntered).toContain('Provider Not Verified');

@@ -21,7 +21,7 @@ describe('fleet sweep with autoRepair', () => {
 
     // Assess
     expect({ status: run.status, error: run.error }).toEqual({ status: 'SUCCEEDED' });
-    expect(run.invocations).toEqual({ 'List Fleet': 1, 'Check Provider': 2, 'Record Verification': 2, 'Repair Provider': 1, 'Record Sweep': 1 });
+    expect(run.invocations).toEqual({ 'List Fleet Page': 1, 'Check Provider': 2, 'Record Verification': 2, 'Repair Provider': 1, 'Tally Page': 1, 'Record Sweep': 1 });
     expect(run.output).toMatchObject({ providers: 2, byStatus: { READY: 1, DEGRADED: 1 }, byReason: { POLICY_DETACHED: 1 }, repairsStarted: 1, autoRepair: true });
     expect(await suite.cloud.registry.get('repair.drifted')).toMatchObject({ status: 'PENDING', attempt: 2, executionName: 'repair_drifted_2' });
     expect(await suite.cloud.registry.get('repair.healthy')).toMatchObject({ status: 'READY', attempt: 1 });

@@ -29,7 +29,8 @@ describe('fleet sweep', () => {
 
     // Assess
     expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED' });
-    expect(run.invocations).toEqual({ 'List Fleet': 1, 'Check Provider': 5, 'Record Verification': 5, 'Record Sweep': 1 });
+    // One page (five providers, page size 500): one listing and one tally, then the record.
+    expect(run.invocations).toEqual({ 'List Fleet Page': 1, 'Check Provider': 5, 'Record Verification': 5, 'Tally Page': 1, 'Record Sweep': 1 });
     expect(run.output).toMatchObject({
       providers: 5,
       byStatus: { READY: 4, DEGRADED: 1 },
@@ -46,9 +47,9 @@ describe('fleet sweep', () => {
     expect(suite.cloud.events('fleet.charlie').map((event) => event['detail-type'])).toEqual(['Provider Ready', 'Provider Degraded']);
     const stored = await suite.cloud.registry.get(LATEST_SWEEP_KEY);
     expect(stored).toMatchObject({ providers: 5, byStatus: { READY: 4, DEGRADED: 1 }, byReason: { POLICY_DETACHED: 1 } });
-    // List Fleet, Verify Each Provider, Record Sweep, Swept, and per provider: Check Provider,
-    // Still Verifiable?, Record Verification, Repair?, Provider Verified.
+    // Start Sweep, List Fleet Page, Verify Page, Tally Page, More Pages?, Record Sweep, Swept, and
+    // per provider: Check Provider, Still Verifiable?, Record Verification, Repair?, Provider Verified.
     expect(run.statesEntered.filter((state) => state === 'Provider Verified')).toHaveLength(5);
-    expect(run.statesEntered).toHaveLength(4 + 5 * 5);
+    expect(run.statesEntered).toHaveLength(7 + 5 * 5);
   });
 });

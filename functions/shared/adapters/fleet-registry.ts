@@ -1,5 +1,5 @@
-// The fleet as the sweep sees it in the registry table: every provider a sweep re-verifies (READY
-// or DEGRADED, found by a paged Scan), and the latest sweep's summary under its own key.
+// The fleet as the sweep sees it in the registry table: the providers a sweep re-verifies (READY
+// or DEGRADED, one page of a Scan at a time), and the latest sweep's summary under its own key.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LATEST_SWEEP_KEY, type SweepSummary } from '../domain/fleet-sweep.js';
@@ -8,8 +8,14 @@ import { VERIFIABLE_STATUSES } from '../domain/drift.js';
 import { callAws } from './aws-errors.js';
 import { SDK_CLIENT_OPTIONS } from './sdk-options.js';
 
-/** Scan pages one listing may read: 1 MB each, far more than a fleet's records. */
-const MAX_SCAN_PAGES = 1_000;
+/** Scan calls one page may take (each evaluates at most the items still missing from the page). */
+const MAX_SCAN_CALLS = 1_000;
+
+/** One page of the fleet: READY or DEGRADED providers, and where the next page starts (undefined: none). */
+export interface FleetPage {
+  providers: ProviderRecord[];
+  nextKey?: Record<string, unknown>;
+}
 
 export class FleetRegistry {
   constructor(
@@ -17,28 +23,35 @@ export class FleetRegistry {
     private readonly tableName: string,
   ) {}
 
-  /** Every READY or DEGRADED provider, in no particular order (consistent reads). */
-  async verifiableProviders(): Promise<ProviderRecord[]> {
+  /**
+   * Up to `pageSize` READY or DEGRADED providers from `startKey` on, in no particular order
+   * (consistent reads). Each Scan evaluates at most the items the page still lacks, so the page's
+   * key never skips a provider; a filtered-out stretch of the table takes a few calls.
+   */
+  async verifiableProvidersPage(pageSize: number, startKey?: Record<string, unknown>): Promise<FleetPage> {
     const providers: ProviderRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < MAX_SCAN_PAGES; page += 1) {
+    let key = startKey;
+    for (let call = 0; call < MAX_SCAN_CALLS; call += 1) {
       const result = await callAws('Scan verifiable providers', () =>
         this.client.send(
           new ScanCommand({
             TableName: this.tableName,
             ConsistentRead: true,
+            Limit: pageSize - providers.length,
             FilterExpression: '#status IN (:ready, :degraded)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':ready': VERIFIABLE_STATUSES[0], ':degraded': VERIFIABLE_STATUSES[1] },
-            ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
+            ...(key !== undefined && { ExclusiveStartKey: key }),
           }),
         ),
       );
       providers.push(...((result.Items ?? []) as ProviderRecord[]));
-      startKey = result.LastEvaluatedKey;
-      if (startKey === undefined) return providers;
+      key = result.LastEvaluatedKey;
+      if (key === undefined) return { providers };
+      if (providers.length >= pageSize) return { providers, nextKey: key };
     }
-    throw new Error(`The registry scan did not end within ${MAX_SCAN_PAGES} pages`);
+    // A page that found fewer providers than it may hold still ends, and says where to go on.
+    return { providers, ...(key !== undefined ? { nextKey: key } : {}) };
   }
 
   /** Replaces the latest sweep's summary, unless a sweep that started later has recorded its own. */

@@ -1,8 +1,8 @@
-// The sweep's three steps that are not the verification's own: listing the fleet, repairing a
-// DEGRADED provider when autoRepair is on, and recording the summary with its event.
+// The sweep's steps that are not the verification's own: listing the fleet a page at a time,
+// repairing a DEGRADED provider when autoRepair is on, and recording the summary with its event.
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { summarizeSweep, sweepIdOf, type SweepProviderResult, type SweepSummary } from '../domain/fleet-sweep.js';
-import { workflowInputOf, type ProviderSpec } from '../domain/provider.js';
+import { summarizeSweep, sweepIdOf, type SweepSummary, type SweepTally } from '../domain/fleet-sweep.js';
+import type { ProviderSpec } from '../domain/provider.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import { publishEvent } from './provider-events.js';
 import { startOnboarding, type OnboardingDependencies } from './start-onboarding.js';
@@ -17,16 +17,47 @@ export interface SweepRef {
   autoRepair: boolean;
 }
 
-export async function listFleet(
+/** What a sweep's iteration needs of a provider: check-provider and repair-provider read the record by id and attempt; the account tags their logs. */
+export type SweepItem = Pick<ProviderSpec, 'providerId' | 'accountId' | 'attempt'>;
+
+export interface FleetPageAnswer {
+  sweep: SweepRef;
+  providers: SweepItem[];
+  /** Where the next page starts; null after the last page. */
+  nextToken: string | null;
+}
+
+/** The continuation token: the Scan's LastEvaluatedKey (the provider's key), base64url JSON. */
+function encodeToken(key: Record<string, unknown> | undefined): string | null {
+  return key === undefined ? null : Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeToken(token: string | null | undefined): Record<string, unknown> | undefined {
+  if (token === null || token === undefined) return undefined;
+  const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+  if (key === null || typeof key !== 'object' || typeof (key as { providerId?: unknown }).providerId !== 'string') {
+    throw new Error(`Not a fleet page token: ${token}`);
+  }
+  return key as Record<string, unknown>;
+}
+
+/** One page of the fleet (READY and DEGRADED providers), with the sweep's identity and the next page's token. */
+export async function listFleetPage(
   fleet: FleetRegistry,
   execution: { arn: string; startTime: string },
-  autoRepair: boolean,
-): Promise<{ sweep: SweepRef; providers: ProviderSpec[] }> {
-  const records = await fleet.verifiableProviders();
-  // Sorted, so the history reads the same fleet in the same order from one sweep to the next.
-  const providers = records.map(workflowInputOf).sort((a, b) => a.providerId.localeCompare(b.providerId));
+  options: { autoRepair: boolean; pageSize: number; nextToken?: string | null },
+): Promise<FleetPageAnswer> {
+  const page = await fleet.verifiableProvidersPage(options.pageSize, decodeToken(options.nextToken));
+  // Sorted, so the history reads a page in the same order from one sweep to the next.
+  const providers = page.providers
+    .map(({ providerId, accountId, attempt }) => ({ providerId, accountId, attempt }))
+    .sort((a, b) => a.providerId.localeCompare(b.providerId));
   const started = new Date(execution.startTime);
-  return { sweep: { sweepId: sweepIdOf(started), executionArn: execution.arn, startedAt: started.toISOString(), autoRepair }, providers };
+  return {
+    sweep: { sweepId: sweepIdOf(started), executionArn: execution.arn, startedAt: started.toISOString(), autoRepair: options.autoRepair },
+    providers,
+    nextToken: encodeToken(page.nextKey),
+  };
 }
 
 /**
@@ -34,7 +65,7 @@ export async function listFleet(
  * shared start path, from the provider's own record (no External ID supplied: it keeps its own).
  * Started only while the provider is still DEGRADED on the attempt the sweep verified.
  */
-export async function repairDegraded(deps: OnboardingDependencies, provider: ProviderSpec): Promise<{ started: boolean; attempt?: number }> {
+export async function repairDegraded(deps: OnboardingDependencies, provider: Pick<SweepItem, 'providerId' | 'attempt'>): Promise<{ started: boolean; attempt?: number }> {
   const record = await deps.registry.get(provider.providerId);
   if (!record || record.attempt !== provider.attempt || record.status !== 'DEGRADED') return { started: false };
   const result = await startOnboarding(
@@ -53,8 +84,8 @@ export interface SweepRecorder {
 }
 
 /** Stores the summary as the latest sweep and announces `Fleet Sweep Completed` with it. */
-export async function recordSweep(deps: SweepRecorder, sweep: SweepRef, results: readonly SweepProviderResult[]): Promise<SweepSummary> {
-  const summary = summarizeSweep(sweep, results, (deps.now ?? (() => new Date()))());
+export async function recordSweep(deps: SweepRecorder, sweep: SweepRef, tally: SweepTally | null): Promise<SweepSummary> {
+  const summary = summarizeSweep(sweep, tally, (deps.now ?? (() => new Date()))());
   await deps.fleet.recordSweep(summary);
   await publishEvent(deps.eventBridge, deps.bus, SWEEP_COMPLETED, summary, [sweep.executionArn]);
   return summary;

@@ -27,6 +27,11 @@ export interface RolloutRef {
   policyVersion: string;
 }
 
+/** Providers per listing page (the walk itself is one inline Map over every page's ids). */
+const LISTING_PAGE_SIZE = 1_000;
+/** Pages one listing may read: far more than the inline Map's state can carry. */
+const MAX_LISTING_PAGES = 1_000;
+
 export interface ToleranceSettings {
   maxFailures: number;
   maxFailurePercent: number;
@@ -37,9 +42,17 @@ export async function openRollout(
   deps: { fleet: FleetRegistry; rollouts: RolloutRegistry; tolerance: ToleranceSettings },
   rollout: RolloutRef,
 ): Promise<{ rollout: RolloutRef & { tolerance: FailureTolerance }; providers: Array<{ providerId: string }> }> {
-  const records = await deps.fleet.verifiableProviders();
+  const providerIds: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < MAX_LISTING_PAGES; page += 1) {
+    const listed = await deps.fleet.verifiableProvidersPage(LISTING_PAGE_SIZE, startKey);
+    providerIds.push(...listed.providers.map((record) => record.providerId));
+    startKey = listed.nextKey;
+    if (startKey === undefined) break;
+  }
+  if (startKey !== undefined) throw new Error(`The fleet listing did not end within ${MAX_LISTING_PAGES} pages`);
   // Sorted, so the history walks the fleet in the same order from one rollout to the next.
-  const providers = records.map((record) => ({ providerId: record.providerId })).sort((a, b) => a.providerId.localeCompare(b.providerId));
+  const providers = providerIds.sort((a, b) => a.localeCompare(b)).map((providerId) => ({ providerId }));
   const tolerance = failureTolerance(providers.length, deps.tolerance.maxFailures, deps.tolerance.maxFailurePercent);
   await deps.rollouts.open(rollout.rolloutId, providers.length, tolerance);
   return { rollout: { rolloutId: rollout.rolloutId, policyVersion: rollout.policyVersion, tolerance }, providers };

@@ -1,5 +1,6 @@
-// The fleet health sweep: what each provider's re-verification in a sweep came to, and the sweep's
-// summary (counts per status and reason, duration) that the registry keeps and the API returns.
+// The fleet health sweep: what each provider's re-verification in a sweep came to, the counts the
+// sweep keeps page by page (its tally), and the summary (counts per status and reason, duration)
+// that the registry keeps and the API returns.
 import type { ProviderStatus } from './provider.js';
 
 /**
@@ -26,13 +27,8 @@ export type SweepProviderResult =
   /** A step failed past its retries: the provider keeps its status. */
   | { providerId: string; outcome: 'failed'; error: string; repairStarted: false };
 
-export interface SweepSummary {
-  sweepId: string;
-  executionArn: string;
-  startedAt: string;
-  endedAt: string;
-  durationSeconds: number;
-  autoRepair: boolean;
+/** The counts a sweep keeps while it goes through the fleet page by page (small: no provider list). */
+export interface SweepTally {
   providers: number;
   /** Verified providers per status after the sweep (READY, DEGRADED). */
   byStatus: Record<string, number>;
@@ -47,18 +43,55 @@ export interface SweepSummary {
   changed: number;
 }
 
-function countBy(values: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-  return counts;
+export interface SweepSummary extends SweepTally {
+  sweepId: string;
+  executionArn: string;
+  startedAt: string;
+  endedAt: string;
+  durationSeconds: number;
+  autoRepair: boolean;
+}
+
+export function emptyTally(): SweepTally {
+  return { providers: 0, byStatus: {}, byReason: {}, movedOn: 0, failed: 0, repairsStarted: 0, changed: 0 };
+}
+
+function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function isProviderResult(result: unknown): result is SweepProviderResult {
+  const outcome = (result as { outcome?: unknown } | null)?.outcome;
+  return outcome === 'verified' || outcome === 'moved-on' || outcome === 'failed';
+}
+
+/**
+ * The tally with one page's results added. A result that is not a provider's (a child execution
+ * that failed outside its own Catch reports its error instead) counts as a failed provider.
+ */
+export function tallySweep(tally: SweepTally | null, results: readonly unknown[]): SweepTally {
+  const next = structuredClone(tally ?? emptyTally());
+  for (const result of results) {
+    next.providers += 1;
+    if (!isProviderResult(result) || result.outcome === 'failed') {
+      next.failed += 1;
+    } else if (result.outcome === 'moved-on') {
+      next.movedOn += 1;
+    } else {
+      increment(next.byStatus, result.status);
+      if (result.status === 'DEGRADED') increment(next.byReason, result.reason ?? 'UNKNOWN');
+      if (result.status !== result.previousStatus) next.changed += 1;
+    }
+    if (isProviderResult(result) && result.repairStarted) next.repairsStarted += 1;
+  }
+  return next;
 }
 
 export function summarizeSweep(
   sweep: { sweepId: string; executionArn: string; startedAt: string; autoRepair: boolean },
-  results: readonly SweepProviderResult[],
+  tally: SweepTally | null,
   endedAt: Date,
 ): SweepSummary {
-  const verified = results.filter((result) => result.outcome === 'verified');
   return {
     sweepId: sweep.sweepId,
     executionArn: sweep.executionArn,
@@ -66,13 +99,7 @@ export function summarizeSweep(
     endedAt: endedAt.toISOString(),
     durationSeconds: Math.max(0, (endedAt.getTime() - Date.parse(sweep.startedAt)) / 1000),
     autoRepair: sweep.autoRepair,
-    providers: results.length,
-    byStatus: countBy(verified.map((result) => result.status)),
-    byReason: countBy(verified.filter((result) => result.status === 'DEGRADED').map((result) => result.reason ?? 'UNKNOWN')),
-    movedOn: results.filter((result) => result.outcome === 'moved-on').length,
-    failed: results.filter((result) => result.outcome === 'failed').length,
-    repairsStarted: results.filter((result) => result.repairStarted).length,
-    changed: verified.filter((result) => result.status !== result.previousStatus).length,
+    ...(tally ?? emptyTally()),
   };
 }
 
