@@ -40,6 +40,31 @@ describe('onboarding over an existing CAPA policy of its name', () => {
     expect(suite.cloud.role(accountId, 'capa-payments-older')?.attachedPolicyArns).toEqual([policyArn]);
   });
 
+  it('removes a part of the provider’s own older, larger split that the shipped policy no longer has', async () => {
+    // Prepare: a repair of a provider whose role carries two parts of an older release
+    const accountId = await suite.cloud.createAccount();
+    const ours = { 'capa-onboarding:provider-id': 'payments.repaired', 'capa-onboarding:policy-version': OLDER_VERSION };
+    suite.cloud.createRole(accountId, {
+      roleName: 'capa-payments-repaired',
+      path: '/capa-providers/',
+      trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      tags: { 'capa-onboarding:provider-id': 'payments.repaired' },
+    });
+    const parts = [1, 2].map((part) =>
+      suite.cloud.createPolicy(accountId, { policyName: `capa-payments-repaired-capa-${part}`, path: '/capa-providers/', document: OLDER_DOCUMENT, tags: ours }),
+    );
+    for (const arn of parts) suite.cloud.attachRolePolicy(accountId, 'capa-payments-repaired', arn);
+
+    // Act
+    const { run, provider } = await suite.cloud.onboard({ workspace: 'payments', name: 'repaired', accountId });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(provider).toMatchObject({ status: 'READY', policyArns: [parts[0]] });
+    expect(suite.cloud.policies(accountId).map((policy) => [policy.arn, policy.document])).toEqual([[parts[0], SHIPPED_CAPA_POLICY.document]]);
+    expect(suite.cloud.role(accountId, 'capa-payments-repaired')?.attachedPolicyArns).toEqual([parts[0]]);
+  });
+
   it('fails POLICY_CONFLICT on another provider’s older policy with its name, and leaves that policy as it was', async () => {
     // Prepare
     const accountId = await suite.cloud.createAccount();

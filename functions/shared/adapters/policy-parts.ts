@@ -3,19 +3,20 @@
 // and attached first, then existing parts get their new default version, and parts the new split no
 // longer has are removed last. Only policies tagged as this provider's are ever changed.
 import { AttachRolePolicyCommand, CreatePolicyCommand, type IAMClient, type Policy } from '@aws-sdk/client-iam';
-import { capaPolicyName, capaPolicyPartIndex, type CapaPolicy } from '../domain/capa-policy.js';
+import { capaPolicyName, type CapaPolicy } from '../domain/capa-policy.js';
 import { PolicyUpgradeFailed } from '../domain/policy-upgrade.js';
 import type { PolicyDocument } from '../domain/policy-documents.js';
 import { managedPolicyArnOf, type IamLocation } from '../domain/provider.js';
-import { callAws, isDeleteConflict, isEntityAlreadyExists } from './aws-errors.js';
+import { callAws, isEntityAlreadyExists } from './aws-errors.js';
 import { bringPolicyTo, TAG_POLICY_VERSION } from './policy-versions.js';
 import {
   attachedPolicyArns,
   createdForProvider,
-  deleteManagedPolicy,
   findPolicy,
   isOwnedBy,
+  ownExtraParts,
   ownRoleCandidate,
+  removeExtraParts,
   TAG_CREATED_BY,
   TAG_PROVIDER_ID,
 } from './role-provisioning.js';
@@ -35,12 +36,6 @@ interface Part {
   existing: (Policy & { Arn: string }) | undefined;
 }
 
-/** The part index of one of this role's CAPA policies at the product's path; undefined for anything else. */
-function partIndexOf(target: ProviderPolicyTarget, arn: string): number | undefined {
-  const prefix = managedPolicyArnOf(target, '');
-  return arn.startsWith(prefix) ? capaPolicyPartIndex(target.roleName, arn.slice(prefix.length)) : undefined;
-}
-
 async function existingPolicy(iam: IAMClient, arn: string): Promise<(Policy & { Arn: string }) | undefined> {
   const policy = await findPolicy(iam, arn);
   return policy === undefined ? undefined : { ...policy, Arn: arn };
@@ -58,18 +53,6 @@ async function readParts(iam: IAMClient, target: ProviderPolicyTarget, policy: C
     parts.push({ index, arn, document, existing });
   }
   return parts;
-}
-
-/** Our parts beyond the new split (known from the registry or attached to the role), tagged as this provider's. */
-async function readExtraParts(iam: IAMClient, target: ProviderPolicyTarget, policy: CapaPolicy, candidates: string[]): Promise<string[]> {
-  const extras: string[] = [];
-  for (const arn of new Set(candidates)) {
-    const index = partIndexOf(target, arn);
-    if (index === undefined || index < policy.parts.length) continue;
-    const existing = await findPolicy(iam, arn);
-    if (existing && isOwnedBy(existing.Tags, createdForProvider(target.providerId))) extras.push(arn);
-  }
-  return extras;
 }
 
 function checkQuota(target: ProviderPolicyTarget, attached: string[], parts: Part[], extras: string[]): void {
@@ -141,7 +124,7 @@ export async function applyPolicyParts(
   }
   const attached = await attachedPolicyArns(iam, target.roleName);
   const parts = await readParts(iam, target, policy);
-  const extras = await readExtraParts(iam, target, policy, [...knownArns, ...attached]);
+  const extras = await ownExtraParts(iam, target, policy, [...knownArns, ...attached]);
   checkQuota(target, attached, parts, extras);
 
   for (const part of parts.filter((p) => p.existing === undefined)) {
@@ -152,11 +135,6 @@ export async function applyPolicyParts(
     await bringPolicyTo(iam, part.existing!, part.document, policy.version);
     if (!attached.includes(part.arn)) await attach(iam, target.roleName, part.arn);
   }
-  for (const arn of extras) {
-    await deleteManagedPolicy(iam, arn, attached.includes(arn) ? target.roleName : undefined).catch((error: unknown) => {
-      // Attached elsewhere too: it no longer serves this role, and is not ours alone to delete.
-      if (!isDeleteConflict(error)) throw error;
-    });
-  }
+  await removeExtraParts(iam, target.roleName, extras, attached);
   return parts.map((part) => part.arn);
 }

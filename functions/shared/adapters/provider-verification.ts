@@ -2,12 +2,15 @@
 // each into a check (domain/drift.ts decides what they mean). Reads only; never repairs.
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { SHIPPED_CAPA_POLICY, type CapaPolicy } from '../domain/capa-policy.js';
 import { failed, passed, trustChecks, type VerificationCheck } from '../domain/drift.js';
 import type { ManagementGrantTarget } from '../domain/management-grant.js';
 import { samePolicyDocument } from '../domain/policy-documents.js';
 import type { ProviderRecord } from '../domain/provider.js';
 import { buildTrustPolicy } from '../domain/trust-policy.js';
+import { isUpgradePending, upgradePendingChecks } from '../domain/upgrade-pending.js';
 import { managementGrantCovers, managementRoleMayAssume } from './management-access.js';
+import { readRecordedParts } from './recorded-policy-parts.js';
 import { readProviderIam, type ProviderIamState } from './role-provisioning.js';
 import { probeAssumeRole } from './verification.js';
 
@@ -21,6 +24,8 @@ export interface ProviderVerificationDependencies {
   partition: string;
   managementPrincipalArn: string;
   grant: ManagementGrantTarget;
+  /** The CAPA policy this deployment ships (default: the bundled one). */
+  policy?: CapaPolicy;
 }
 
 export function policyChecks(state: ProviderIamState): VerificationCheck[] {
@@ -36,6 +41,19 @@ export function policyChecks(state: ProviderIamState): VerificationCheck[] {
       ? passed('capa-policies-current', 'each CAPA policy’s default version is the deployed document')
       : failed('capa-policies-current', 'POLICY_DRIFTED', `default version differs from the deployed document: ${drifted.join(', ')}`),
   ];
+}
+
+/**
+ * The CAPA policy checks: against the deployed policy, or, for a provider still recording an older
+ * version (a rollout has not reached it yet), against the parts its record lists. Those fall back
+ * to the deployed part names that exist when the record lists none.
+ */
+async function capaPolicyChecks(deps: ProviderVerificationDependencies, record: ProviderRecord, state: ProviderIamState, policy: CapaPolicy): Promise<VerificationCheck[]> {
+  const deployedChecks = policyChecks(state);
+  if (!isUpgradePending(record.policyVersion, policy.version)) return deployedChecks;
+  const recordedArns = record.policyArns?.length ? record.policyArns : state.policies.filter((part) => part.exists).map((part) => part.arn);
+  const parts = await readRecordedParts(deps.targetIam, record.roleName, state.role !== undefined, recordedArns);
+  return upgradePendingChecks(deployedChecks, parts, record.policyVersion, policy.version);
 }
 
 async function grantChecks(deps: ProviderVerificationDependencies, roleArn: string): Promise<VerificationCheck[]> {
@@ -67,13 +85,15 @@ async function assumeChecks(sts: STSClient, record: ProviderRecord): Promise<Ver
 
 /** Every check, in a fixed order. A missing role fails the checks that need it with ROLE_MISSING. */
 export async function verifyProvider(deps: ProviderVerificationDependencies, record: ProviderRecord): Promise<VerificationCheck[]> {
-  const state = await readProviderIam(deps.targetIam, { ...record, partition: deps.partition });
+  const policy = deps.policy ?? SHIPPED_CAPA_POLICY;
+  const state = await readProviderIam(deps.targetIam, { ...record, partition: deps.partition }, policy);
+  const policies = await capaPolicyChecks(deps, record, state, policy);
   const grant = await grantChecks(deps, record.roleArn);
   if (state.role === undefined) {
     const missing = `role ${record.roleArn} does not exist`;
     return [
       failed('role-exists', 'ROLE_MISSING', missing),
-      ...policyChecks(state),
+      ...policies,
       ...grant,
       failed('assumable-with-external-id', 'ROLE_MISSING', missing),
     ];
@@ -86,7 +106,7 @@ export async function verifyProvider(deps: ProviderVerificationDependencies, rec
   return [
     passed('role-exists', `role ${record.roleArn} exists at ${record.rolePath}`),
     ...trustChecks(state.role.trust ?? { Version: '2012-10-17', Statement: [] }, expectedTrust),
-    ...policyChecks(state),
+    ...policies,
     ...grant,
     ...(await assumeChecks(deps.sts, record)),
   ];

@@ -17,8 +17,8 @@ import {
   type IAMClient,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { isAccessDenied, isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
-import { CAPA_POLICY_PARTS, capaPolicyName, SHIPPED_CAPA_POLICY, type CapaPolicy } from '../domain/capa-policy.js';
+import { isAccessDenied, isDeleteConflict, isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
+import { CAPA_POLICY_PARTS, capaPolicyName, capaPolicyPartIndex, SHIPPED_CAPA_POLICY, type CapaPolicy } from '../domain/capa-policy.js';
 import { PolicyConflict, RoleConflict } from '../domain/errors.js';
 import type { PolicyDocument } from '../domain/policy-documents.js';
 import { bringPolicyTo, defaultDocumentOf, TAG_POLICY_VERSION } from './policy-versions.js';
@@ -180,6 +180,7 @@ function policyTags(target: ProviderRoleTarget, version: string): Tag[] {
  */
 export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTarget, policy: CapaPolicy = SHIPPED_CAPA_POLICY): Promise<AttachedPolicies> {
   const policyArns: string[] = [];
+  let movedOwnOlderPolicy = false;
   for (const [index, document] of policy.parts.entries()) {
     const name = capaPolicyName(target.roleName, index);
     const arn = managedPolicyArnOf(target, name);
@@ -202,6 +203,7 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
           `Policy ${arn} already exists with version ${version ?? 'unknown'} (expected ${policy.version}); it was left unchanged`,
         );
       }
+      movedOwnOlderPolicy ||= version !== policy.version;
       await bringPolicyTo(iam, { ...existing, Arn: arn }, document, policy.version);
     }
     await call(`AttachRolePolicy ${arn}`, () =>
@@ -209,7 +211,44 @@ export async function ensureCapaPolicies(iam: IAMClient, target: ProviderRoleTar
     );
     policyArns.push(arn);
   }
+  // An older, larger split of this provider's policy left parts the shipped one no longer has.
+  if (movedOwnOlderPolicy) await removeOwnExtraParts(iam, target, policy);
   return { policyArns, policyVersion: policy.version };
+}
+
+/**
+ * This provider's CAPA parts beyond `policy`'s split, among `candidates` (ARNs from the registry or
+ * attached to the role): named `<role>-capa-<n>` at the product path and tagged as the provider's.
+ */
+export async function ownExtraParts(
+  iam: IAMClient,
+  target: Omit<ProviderRoleTarget, 'executionName'>,
+  policy: CapaPolicy,
+  candidates: string[],
+): Promise<string[]> {
+  const prefix = managedPolicyArnOf(target, '');
+  const extras: string[] = [];
+  for (const arn of new Set(candidates)) {
+    const index = arn.startsWith(prefix) ? capaPolicyPartIndex(target.roleName, arn.slice(prefix.length)) : undefined;
+    if (index === undefined || index < policy.parts.length) continue;
+    const existing = await findPolicy(iam, arn);
+    if (existing && isOwnedBy(existing.Tags, createdForProvider(target.providerId))) extras.push(arn);
+  }
+  return extras;
+}
+
+/** Detaches and deletes `extras`; one still attached elsewhere (DeleteConflict) is only detached from this role. */
+export async function removeExtraParts(iam: IAMClient, roleName: string, extras: string[], attached: string[]): Promise<void> {
+  for (const arn of extras) {
+    await deleteManagedPolicy(iam, arn, attached.includes(arn) ? roleName : undefined).catch((error: unknown) => {
+      if (!isDeleteConflict(error)) throw error;
+    });
+  }
+}
+
+async function removeOwnExtraParts(iam: IAMClient, target: ProviderRoleTarget, policy: CapaPolicy): Promise<void> {
+  const attached = await attachedPolicyArns(iam, target.roleName);
+  await removeExtraParts(iam, target.roleName, await ownExtraParts(iam, target, policy, attached), attached);
 }
 
 /** What re-verification compares: the role as it is, and each CAPA policy's attachment and default document. */
