@@ -2,7 +2,6 @@
 // failure tolerance (a count and a percentage of the fleet, like StackSets'). Validated at synth.
 import type { Node } from 'constructs';
 import { ConfigError } from './config.js';
-import { MAX_SWEEP_CONCURRENCY } from './sweep-config.js';
 
 export interface RolloutConfig {
   /** The Map state's MaxConcurrency: providers upgraded at once. */
@@ -19,6 +18,9 @@ export const ROLLOUT_DEFAULTS: RolloutConfig = {
   rolloutMaxFailurePercent: 10,
 };
 
+/** An inline Map runs at most 40 iterations at once, whatever MaxConcurrency says. */
+export const MAX_ROLLOUT_CONCURRENCY = 40;
+
 type Lookup = (key: string) => unknown;
 
 function integer(lookup: Lookup, key: keyof RolloutConfig, min: number, max: number): number {
@@ -33,8 +35,7 @@ function integer(lookup: Lookup, key: keyof RolloutConfig, min: number, max: num
 
 export function parseRolloutConfig(lookup: Lookup): RolloutConfig {
   return {
-    // An inline Map runs at most 40 iterations at once, as the sweep's.
-    rolloutConcurrency: integer(lookup, 'rolloutConcurrency', 1, MAX_SWEEP_CONCURRENCY),
+    rolloutConcurrency: integer(lookup, 'rolloutConcurrency', 1, MAX_ROLLOUT_CONCURRENCY),
     rolloutMaxFailures: integer(lookup, 'rolloutMaxFailures', 0, 1_000_000),
     rolloutMaxFailurePercent: integer(lookup, 'rolloutMaxFailurePercent', 0, 100),
   };
