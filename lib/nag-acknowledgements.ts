@@ -6,6 +6,7 @@ import type { IConstruct } from 'constructs';
 import { bootstrapRoleNames } from './config.js';
 import type { OnboardingFunction } from './constructs/onboarding-function.js';
 import type { OnboardingStack } from './onboarding-stack.js';
+import { acknowledgeRolloutNagFindings } from './nag-acknowledgements-rollout.js';
 import { SWEEP_MAP_LABEL } from './constructs/fleet-sweep.js';
 
 // The partition stays a token in ARNs; cdk-nag renders it like this in finding ids.
@@ -184,6 +185,8 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the account-departure rule target and function; a DLQ of a DLQ adds nothing.',
   );
+
+  acknowledgeRolloutNagFindings(stack);
 }
 
 /** The reconcile starts onboardings as the trigger does and ends providers as a departure does: the same findings, with its own reasons. */

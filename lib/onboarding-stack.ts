@@ -16,6 +16,10 @@ import { RotationWorkflow } from './constructs/rotation-workflow.js';
 import { FleetSweep } from './constructs/fleet-sweep.js';
 import { readSweepConfig, type SweepConfig } from './sweep-config.js';
 import { readReconcileConfig, type ReconcileConfig } from './reconcile-config.js';
+import { PolicyRollout } from './constructs/policy-rollout.js';
+import { policyUpgradeFunction } from './constructs/policy-upgrade-function.js';
+import { readRolloutConfig, type RolloutConfig } from './rollout-config.js';
+import { readCapaPolicyConfig } from './policy-config.js';
 
 export const STACK_NAME = 'CapaProviderOnboarding';
 
@@ -26,6 +30,8 @@ export interface OnboardingStackProps extends StackProps {
   readonly sweep?: SweepConfig;
   /** Overrides the reconcile's CDK context (tests). */
   readonly reconcile?: ReconcileConfig;
+  /** Overrides the policy rollout's CDK context (tests). */
+  readonly rollout?: RolloutConfig;
 }
 
 export class OnboardingStack extends Stack {
@@ -41,6 +47,7 @@ export class OnboardingStack extends Stack {
   readonly executionEnded: ExecutionEnded;
   readonly fleetSweep: FleetSweep;
   readonly departures: AccountDepartures;
+  readonly policyRollout: PolicyRollout;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -134,12 +141,29 @@ export class OnboardingStack extends Stack {
       managementRoleArn,
     });
 
+    this.policyRollout = new PolicyRollout(this, 'PolicyRollout', {
+      rollout: props.rollout ?? readRolloutConfig(this.node),
+      registry: this.registry,
+      bus: this.events.bus,
+      upgradeFunction: policyUpgradeFunction(this, 'UpgradeProviderPolicy', {
+        config,
+        registry: this.registry,
+        bus: this.events.bus,
+        bootstrapRoleArns,
+        providerRoleArns: `arn:${partition}:iam::*:role${config.rolePath}*`,
+      }),
+      // The version of the document this deployment bundles (capaPolicyFile): a change starts a rollout.
+      policyVersion: readCapaPolicyConfig(this.node).policy.version,
+    });
+    this.policyRollout.allowStartingRollouts(this.api.handler);
+
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the providers API (SigV4)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'VerificationStateMachineArn', { value: this.verification.stateMachine.stateMachineArn });
     new CfnOutput(this, 'SweepStateMachineArn', { value: this.fleetSweep.stateMachine.stateMachineArn, description: 'The fleet health sweep (start an execution to run it now)' });
+    new CfnOutput(this, 'RolloutStateMachineArn', { value: this.policyRollout.stateMachine.stateMachineArn, description: 'The CAPA policy rollout' });
     new CfnOutput(this, 'OffboardingStateMachineArn', { value: this.offboarding.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RotationStateMachineArn', { value: this.rotation.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });

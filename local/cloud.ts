@@ -172,6 +172,14 @@ function deployStack(services: RunningServices, api: LocalApiGateway, settings: 
       },
       sfn: services.sfn,
       sqs: services.sqs,
+      // CloudFormation invokes a custom resource's function itself; its answer comes back through the endpoint.
+      customResources: {
+        responses: services.customResources,
+        invoke: async (functionArn, event) => {
+          const result = await lambda.invoke(functionArn, JSON.stringify(event));
+          return { payload: result.payload, ...(result.functionError !== undefined ? { functionError: result.functionError } : {}) };
+        },
+      },
       apigateway: api,
       call: adminCall(services, settings.region),
     },

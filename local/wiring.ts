@@ -14,6 +14,7 @@ import { LocalEventBridge, type DeadLetter, type EventEnvelope } from './events/
 import { LocalIam } from './iam/index.js';
 import { LocalLambda } from './lambda/index.js';
 import { LocalSqs } from './sqs/index.js';
+import { CustomResourceResponses, RESPONSE_PATH_PREFIX } from './cloudformation/index.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 import type { RequestCounter } from './core/request-counter.js';
 
@@ -38,6 +39,8 @@ export interface Services {
   lambda?: LocalLambda;
   sfn?: LocalStepFunctions;
   sqs?: LocalSqs;
+  /** The ResponseURLs of custom resources, served by the endpoint. */
+  customResources?: CustomResourceResponses;
 }
 
 export type RunningServices = Required<Services>;
@@ -142,6 +145,11 @@ export function startEndpoint(services: Services, settings: Settings, persist: (
       }
     };
   return startServer({
+    // Custom resources answer here; their URLs exist once the runtimes started (services.customResources).
+    presignedPut: {
+      prefix: RESPONSE_PATH_PREFIX,
+      put: (path: string, body: string) => services.customResources?.receive(path, body) ?? { status: 403, message: 'Request has expired or the URL is unknown' },
+    },
     ...(settings.options.host !== undefined ? { host: settings.options.host } : {}),
     port: settings.options.port ?? 4566,
     region: settings.region,
@@ -182,6 +190,7 @@ export function startRuntimes(services: Services, settings: Settings, endpointUr
   const functionLog = options.functionLog ?? (options.quiet ? () => undefined : undefined);
   const sqs = new LocalSqs({ accountId, region, authorize, endpointUrl });
   services.sqs = sqs;
+  services.customResources = new CustomResourceResponses(() => endpointUrl);
   services.lambda = new LocalLambda({
     accountId,
     region,

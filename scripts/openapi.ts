@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
+import { LATEST_ROLLOUT, ROLLOUT, ROLLOUTS } from '../functions/api/routes/paths.js';
+import { ROLLOUT_OPERATIONS, ROLLOUT_SCHEMA } from './openapi-rollouts.js';
 import { CLUSTER_IDENTITY, LATEST_SWEEP, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../functions/api/routes/paths.js';
 import { CHECK_NAMES, DRIFT_REASONS, VERIFIABLE_STATUSES } from '../functions/shared/domain/drift.js';
 import {
@@ -424,6 +426,10 @@ const GET_LATEST_SWEEP = {
   },
 };
 
+function withCommonAnswers<T extends { responses: Record<string, unknown> }>(operation: T): T {
+  return { ...operation, responses: { ...operation.responses, ...COMMON_ANSWERS } };
+}
+
 /** Every route, keyed by the resource paths the stack and the route table use. */
 function operations() {
   const workspace = pathParameter('workspace');
@@ -439,6 +445,9 @@ function operations() {
       post: COMPLETE_ROTATION,
     },
     [LATEST_SWEEP]: { get: GET_LATEST_SWEEP },
+    [ROLLOUTS]: { post: withCommonAnswers(ROLLOUT_OPERATIONS.start) },
+    [LATEST_ROLLOUT]: { get: withCommonAnswers(ROLLOUT_OPERATIONS.latest) },
+    [ROLLOUT]: { parameters: [ROLLOUT_OPERATIONS.rolloutIdParameter], get: withCommonAnswers(ROLLOUT_OPERATIONS.get) },
   };
 }
 
@@ -464,6 +473,7 @@ export function openApiDocument() {
         VerificationCheck: VERIFICATION_CHECK,
         Provider: PROVIDER_VIEW,
         SweepSummary: SWEEP_SUMMARY,
+        Rollout: ROLLOUT_SCHEMA,
         AWSClusterRoleIdentity: CLUSTER_IDENTITY_SCHEMA,
         Error: ERROR,
       },

@@ -9,6 +9,8 @@ import { onboardingStarterFromEnv } from '../shared/runtime/onboarding-starter.j
 import { nonEmpty, positiveInteger, readEnv } from '../shared/runtime/env.js';
 import { rotationRegistry } from '../shared/adapters/rotation-registry.js';
 import type { RotationStarter } from '../shared/adapters/start-rotation.js';
+import { rolloutRegistry } from '../shared/adapters/rollout-registry.js';
+import type { RolloutStarter } from '../shared/adapters/start-rollout.js';
 
 export const starter = onboardingStarterFromEnv(process.env, REQUEST_BOUND_SDK_CLIENT_OPTIONS);
 export const { registry } = starter;
@@ -38,3 +40,14 @@ export const fleet = fleetRegistry(
   readEnv({ TABLE_NAME: nonEmpty }).TABLE_NAME,
   DynamoDBDocumentClient.from(new DynamoDBClient(REQUEST_BOUND_SDK_CLIENT_OPTIONS)),
 );
+
+/** Policy rollouts: started for the policy this deployment ships, through the request-bound clients. */
+const rolloutEnv = readEnv({ ROLLOUT_STATE_MACHINE_ARN: nonEmpty, POLICY_VERSION: nonEmpty, TABLE_NAME: nonEmpty });
+export const rollouts = {
+  starter: {
+    rollouts: rolloutRegistry(rolloutEnv.TABLE_NAME, DynamoDBDocumentClient.from(new DynamoDBClient(REQUEST_BOUND_SDK_CLIENT_OPTIONS))),
+    sfn: starter.sfn,
+    stateMachineArn: rolloutEnv.ROLLOUT_STATE_MACHINE_ARN,
+  } satisfies RolloutStarter,
+  policyVersion: rolloutEnv.POLICY_VERSION,
+};

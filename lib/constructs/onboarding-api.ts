@@ -9,6 +9,7 @@ import type { OnboardingConfig } from '../config.js';
 import type { OnboardingFunction } from './onboarding-function.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { Registry } from './registry.js';
+import { LATEST_ROLLOUT, ROLLOUT, ROLLOUTS } from '../../functions/api/routes/paths.js';
 import { CLUSTER_IDENTITY, LATEST_SWEEP, PROVIDER, PROVIDERS, ROTATION_COMPLETION, ROTATIONS, VERIFICATIONS } from '../../functions/api/routes/paths.js';
 
 const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
@@ -191,6 +192,9 @@ export class OnboardingApi extends Construct {
       { method: 'POST', path: ROTATION_COMPLETION, options: { requestParameters: { ...providerPath, 'method.request.path.rotationId': true } } },
       // Outside /workspaces/…: a workspace grant never reaches the fleet's summary.
       { method: 'GET', path: LATEST_SWEEP, options: {} },
+      { method: 'POST', path: ROLLOUTS, options: {} },
+      { method: 'GET', path: LATEST_ROLLOUT, options: {} },
+      { method: 'GET', path: ROLLOUT, options: { requestParameters: { 'method.request.path.rolloutId': true } } },
     ];
     for (const { method, path, options } of methods) {
       resourceAt(this.api.root, path).addMethod(method, integration, { ...iamAuth, requestValidator: validator, ...options });

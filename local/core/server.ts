@@ -31,6 +31,11 @@ export interface LocalServerOptions {
   faults?: FaultInjector;
   /** Request log sink; defaults to stderr when LOCAL_LOG=debug, silent otherwise. */
   log?: (line: string) => void;
+  /**
+   * Unsigned PUTs below `prefix`, as to an S3 pre-signed URL (a custom resource's ResponseURL):
+   * answered with the status `put` gives, outside every service's routes and signature checks.
+   */
+  presignedPut?: { prefix: string; put(path: string, body: string): { status: number; message?: string } };
   /** Counts every request routed to a service (benchmarks read it). */
   requests?: RequestCounter;
 }
@@ -307,6 +312,12 @@ export function startServer(options: LocalServerOptions): Promise<LocalServer> {
     const call = await readCall(req);
     if (call.method === 'GET' && call.url.pathname === '/_local/health') {
       send(res, healthResponse(options));
+      return;
+    }
+    if (call.method === 'PUT' && options.presignedPut !== undefined && call.url.pathname.startsWith(options.presignedPut.prefix)) {
+      const outcome = options.presignedPut.put(call.url.pathname, call.rawBody);
+      send(res, { status: outcome.status, headers: { 'content-type': 'application/xml' }, body: outcome.message !== undefined ? `<Error><Message>${outcome.message}</Message></Error>` : '' });
+      log?.(`PUT ${call.url.pathname} ${outcome.status}`);
       return;
     }
     let routed: RoutedRequest | undefined;

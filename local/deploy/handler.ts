@@ -3,6 +3,7 @@
 // resolves a resource's properties and hands them to the handler registered for its type.
 import type { ApiGatewayDeployTarget } from '../apigateway/cloudformation.js';
 import type { AwsResponse, ServiceName } from '../core/types.js';
+import type { CustomResourceDeployTarget } from '../cloudformation/cloudformation.js';
 import type { DynamoDbDeployTarget } from '../dynamodb/cloudformation.js';
 import type { EventsDeployTarget } from '../events/cloudformation.js';
 import type { IamDeployTarget } from '../iam/cloudformation.js';
@@ -25,6 +26,7 @@ export interface DeployTargets {
   sfn: StepFunctionsDeployTarget;
   apigateway?: ApiGatewayDeployTarget;
   sqs?: SqsDeployTarget;
+  customResources?: CustomResourceDeployTarget;
   call?: AdminCall;
 }
 
@@ -37,7 +39,12 @@ export interface DeployedIdentity extends ResourceIdentity {
 /** What a handler gets besides the resource's resolved properties. */
 export interface ResourceContext {
   readonly logicalId: string;
+  /** The resource's type as the template names it (e.g. `Custom::PolicyRollout`). */
+  readonly type: string;
   readonly env: StackEnvironment;
+  readonly stackId: string;
+  /** The same resource as the previous deployment left it, when there was one (properties only for handlers that keep them). */
+  readonly previous?: { physicalId: string; properties?: Record<string, unknown> };
   readonly targets: DeployTargets;
   /** On-disk source of the resource's asset (a Lambda bundle directory, a definition file), if any. */
   readonly assetSource: string | undefined;
@@ -63,6 +70,8 @@ export interface ResourceHandler {
   readonly type: string;
   /** The emulator's snapshot keeps it across a restart, so an unchanged one is left alone on redeploy. */
   readonly persistent: boolean;
+  /** Its resolved properties are kept with the deployment, so a redeploy can send them as the old ones (custom resources). */
+  readonly keepsProperties?: boolean;
   /** The S3 key of the asset it deploys (bundle, definition file), looked up in the assembly. */
   assetKey?(props: Record<string, unknown>): unknown;
   /** Creates the resource, or brings one left by a previous run up to date, and reports its identity. */

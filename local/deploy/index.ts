@@ -37,6 +37,8 @@ export interface DeployedResource {
   status: ResourceStatus;
   /** Hash of the resolved properties: an unchanged hash on redeploy means nothing to do. */
   hash: string;
+  /** The resolved properties, kept for handlers that send them back on the next deployment (custom resources). */
+  properties?: Record<string, unknown>;
 }
 
 export interface DeployedStack {
@@ -168,14 +170,15 @@ async function deployResource(walk: Walk, logicalId: string, resource: TemplateR
   if (handler?.persistent === true && before?.type === type && before.hash === hash) return { ...before, status: 'unchanged' };
   let identity: DeployedIdentity;
   try {
-    identity = handler !== undefined ? await handler.deploy(props, contextFor(walk, logicalId, type, assetSource)) : withoutHandler(walk, type, logicalId, props);
+    const previous = before?.type === type ? before : undefined;
+    identity = handler !== undefined ? await handler.deploy(props, contextFor(walk, logicalId, type, assetSource, previous)) : withoutHandler(walk, type, logicalId, props);
   } catch (error) {
     throw new Error(`Deploying ${logicalId} (${type}) failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (identity.skipped === true && handler !== undefined) count(walk.skipped, type);
   const status: ResourceStatus = identity.skipped === true ? 'skipped' : before !== undefined ? 'updated' : 'created';
   const { physicalId, ref, arn, attributes } = identity;
-  return { logicalId, type, physicalId, ref, ...(arn !== undefined ? { arn } : {}), attributes, status, hash };
+  return { logicalId, type, physicalId, ref, ...(arn !== undefined ? { arn } : {}), attributes, status, hash, ...(handler?.keepsProperties === true ? { properties: props } : {}) };
 }
 
 /** A type no handler deploys: a known cloud-only type, or one the local cloud does not know. */
@@ -188,11 +191,14 @@ function count(counts: Map<string, number>, type: string): void {
   counts.set(type, (counts.get(type) ?? 0) + 1);
 }
 
-function contextFor(walk: Walk, logicalId: string, type: string, assetSource: string | undefined): ResourceContext {
+function contextFor(walk: Walk, logicalId: string, type: string, assetSource: string | undefined, previous: DeployedResource | undefined): ResourceContext {
   const { env } = walk;
   return {
     logicalId,
+    type,
     env,
+    stackId: walk.stackId,
+    ...(previous !== undefined && { previous: { physicalId: previous.physicalId, ...(previous.properties !== undefined && { properties: previous.properties }) } }),
     targets: walk.targets,
     assetSource,
     log: walk.log,

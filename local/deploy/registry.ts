@@ -1,6 +1,7 @@
 // Which handler deploys which CloudFormation type. Each service declares its handlers in its own
 // cloudformation.ts; this is the one list that brings them together.
 import { apiGatewayResourceHandlers } from '../apigateway/cloudformation.js';
+import { cloudFormationResourceHandlers, CUSTOM_RESOURCE_TYPE } from '../cloudformation/cloudformation.js';
 import { dynamoDbResourceHandlers } from '../dynamodb/cloudformation.js';
 import { eventsResourceHandlers } from '../events/cloudformation.js';
 import { iamResourceHandlers } from '../iam/cloudformation.js';
@@ -23,7 +24,8 @@ export class ResourceRegistry {
   }
 
   handlerFor(type: string): ResourceHandler | undefined {
-    return this.handlers.get(type);
+    // `Custom::<Name>` is CloudFormation's other spelling of AWS::CloudFormation::CustomResource.
+    return this.handlers.get(type) ?? (type.startsWith('Custom::') ? this.handlers.get(CUSTOM_RESOURCE_TYPE) : undefined);
   }
 }
 
@@ -37,5 +39,6 @@ export function defaultRegistry(): ResourceRegistry {
     ...stepFunctionsResourceHandlers,
     ...apiGatewayResourceHandlers,
     ...sqsResourceHandlers,
+    ...cloudFormationResourceHandlers,
   ]);
 }

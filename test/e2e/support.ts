@@ -47,9 +47,27 @@ export class FunctionLog {
  */
 type CloudOptions = NonNullable<Parameters<typeof startLocalCloud>[0]>;
 
-export function startTestCloud(options: CloudOptions & Required<Pick<CloudOptions, 'propagationDelayMs'>>): Promise<LocalCloud> {
+export async function startTestCloud(options: CloudOptions & Required<Pick<CloudOptions, 'propagationDelayMs'>>): Promise<LocalCloud> {
   // The management cluster role the stack expects beside it is created after each deploy, as `npm start` does.
-  return startLocalCloud({ port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT, afterDeploy: createManagementRole, ...options });
+  const cloud = await startLocalCloud({ port: 0, apiPort: 0, quiet: true, cdkOut: CDK_OUT, afterDeploy: createManagementRole, ...options });
+  await settleDeploymentRollout(cloud);
+  return cloud;
+}
+
+/**
+ * The policy rollout the deployment itself started (Custom::PolicyRollout) runs in the background;
+ * it is let end (bounded), so that what a test then observes (logs, events, executions) is its own.
+ */
+async function settleDeploymentRollout(cloud: LocalCloud, timeoutMs = 60_000): Promise<void> {
+  const rollout = Object.values(cloud.stack.resources).find((resource) => resource.type === 'AWS::StepFunctions::StateMachine' && resource.logicalId.startsWith('PolicyRollout'));
+  if (rollout?.arn === undefined) return;
+  const running = cloud.sfn.listExecutions(rollout.arn, 'RUNNING').map((execution) => cloud.sfn.waitForExecution(execution.executionArn));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.all(running), timeout]);
+  clearTimeout(timer);
 }
 
 /** The path of a workspace's providers, and of one provider (`<workspace>.<name>`) in it. */

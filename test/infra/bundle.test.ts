@@ -29,7 +29,8 @@ describe('function bundles', () => {
 
   it('put an ESM index.mjs in each function asset directory, found through aws:asset:path', () => {
     // Prepare
-    const expectedCount = 21;
+    // 21 (with the reconcile), plus the policy rollout's open-rollout, rollout-progress, close-rollout, start-rollout and upgrade-provider-policy.
+    const expectedCount = 26;
 
     // Act
     const missing = functions.filter((fn) => !existsSync(join(fn.assetDir, 'index.mjs')));
@@ -48,7 +49,7 @@ describe('function bundles', () => {
     const withoutBanner = heads.filter((head) => !head.startsWith("import { createRequire as __cjsCreateRequire } from 'node:module';"));
 
     // Assess
-    expect(heads).toHaveLength(21);
+    expect(heads).toHaveLength(26);
     expect(withoutBanner).toEqual([]);
   });
 
@@ -60,7 +61,7 @@ describe('function bundles', () => {
     const withCodec = functions.filter((_, index) => bundles[index]!.includes(':message-type')).map((fn) => fn.id);
 
     // Assess
-    expect(bundles).toHaveLength(21);
+    expect(bundles).toHaveLength(26);
     expect(withCodec).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ describe('function roles', () => {
   const providerRoles = partitionArn(':iam::*:role/capa-providers/*');
   const managementRole = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/capa-management']] };
 
-  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the three state machines, DescribeExecution on the onboarding executions', () => {
+  it('api: Get/Put/UpdateItem on the table, Query on table and byWorkspace, StartExecution on the state machines it starts, DescribeExecution on the onboarding executions, Describe/StopExecution on rollouts', () => {
     // Prepare
     const calls = [
       ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table),
@@ -52,6 +52,15 @@ describe('function roles', () => {
       }),
       // External ID rotations: started, and confirmed through the waiting execution's task token.
       ...grant(['states:StartExecution', 'states:SendTaskSuccess'], ref(s.stack.rotation.stateMachine)),
+      // Policy rollouts: started, answered while they run, closed or superseded (lib/constructs/policy-rollout.ts).
+      ...grant(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], table),
+      ...grant(['states:StartExecution'], ref(s.stack.policyRollout.stateMachine)),
+      ...grant(['states:DescribeExecution', 'states:StopExecution'], {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', getAtt(s.stack.policyRollout.stateMachine, 'Name'), ':*'],
+        ],
+      }),
     ];
 
     // Act
@@ -239,7 +248,8 @@ describe('every policy in the template', () => {
 
     // Assess
     // Every Allow statement of the stack is swept: a new one changes this count and gets a look.
-    expect(allows).toHaveLength(128);
+    // The policy rollout adds 26 (test/infra/policy-rollout.test.ts).
+    expect(allows).toHaveLength(154);
     expect(allows.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -252,6 +262,7 @@ describe('every policy in the template', () => {
     const verificationSmPolicy = logicalIdOf(s.stack.verification.stateMachine.role.node.findChild('DefaultPolicy'));
     const rotationSmPolicy = logicalIdOf(s.stack.rotation.stateMachine.role.node.findChild('DefaultPolicy'));
     const sweepSmPolicy = logicalIdOf(s.stack.fleetSweep.stateMachine.role.node.findChild('DefaultPolicy'));
+    const rolloutSmPolicy = logicalIdOf(s.stack.policyRollout.stateMachine.role.node.findChild('DefaultPolicy'));
     const policyOf = (fn: OnboardingFunction) => logicalIdOf(fn.role.node.findChild('DefaultPolicy'));
     const { workflow: wf, offboarding, api, triggers, executionEnded, verification, departures } = s.stack;
 
@@ -268,7 +279,7 @@ describe('every policy in the template', () => {
       ({ policy, action }) =>
         !(
           action.startsWith('xray:') ||
-          ([smPolicy, offboardingSmPolicy, verificationSmPolicy, rotationSmPolicy, sweepSmPolicy].includes(policy) && logDelivery.test(action)) ||
+          ([smPolicy, offboardingSmPolicy, verificationSmPolicy, rotationSmPolicy, sweepSmPolicy, rolloutSmPolicy].includes(policy) && logDelivery.test(action)) ||
           // The reconcile's read-only Organizations listings (lib/constructs/reconcile-organization.ts).
           (policy === reconcilePolicy && ORGANIZATIONS_READ_ACTIONS.includes(action))
         ),
@@ -306,11 +317,17 @@ describe('every policy in the template', () => {
           s.stack.fleetSweep.repairProvider,
           s.stack.fleetSweep.recordSweep,
           departures.handler,
+          s.stack.policyRollout.openRollout,
+          s.stack.policyRollout.rolloutProgress,
+          s.stack.policyRollout.closeRollout,
+          s.stack.policyRollout.startRollout,
+          s.stack.policyRollout.upgradeFunction,
         ].map((fn) => [policyOf(fn), XRAY_ACTIONS]),
       ),
       [reconcilePolicy]: [...XRAY_ACTIONS, ...ORGANIZATIONS_READ_ACTIONS],
       [verificationSmPolicy]: stateMachineWildcards,
       [sweepSmPolicy]: stateMachineWildcards,
+      [rolloutSmPolicy]: stateMachineWildcards,
       [offboardingSmPolicy]: stateMachineWildcards,
       [rotationSmPolicy]: stateMachineWildcards,
       [smPolicy]: [

@@ -76,12 +76,14 @@ describe('cdk-nag AwsSolutions', () => {
     // provider roles) plus 8 for the Control Tower bootstrap role (the 8 functions that assume bootstrap roles), 2 for account-trigger's
     // Organizations reads (accounts, OUs), on the five state machines' log delivery and on their executions (api,
     // account-trigger, repair-provider; api for offboarding; account-departure and reconcile-organization for both; the
-    // sweep's Distributed Map on its child executions), IAM4 + COG4 + APIG3 on the API, SQS3 on the four dead-letter queues.
-    expect(acknowledgements).toHaveLength(84);
+    // sweep's Distributed Map on its child executions), IAM4 + COG4 + APIG3 on the API, SQS3 on the four dead-letter queues. The policy rollout
+    // adds 16: 5 functions x (L1 + IAM5 on X-Ray), the upgrade function's two bootstrap and one provider role patterns, the
+    // rollout state machine's log delivery, and its executions (api, start-rollout).
+    expect(acknowledgements).toHaveLength(100);
     expect(acknowledgements.filter((ack) => !(typeof ack.reason === 'string' && ack.reason.length >= 40))).toEqual([]);
     expect(acknowledgements.filter((ack) => ack.path.split('/').length <= 2)).toEqual([]);
     const iamAcknowledgements = acknowledgements.filter((ack) => /AwsSolutions-IAM[45]/.test(ack.id));
-    expect(iamAcknowledgements).toHaveLength(57);
+    expect(iamAcknowledgements).toHaveLength(68);
     expect(iamAcknowledgements.filter((ack) => !/\[.+\]$/.test(ack.id))).toEqual([]);
   });
 

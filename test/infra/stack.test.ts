@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { matchesPattern } from '../../local/events/pattern.js';
 import { getAtt, logicalIdOf, partitionArn, ref, synth, type Synthesized } from './synth.js';
+import { CAPA_POLICY_VERSION as SHIPPED_POLICY_VERSION } from '../../functions/shared/domain/capa-policy.js';
 
 const ASL_FILE = new URL('../../statemachine/onboard-provider.asl.json', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/fixtures/events/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -88,8 +89,8 @@ describe('onboarding state machine', () => {
 
     // Assess: onboarding, offboarding (test/infra/offboarding.test.ts), re-verification
     // (test/infra/verification-workflow.test.ts), rotation (test/infra/rotation.test.ts) and the fleet
-    // sweep (test/infra/fleet-sweep.test.ts)
-    expect(Object.keys(machines)).toHaveLength(5);
+    // sweep (test/infra/fleet-sweep.test.ts) and the policy rollout (test/infra/policy-rollout.test.ts)
+    expect(Object.keys(machines)).toHaveLength(6);
     s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
@@ -142,8 +143,9 @@ describe('onboarding state machine', () => {
       .filter((statement) => (statement as { Sid?: string }).Sid !== 'InvokeRotationFunction');
 
     // Assess: the onboarding workflow's, the verification workflow's, then the offboarding
-    // workflow's (test/infra/offboarding.test.ts), then the fleet sweep's (test/infra/fleet-sweep.test.ts)
-    expect(invokeStatements).toHaveLength(4);
+    // workflow's (test/infra/offboarding.test.ts), then the fleet sweep's (test/infra/fleet-sweep.test.ts),
+    // then the policy rollout's (test/infra/policy-rollout.test.ts)
+    expect(invokeStatements).toHaveLength(5);
     expect(invokeStatements.slice(0, 2)).toEqual([
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
@@ -187,13 +189,18 @@ describe('functions', () => {
       s.stack.fleetSweep.recordSweep,
       s.stack.fleetSweep.reconcileOrganization,
       s.stack.departures.handler,
+      s.stack.policyRollout.openRollout,
+      s.stack.policyRollout.rolloutProgress,
+      s.stack.policyRollout.closeRollout,
+      s.stack.policyRollout.startRollout,
+      s.stack.policyRollout.upgradeFunction,
     ];
 
     // Act
     const functions = s.template.findResources('AWS::Lambda::Function');
 
     // Assess
-    expect(all).toHaveLength(21);
+    expect(all).toHaveLength(26);
     expect(Object.keys(functions).sort()).toEqual(all.map((fn) => logicalIdOf(fn.function)).sort());
     for (const fn of all) {
       const resource = s.resources[logicalIdOf(fn.function)]!;
@@ -208,8 +215,8 @@ describe('functions', () => {
       // The local cloud finds each bundle through this metadata (bundle.test.ts checks its contents).
       expect(resource.Metadata?.['aws:asset:path']).toEqual(expect.any(String));
     }
-    // One per function, plus the five state machines' execution logs and the API's access logs.
-    s.template.resourceCountIs('AWS::Logs::LogGroup', 27);
+    // One per function, plus the six state machines' execution logs and the API's access logs.
+    s.template.resourceCountIs('AWS::Logs::LogGroup', 33);
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -249,6 +256,8 @@ describe('functions', () => {
           VERIFICATION_STATE_MACHINE_ARN: ref(s.stack.verification.stateMachine),
           ROTATION_STATE_MACHINE_ARN: ref(s.stack.rotation.stateMachine),
           ROTATION_GRACE_SECONDS: '86400',
+          ROLLOUT_STATE_MACHINE_ARN: ref(s.stack.policyRollout.stateMachine),
+          POLICY_VERSION: SHIPPED_POLICY_VERSION,
         },
       ],
       [
@@ -417,7 +426,7 @@ describe('providers API', () => {
     const methods = Object.values(s.template.findResources('AWS::ApiGateway::Method'));
 
     // Assess
-    expect(methods).toHaveLength(9);
+    expect(methods).toHaveLength(12);
     expect(new Set(methods.map((method) => method.Properties.AuthorizationType))).toEqual(new Set(['AWS_IAM']));
     for (const httpMethod of ['POST', 'GET', 'DELETE']) {
       s.template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -439,6 +448,9 @@ describe('providers API', () => {
       'fleet',
       'sweeps',
       'latest',
+      'rollouts',
+      'latest',
+      '{rolloutId}',
     ]);
   });
 
@@ -453,8 +465,8 @@ describe('providers API', () => {
     const post = withModel[0];
 
     // Assess
-    // Only create carries a request model: …/rotations' body is optional, …/verifications and …/complete take none.
-    expect(posts).toHaveLength(4);
+    // Only create carries a request model: …/rotations' body is optional, …/verifications, …/complete and /fleet/rollouts take none.
+    expect(posts).toHaveLength(5);
     expect(withModel).toHaveLength(1);
     s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     expect(post?.Properties).toMatchObject({
@@ -503,7 +515,7 @@ describe('providers API', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
 
     // Assess
-    expect(permissions).toHaveLength(9);
+    expect(permissions).toHaveLength(12);
     expect(new Set(permissions.map((permission) => JSON.stringify(permission.Properties.FunctionName)))).toEqual(new Set([JSON.stringify(getAtt(s.stack.api.handler.function))]));
     expect(permissions.filter((permission) => !JSON.stringify(permission.Properties.SourceArn).includes(logicalIdOf(s.stack.api.api)))).toEqual([]);
     expect(permissions.map((permission) => permission.Properties.SourceArn)).toEqual([
@@ -516,6 +528,9 @@ describe('providers API', () => {
       routeArn('/POST/workspaces/*/providers/*/rotations'),
       routeArn('/POST/workspaces/*/providers/*/rotations/*/complete'),
       routeArn('/GET/fleet/sweeps/latest'),
+      routeArn('/POST/fleet/rollouts'),
+      routeArn('/GET/fleet/rollouts/latest'),
+      routeArn('/GET/fleet/rollouts/*'),
     ]);
   });
 });

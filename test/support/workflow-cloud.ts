@@ -22,6 +22,8 @@ import { ProviderRegistry } from '../../functions/shared/adapters/registry.js';
 import { startOffboarding, type OffboardOutcome } from '../../functions/shared/adapters/start-offboarding.js';
 import { startOnboarding } from '../../functions/shared/adapters/start-onboarding.js';
 import { startVerification } from '../../functions/shared/adapters/start-verification.js';
+import { RolloutRegistry } from '../../functions/shared/adapters/rollout-registry.js';
+import { startRollout, type StartRolloutOutcome } from '../../functions/shared/adapters/start-rollout.js';
 import { iamClientForTargetAccount } from '../../functions/shared/adapters/target-account.js';
 import { REGISTRY_TABLE } from './dynamodb.js';
 import {
@@ -31,6 +33,7 @@ import {
   TEST_OFFBOARDING_STATE_MACHINE_ARN,
   TEST_STATE_MACHINE_ARN,
   TEST_SWEEP_STATE_MACHINE_ARN,
+  TEST_ROLLOUT_STATE_MACHINE_ARN,
   TEST_VERIFICATION_STATE_MACHINE_ARN,
   type WorkflowFunctionName,
   type WorkflowRun,
@@ -64,6 +67,10 @@ export interface WorkflowCloudOptions {
   logEvents?: boolean;
   /** The stack's autoRepair for the fleet sweep (default false). */
   autoRepair?: boolean;
+  /** The stack's rolloutMaxFailures and rolloutMaxFailurePercent (default 10 and 10). */
+  rolloutTolerance?: { maxFailures: number; maxFailurePercent: number };
+  /** The CAPA policy file the deployment bundles for rollouts (default '': the shipped one). */
+  deployedPolicyFile?: string;
   /** The stack's sweepPageSize: providers per page of the fleet sweep (default 500). */
   sweepPageSize?: number;
   /** The stack's reconcileEnabled (default false here, so sweep tests see only the fleet they build). */
@@ -138,6 +145,11 @@ export interface WorkflowCloud {
   sweep(options?: OnboardOptions): Promise<WorkflowRun>;
   /** Every StartExecution a function asked for, oldest first (the test runs the ones it wants). */
   startedExecutions(): RecordedStart[];
+  /**
+   * Starts a rollout of `policyVersion` as the API's POST does, then runs the rollout-policy
+   * execution it asked for, if it asked for one.
+   */
+  rollout(policyVersion: string, options?: OnboardOptions): Promise<{ answer: StartRolloutOutcome; run?: WorkflowRun }>;
   /** Starts a re-verification as the API does, then runs the verify-provider execution it asked for. */
   verify(providerId: string, options?: OnboardOptions): Promise<{ run: WorkflowRun; provider: ProviderRecord }>;
 
@@ -188,6 +200,8 @@ export interface WorkflowCloud {
   managementGrant(): PolicyDocument | undefined;
   /** Events on the provider bus about one provider, oldest first. */
   events(providerId: string): EventEnvelope[];
+  /** Policy Rollout Completed and Halted events on the provider bus, oldest first. */
+  rolloutEvents(): EventEnvelope[];
   /** How many SDK operations of service:action reached the endpoint since the last reset. */
   operations(service: FaultableService, action: string): number;
   /** IAM in the target account through its bootstrap role, as the create-role function reaches it. */
@@ -259,6 +273,18 @@ function functionPolicies(resources: { tableArn: string; busArn: string }): Reco
       grant(['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy']),
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
     ),
+    // lib/constructs/policy-rollout.ts and lib/constructs/policy-upgrade-function.ts
+    'open-rollout': document({ Effect: 'Allow', Action: ['dynamodb:Scan', 'dynamodb:UpdateItem'], Resource: resources.tableArn }),
+    'rollout-progress': document({ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: resources.tableArn }),
+    'upgrade-provider-policy': document(
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [`arn:aws:iam::*:role/${BOOTSTRAP_ROLE_NAME}`, `arn:aws:iam::*:role${ROLE_PATH}*`] },
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
+    ),
+    'close-rollout': document(
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: resources.tableArn },
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: resources.busArn },
+    ),
   };
 }
 
@@ -303,6 +329,22 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
       MANAGEMENT_ROLE_ARN,
       GRANT_MODE: options.grantMode,
     },
+    // lib/constructs/policy-rollout.ts and lib/constructs/policy-upgrade-function.ts
+    'open-rollout': {
+      TABLE_NAME,
+      ROLLOUT_MAX_FAILURES: String(options.rolloutTolerance.maxFailures),
+      ROLLOUT_MAX_FAILURE_PERCENT: String(options.rolloutTolerance.maxFailurePercent),
+    },
+    'rollout-progress': { TABLE_NAME },
+    'upgrade-provider-policy': {
+      TABLE_NAME,
+      BOOTSTRAP_ROLE_NAME,
+      ROLE_PATH,
+      EVENT_BUS_NAME,
+      EVENT_SOURCE,
+      ...(options.deployedPolicyFile !== '' && { TEST_DEPLOYED_CAPA_POLICY_FILE: options.deployedPolicyFile }),
+    },
+    'close-rollout': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
   };
 }
 
@@ -327,6 +369,10 @@ const FUNCTION_NAMES: WorkflowFunctionName[] = [
   'repair-provider',
   'record-sweep',
   'reconcile-organization',
+  'open-rollout',
+  'rollout-progress',
+  'upgrade-provider-policy',
+  'close-rollout',
 ];
 const GUARDRAIL_POLICY = 'test-guardrail';
 
@@ -337,6 +383,8 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     createEventBus: true,
     logEvents: false,
     autoRepair: false,
+    rolloutTolerance: { maxFailures: 10, maxFailurePercent: 10 },
+    deployedPolicyFile: '',
     sweepPageSize: 500,
     reconcile: false,
     reconcileMaxOnboardings: 50,
@@ -493,6 +541,13 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
 
     run,
 
+    async rollout(policyVersion, runOptions = {}) {
+      const startsBefore = starts.length;
+      const answer = await startRollout({ rollouts: new RolloutRegistry(documentClient, TABLE_NAME), sfn, stateMachineArn: TEST_ROLLOUT_STATE_MACHINE_ARN }, { policyVersion, trigger: 'api' });
+      const start = starts.length > startsBefore ? starts.at(-1) : undefined;
+      return { answer, ...(start !== undefined && { run: await run(start, runOptions) }) };
+    },
+
     sweep(runOptions = {}) {
       const name = `sweep-${crypto.randomUUID()}`;
       return run({ stateMachineArn: TEST_SWEEP_STATE_MACHINE_ARN, name, input: '{}' }, runOptions);
@@ -590,6 +645,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     managementGrant: () => iam.getRole(MANAGEMENT_ACCOUNT, MANAGEMENT_ROLE_NAME)?.inlinePolicies['capa-provider-onboarding-assume'],
     events: (providerId) =>
       events.recordedEvents(EVENT_BUS_NAME).filter((event) => (event.detail as { providerId?: unknown }).providerId === providerId),
+    rolloutEvents: () => events.recordedEvents(EVENT_BUS_NAME).filter((event) => String(event['detail-type']).startsWith('Policy Rollout ')),
     operations: (service, action) => operationIds.get(`${service}:${action}`)?.size ?? 0,
     async bootstrapSession(accountId) {
       // The client the product returns takes its endpoint from the function's environment.

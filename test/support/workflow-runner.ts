@@ -11,6 +11,7 @@ export const TEST_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:sta
 export const TEST_OFFBOARDING_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:OffboardProvider';
 export const TEST_VERIFICATION_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:VerifyProvider';
 export const TEST_SWEEP_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:SweepFleet';
+export const TEST_ROLLOUT_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:RolloutPolicy';
 
 /** The ASL file each test state machine runs. */
 const DEFINITION_FILES: Record<string, string> = {
@@ -18,6 +19,7 @@ const DEFINITION_FILES: Record<string, string> = {
   [TEST_OFFBOARDING_STATE_MACHINE_ARN]: 'offboard-provider.asl.json',
   [TEST_VERIFICATION_STATE_MACHINE_ARN]: 'verify-provider.asl.json',
   [TEST_SWEEP_STATE_MACHINE_ARN]: 'sweep-fleet.asl.json',
+  [TEST_ROLLOUT_STATE_MACHINE_ARN]: 'rollout-policy.asl.json',
 };
 
 export type WorkflowFunctionName =
@@ -35,7 +37,11 @@ export type WorkflowFunctionName =
   | 'list-fleet'
   | 'repair-provider'
   | 'record-sweep'
-  | 'reconcile-organization';
+  | 'reconcile-organization'
+  | 'open-rollout'
+  | 'rollout-progress'
+  | 'upgrade-provider-policy'
+  | 'close-rollout';
 
 /** Placeholder → the function behind it, as the CDK stack wires them. */
 const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> = {
@@ -54,6 +60,11 @@ const FUNCTIONS: Record<string, { name: WorkflowFunctionName; module: string }> 
   RepairProviderFunctionArn: { name: 'repair-provider', module: '../../functions/repair-provider/handler.js' },
   RecordSweepFunctionArn: { name: 'record-sweep', module: '../../functions/record-sweep/handler.js' },
   ReconcileOrganizationFunctionArn: { name: 'reconcile-organization', module: '../../functions/reconcile-organization/handler.js' },
+  OpenRolloutFunctionArn: { name: 'open-rollout', module: '../../functions/open-rollout/handler.js' },
+  RolloutProgressFunctionArn: { name: 'rollout-progress', module: '../../functions/rollout-progress/handler.js' },
+  // The real handler's adapter with the policy the test deploys (deployed-policy-upgrade.ts).
+  UpgradeProviderPolicyFunctionArn: { name: 'upgrade-provider-policy', module: './deployed-policy-upgrade.js' },
+  CloseRolloutFunctionArn: { name: 'close-rollout', module: '../../functions/close-rollout/handler.js' },
 };
 
 export interface WorkflowRunOptions {

@@ -9,6 +9,9 @@ import type { ApiRoute } from './route.js';
 import { verifyProviderRoute } from './verify-provider.js';
 import { completeRotationApiRoute } from './complete-rotation.js';
 import { startRotationApiRoute } from './start-rotation.js';
+import { startRolloutRoute } from './start-rollout.js';
+import { getRolloutRoute } from './get-rollout.js';
+import { getLatestRolloutRoute } from './get-latest-rollout.js';
 
 export const ROUTES: readonly ApiRoute[] = [
   createProviderRoute,
@@ -20,4 +23,7 @@ export const ROUTES: readonly ApiRoute[] = [
   startRotationApiRoute,
   completeRotationApiRoute,
   getLatestSweepRoute,
+  startRolloutRoute,
+  getRolloutRoute,
+  getLatestRolloutRoute,
 ];

@@ -7,3 +7,6 @@ export const VERIFICATIONS = `${PROVIDER}/verifications`;
 export const ROTATIONS = `${PROVIDER}/rotations`;
 export const ROTATION_COMPLETION = `${ROTATIONS}/{rotationId}/complete`;
 export const LATEST_SWEEP = '/fleet/sweeps/latest';
+export const ROLLOUTS = '/fleet/rollouts';
+export const ROLLOUT = `${ROLLOUTS}/{rolloutId}`;
+export const LATEST_ROLLOUT = `${ROLLOUTS}/latest`;

@@ -58,12 +58,17 @@ export function jsonBody(event: APIGatewayProxyEvent): Parsed<unknown> {
   }
 }
 
-/** The URL of a provider on the API the request came through. */
-export function providerUrlOf(event: APIGatewayProxyEvent, workspace: string, name: string): string {
+/** The URL of `path` (already encoded) on the API the request came through. */
+export function apiUrlOf(event: APIGatewayProxyEvent, path: string): string {
   const host = headerOf(event, 'host') ?? event.requestContext?.domainName ?? 'localhost';
   const proto = headerOf(event, 'x-forwarded-proto') ?? 'https';
   const stage = event.requestContext?.stage ? `/${event.requestContext.stage}` : '';
-  return `${proto}://${host}${stage}/workspaces/${encodeURIComponent(workspace)}/providers/${encodeURIComponent(name)}`;
+  return `${proto}://${host}${stage}${path}`;
+}
+
+/** The URL of a provider on the API the request came through. */
+export function providerUrlOf(event: APIGatewayProxyEvent, workspace: string, name: string): string {
+  return apiUrlOf(event, `/workspaces/${encodeURIComponent(workspace)}/providers/${encodeURIComponent(name)}`);
 }
 
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);

@@ -14,7 +14,7 @@ import {
   type PolicyUpgradeRecord,
   type PolicyUpgradeResult,
 } from '../domain/policy-upgrade.js';
-import type { ProviderRecord } from '../domain/provider.js';
+import { bootstrapRoleOf, type ProviderRecord } from '../domain/provider.js';
 import { applyPolicyParts, type ProviderPolicyTarget } from './policy-parts.js';
 import type { PolicyUpgradeRegistry } from './policy-upgrade-registry.js';
 import { publishEvent } from './provider-events.js';
@@ -57,21 +57,12 @@ async function announce(deps: PolicyUpgradeDependencies, record: ProviderRecord,
   await publishEvent(deps.eventBridge, deps.bus, POLICY_UPGRADED, policyUpgradedDetail(record, upgrade), [record.roleArn]);
 }
 
-/**
- * The bootstrap role the provider was onboarded through: a record that names one (a Control Tower
- * account reached through AWSControlTowerExecution) wins over the deployment's default.
- */
-function bootstrapRoleNameOf(record: ProviderRecord, deploymentDefault: string): string {
-  const recorded = (record as { bootstrapRoleName?: unknown }).bootstrapRoleName;
-  return typeof recorded === 'string' && recorded !== '' ? recorded : deploymentDefault;
-}
-
 async function targetIamOf(deps: PolicyUpgradeDependencies, record: ProviderRecord): Promise<IAMClient> {
   try {
     return await iamClientForTargetAccount(deps.sts, {
       accountId: record.accountId,
       partition: deps.partition,
-      bootstrapRoleName: bootstrapRoleNameOf(record, deps.bootstrapRoleName),
+      bootstrapRoleName: bootstrapRoleOf(record, deps.bootstrapRoleName),
       rolePath: record.rolePath,
       sessionName: `capa-policy-upgrade-${record.attempt}`,
     });

@@ -63,3 +63,13 @@ export function readEnv<T extends Record<string, EnvParser<unknown>>>(
   if (problems.length > 0) throw new InvalidEnvironment(`Invalid environment: ${problems.join('; ')}`);
   return values as { [K in keyof T]: ReturnType<T[K]> };
 }
+
+/** An integer from 0 to `max`, or `fallback` when unset. */
+export function boundedInteger(fallback: number, max: number): EnvParser<number> {
+  return (value, name) => {
+    if (value === undefined || value === '') return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > max) throw new InvalidEnvironment(`${name} must be an integer from 0 to ${max}`);
+    return parsed;
+  };
+}

@@ -18,6 +18,8 @@ beforeAll(async () => {
     STATE_MACHINE_ARN,
     VERIFICATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:VerifyProvider',
     OFFBOARDING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:Offboard',
+    ROLLOUT_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:RolloutPolicy',
+    POLICY_VERSION: 'sha256:1111111122222222',
     ROTATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:RotateExternalId',
     PARTITION: 'aws',
     ROLE_PATH: '/capa-providers/',

@@ -24,10 +24,13 @@ describe('the route table', () => {
     // Assess
     expect(served).toEqual([
       'DELETE /workspaces/{workspace}/providers/{name}',
+      'GET /fleet/rollouts/latest',
+      'GET /fleet/rollouts/{rolloutId}',
       'GET /fleet/sweeps/latest',
       'GET /workspaces/{workspace}/providers',
       'GET /workspaces/{workspace}/providers/{name}',
       'GET /workspaces/{workspace}/providers/{name}/cluster-identity',
+      'POST /fleet/rollouts',
       'POST /workspaces/{workspace}/providers',
       'POST /workspaces/{workspace}/providers/{name}/rotations',
       'POST /workspaces/{workspace}/providers/{name}/rotations/{rotationId}/complete',
