@@ -3,6 +3,7 @@
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { bootstrapRoleNames } from './config.js';
+import { ROLLOUT_MAP_LABEL } from './constructs/policy-rollout.js';
 import type { OnboardingStack } from './onboarding-stack.js';
 
 const PARTITION = '<AWS::Partition>';
@@ -46,6 +47,11 @@ export function acknowledgeRolloutNagFindings(stack: OnboardingStack): void {
   );
   // Rollout executions are named after each rollout (rollout-<version>-<start>): the grant names the state machine.
   const rolloutId = Stack.of(stack).getLogicalId(rollout.stateMachine.node.defaultChild as CfnElement);
+  acknowledge(
+    rollout.distributedMapPolicy,
+    `AwsSolutions-IAM5[Resource::arn:${PARTITION}:states:<AWS::Region>:<AWS::AccountId>:execution:<${rolloutId}.Name>/${ROLLOUT_MAP_LABEL}:*]`,
+    "DescribeExecution and StopExecution on the child executions of the rollout's Distributed Map only: Step Functions names each child with a fresh id, so the name part is a wildcard.",
+  );
   for (const fn of [stack.api.handler, rollout.startRollout]) {
     acknowledge(
       fn.role,

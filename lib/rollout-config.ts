@@ -4,8 +4,10 @@ import type { Node } from 'constructs';
 import { ConfigError } from './config.js';
 
 export interface RolloutConfig {
-  /** The Map state's MaxConcurrency: providers upgraded at once. */
+  /** The Distributed Map's MaxConcurrency: providers upgraded at once. */
   readonly rolloutConcurrency: number;
+  /** Providers per page: what one listing returns and one Map run upgrades (the state carries one page's ids). */
+  readonly rolloutPageSize: number;
   /** Providers that may fail before the rollout halts (0: the first failure halts it). */
   readonly rolloutMaxFailures: number;
   /** The same as a percentage of the providers listed at the start, rounded down. */
@@ -14,12 +16,15 @@ export interface RolloutConfig {
 
 export const ROLLOUT_DEFAULTS: RolloutConfig = {
   rolloutConcurrency: 20,
+  rolloutPageSize: 500,
   rolloutMaxFailures: 10,
   rolloutMaxFailurePercent: 10,
 };
 
-/** An inline Map runs at most 40 iterations at once, whatever MaxConcurrency says. */
-export const MAX_ROLLOUT_CONCURRENCY = 40;
+/** A Distributed Map runs up to 10,000 child executions at once; 1,000 (the sweep's cap) keeps IAM and STS calls well inside their quotas. */
+export const MAX_ROLLOUT_CONCURRENCY = 1_000;
+/** A page of 1,000 provider ids stays far below the 256 KB state limit. */
+export const MAX_ROLLOUT_PAGE_SIZE = 1_000;
 
 type Lookup = (key: string) => unknown;
 
@@ -36,6 +41,7 @@ function integer(lookup: Lookup, key: keyof RolloutConfig, min: number, max: num
 export function parseRolloutConfig(lookup: Lookup): RolloutConfig {
   return {
     rolloutConcurrency: integer(lookup, 'rolloutConcurrency', 1, MAX_ROLLOUT_CONCURRENCY),
+    rolloutPageSize: integer(lookup, 'rolloutPageSize', 1, MAX_ROLLOUT_PAGE_SIZE),
     rolloutMaxFailures: integer(lookup, 'rolloutMaxFailures', 0, 1_000_000),
     rolloutMaxFailurePercent: integer(lookup, 'rolloutMaxFailurePercent', 0, 100),
   };

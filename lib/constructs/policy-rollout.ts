@@ -1,8 +1,9 @@
-// The CAPA policy rollout: a state machine that walks the fleet and upgrades each provider's CAPA
-// policies (bounded concurrency, StackSets-like failure tolerance), the functions of its own steps,
-// and the custom resource that starts it after every deployment that changes the policy.
+// The CAPA policy rollout: a state machine that walks the fleet a page at a time and upgrades each
+// provider's CAPA policies in a Distributed Map (bounded concurrency, StackSets-like failure
+// tolerance), the functions of its own steps, and the custom resource that starts it after every
+// deployment that changes the policy.
 import { readFileSync } from 'node:fs';
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -15,7 +16,9 @@ import { executionArnsOf } from './start-onboarding.js';
 import { workflowStateMachine } from './workflow-state-machine.js';
 
 export const ROLLOUT_DEFINITION_FILE = `${PROJECT_ROOT}statemachine/rollout-policy.asl.json`;
-export const ROLLOUT_MAP_STATE = 'Upgrade Each Provider';
+export const ROLLOUT_MAP_STATE = 'Upgrade Page';
+/** The Distributed Map's Label: its child executions are `execution:<state machine>/UpgradePage:<id>`. */
+export const ROLLOUT_MAP_LABEL = 'UpgradePage';
 export const ROLLOUT_RESOURCE_TYPE = 'Custom::PolicyRollout';
 
 export interface PolicyRolloutProps {
@@ -28,11 +31,11 @@ export interface PolicyRolloutProps {
   readonly policyVersion: string;
 }
 
-/** The ASL file with the Map state's MaxConcurrency set from configuration (the one value CDK cannot substitute into a number). */
+/** The ASL file with the Distributed Map's MaxConcurrency set from configuration (the one value CDK cannot substitute into a number). */
 export function rolloutDefinition(concurrency: number): string {
-  const definition = JSON.parse(readFileSync(ROLLOUT_DEFINITION_FILE, 'utf8')) as { States: Record<string, { MaxConcurrency?: number }> };
+  const definition = JSON.parse(readFileSync(ROLLOUT_DEFINITION_FILE, 'utf8')) as { States: Record<string, { MaxConcurrency?: number; Label?: string }> };
   const map = definition.States[ROLLOUT_MAP_STATE];
-  if (!map) throw new Error(`${ROLLOUT_DEFINITION_FILE} has no state "${ROLLOUT_MAP_STATE}"`);
+  if (map?.Label !== ROLLOUT_MAP_LABEL) throw new Error(`${ROLLOUT_DEFINITION_FILE} has no state "${ROLLOUT_MAP_STATE}" labelled ${ROLLOUT_MAP_LABEL}`);
   map.MaxConcurrency = concurrency;
   return JSON.stringify(definition, null, 2);
 }
@@ -45,6 +48,8 @@ export class PolicyRollout extends Construct {
   readonly startRollout: OnboardingFunction;
   readonly trigger: CustomResource;
   readonly upgradeFunction: OnboardingFunction;
+  /** What the Distributed Map needs of the state machine's role: start, describe and stop its child executions. */
+  readonly distributedMapPolicy: iam.Policy;
   private readonly props: PolicyRolloutProps;
 
   constructor(scope: Construct, id: string, props: PolicyRolloutProps) {
@@ -56,10 +61,11 @@ export class PolicyRollout extends Construct {
 
     this.openRollout = new OnboardingFunction(this, 'OpenRollout', {
       name: 'open-rollout',
-      description: 'Opens a policy rollout: lists the READY and DEGRADED providers and records the failure tolerance',
+      description: 'Opens a policy rollout (counts the READY and DEGRADED providers, records the failure tolerance) and lists them a page at a time',
       timeout: Duration.seconds(60),
       environment: {
         TABLE_NAME: table,
+        PAGE_SIZE: String(rollout.rolloutPageSize),
         ROLLOUT_MAX_FAILURES: String(rollout.rolloutMaxFailures),
         ROLLOUT_MAX_FAILURE_PERCENT: String(rollout.rolloutMaxFailurePercent),
       },
@@ -100,6 +106,21 @@ export class PolicyRollout extends Construct {
       },
       invokeSid: 'InvokeRolloutFunctions',
     });
+    // The Distributed Map starts its child executions with the state machine's role: a policy of
+    // its own, attached after the state machine exists (it names it), as in the fleet sweep.
+    const childExecutions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}/${ROLLOUT_MAP_LABEL}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.distributedMapPolicy = new iam.Policy(this, 'DistributedMapPolicy', {
+      statements: [
+        new iam.PolicyStatement({ sid: 'StartChildExecutions', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
+        new iam.PolicyStatement({ sid: 'ManageChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }),
+      ],
+    });
+    this.stateMachine.role.attachInlinePolicy(this.distributedMapPolicy);
 
     this.startRollout = new OnboardingFunction(this, 'StartRollout', {
       name: 'start-rollout',

@@ -73,6 +73,8 @@ export interface WorkflowCloudOptions {
   deployedPolicyFile?: string;
   /** The stack's sweepPageSize: providers per page of the fleet sweep (default 500). */
   sweepPageSize?: number;
+  /** The stack's rolloutPageSize: providers per page of a policy rollout (default 500). */
+  rolloutPageSize?: number;
   /** The stack's reconcileEnabled (default false here, so sweep tests see only the fleet they build). */
   reconcile?: boolean;
   /** The stack's reconcileMaxOnboardings (default 50). */
@@ -332,6 +334,7 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     // lib/constructs/policy-rollout.ts and lib/constructs/policy-upgrade-function.ts
     'open-rollout': {
       TABLE_NAME,
+      PAGE_SIZE: String(options.rolloutPageSize),
       ROLLOUT_MAX_FAILURES: String(options.rolloutTolerance.maxFailures),
       ROLLOUT_MAX_FAILURE_PERCENT: String(options.rolloutTolerance.maxFailurePercent),
     },
@@ -386,6 +389,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     rolloutTolerance: { maxFailures: 10, maxFailurePercent: 10 },
     deployedPolicyFile: '',
     sweepPageSize: 500,
+    rolloutPageSize: 500,
     reconcile: false,
     reconcileMaxOnboardings: 50,
     newAccountRules: [],

@@ -32,7 +32,7 @@ describe('halted policy rollout', () => {
     // Assess
     expect({ status: run?.status, error: run?.error }).toEqual({ status: 'SUCCEEDED' });
     // p1, p2 upgraded; p3, p4 (tolerated), p5 (the third) failed; p6..p8 skipped without an upgrade attempt.
-    expect(run?.invocations).toEqual({ 'Open Rollout': 1, 'Admit Provider': 8, 'Upgrade Provider': 5, 'Record Upgrade': 2, 'Record Failure': 3, 'Close Rollout': 1 });
+    expect(run?.invocations).toEqual({ 'Open Rollout': 1, 'List Rollout Page': 1, 'Admit Provider': 8, 'Upgrade Provider': 5, 'Record Upgrade': 2, 'Record Failure': 3, 'Close Rollout': 1 });
     expect(run?.statesEntered.filter((state) => state === 'Provider Skipped')).toHaveLength(3);
     expect(run?.output).toMatchObject({
       rolloutId: answer.rollout.rolloutId,

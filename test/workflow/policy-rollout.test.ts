@@ -31,7 +31,7 @@ describe('policy rollout', () => {
     // Assess
     expect(answer.outcome).toBe('started');
     expect({ status: run?.status, error: run?.error, cause: run?.cause }).toEqual({ status: 'SUCCEEDED' });
-    expect(run?.invocations).toEqual({ 'Open Rollout': 1, 'Admit Provider': 5, 'Upgrade Provider': 5, 'Record Upgrade': 5, 'Close Rollout': 1 });
+    expect(run?.invocations).toEqual({ 'Open Rollout': 1, 'List Rollout Page': 1, 'Admit Provider': 5, 'Upgrade Provider': 5, 'Record Upgrade': 5, 'Close Rollout': 1 });
     expect(run?.output).toMatchObject({
       rolloutId: answer.rollout.rolloutId,
       policyVersion: DEPLOYED.version,

@@ -17,6 +17,20 @@ export interface FleetPage {
   nextKey?: Record<string, unknown>;
 }
 
+/** The continuation token: the Scan's LastEvaluatedKey (the provider's key), base64url JSON. */
+export function encodeFleetPageToken(key: Record<string, unknown> | undefined): string | null {
+  return key === undefined ? null : Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeFleetPageToken(token: string | null | undefined): Record<string, unknown> | undefined {
+  if (token === null || token === undefined) return undefined;
+  const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+  if (key === null || typeof key !== 'object' || typeof (key as { providerId?: unknown }).providerId !== 'string') {
+    throw new Error(`Not a fleet page token: ${token}`);
+  }
+  return key as Record<string, unknown>;
+}
+
 export class FleetRegistry {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -52,6 +66,31 @@ export class FleetRegistry {
     }
     // A page that found fewer providers than it may hold still ends, and says where to go on.
     return { providers, ...(key !== undefined ? { nextKey: key } : {}) };
+  }
+
+  /** How many providers are READY or DEGRADED now (a COUNT Scan: the Lambda reads no item). */
+  async countVerifiableProviders(): Promise<number> {
+    let count = 0;
+    let key: Record<string, unknown> | undefined;
+    for (let call = 0; call < MAX_SCAN_CALLS; call += 1) {
+      const result = await callAws('Scan count of verifiable providers', () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ConsistentRead: true,
+            Select: 'COUNT',
+            FilterExpression: '#status IN (:ready, :degraded)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':ready': VERIFIABLE_STATUSES[0], ':degraded': VERIFIABLE_STATUSES[1] },
+            ...(key !== undefined && { ExclusiveStartKey: key }),
+          }),
+        ),
+      );
+      count += result.Count ?? 0;
+      key = result.LastEvaluatedKey;
+      if (key === undefined) return count;
+    }
+    throw new Error(`Counting the fleet did not end within ${MAX_SCAN_CALLS} Scan calls`);
   }
 
   /** Replaces the latest sweep's summary, unless a sweep that started later has recorded its own. */

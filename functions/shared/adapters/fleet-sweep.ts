@@ -4,7 +4,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { summarizeSweep, sweepIdOf, type SweepSummary, type SweepTally } from '../domain/fleet-sweep.js';
 import type { ProviderSpec } from '../domain/provider.js';
 import type { ReconciliationSummary } from '../domain/reconciliation.js';
-import type { FleetRegistry } from './fleet-registry.js';
+import { decodeFleetPageToken, encodeFleetPageToken, type FleetRegistry } from './fleet-registry.js';
 import { publishEvent } from './provider-events.js';
 import { startOnboarding, type OnboardingDependencies } from './start-onboarding.js';
 
@@ -28,27 +28,13 @@ export interface FleetPageAnswer {
   nextToken: string | null;
 }
 
-/** The continuation token: the Scan's LastEvaluatedKey (the provider's key), base64url JSON. */
-function encodeToken(key: Record<string, unknown> | undefined): string | null {
-  return key === undefined ? null : Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeToken(token: string | null | undefined): Record<string, unknown> | undefined {
-  if (token === null || token === undefined) return undefined;
-  const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-  if (key === null || typeof key !== 'object' || typeof (key as { providerId?: unknown }).providerId !== 'string') {
-    throw new Error(`Not a fleet page token: ${token}`);
-  }
-  return key as Record<string, unknown>;
-}
-
 /** One page of the fleet (READY and DEGRADED providers), with the sweep's identity and the next page's token. */
 export async function listFleetPage(
   fleet: FleetRegistry,
   execution: { arn: string; startTime: string },
   options: { autoRepair: boolean; pageSize: number; nextToken?: string | null },
 ): Promise<FleetPageAnswer> {
-  const page = await fleet.verifiableProvidersPage(options.pageSize, decodeToken(options.nextToken));
+  const page = await fleet.verifiableProvidersPage(options.pageSize, decodeFleetPageToken(options.nextToken));
   // Sorted, so the history reads a page in the same order from one sweep to the next.
   const providers = page.providers
     .map(({ providerId, accountId, attempt }) => ({ providerId, accountId, attempt }))
@@ -57,7 +43,7 @@ export async function listFleetPage(
   return {
     sweep: { sweepId: sweepIdOf(started), executionArn: execution.arn, startedAt: started.toISOString(), autoRepair: options.autoRepair },
     providers,
-    nextToken: encodeToken(page.nextKey),
+    nextToken: encodeFleetPageToken(page.nextKey),
   };
 }
 

@@ -1,6 +1,6 @@
-// The rollout-policy state machine's own steps: open the rollout (list the fleet, fix the
-// tolerance), admit or skip each provider, count what its upgrade came to, and close the rollout
-// with `Policy Rollout Completed` or `Policy Rollout Halted`.
+// The rollout-policy state machine's own steps: open the rollout (count the fleet, fix the
+// tolerance), list the fleet a page at a time, admit or skip each provider, count what its upgrade
+// came to, and close the rollout with `Policy Rollout Completed` or `Policy Rollout Halted`.
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   exceededThreshold,
@@ -14,7 +14,7 @@ import {
   type RolloutFailure,
   type RolloutView,
 } from '../domain/policy-rollout.js';
-import type { FleetRegistry } from './fleet-registry.js';
+import { decodeFleetPageToken, encodeFleetPageToken, type FleetRegistry } from './fleet-registry.js';
 import { publishEvent } from './provider-events.js';
 import type { RolloutRegistry } from './rollout-registry.js';
 
@@ -27,35 +27,34 @@ export interface RolloutRef {
   policyVersion: string;
 }
 
-/** Providers per listing page (the walk itself is one inline Map over every page's ids). */
-const LISTING_PAGE_SIZE = 1_000;
-/** Pages one listing may read: far more than the inline Map's state can carry. */
-const MAX_LISTING_PAGES = 1_000;
-
 export interface ToleranceSettings {
   maxFailures: number;
   maxFailurePercent: number;
 }
 
-/** Lists the providers to upgrade (READY or DEGRADED, sorted) and records the fleet size and tolerance. */
+/**
+ * Counts the providers to upgrade (READY or DEGRADED) and records that fleet size and the tolerance
+ * it gives. The pages are listed afterwards (listRolloutPage), so the state never holds the fleet.
+ */
 export async function openRollout(
   deps: { fleet: FleetRegistry; rollouts: RolloutRegistry; tolerance: ToleranceSettings },
   rollout: RolloutRef,
-): Promise<{ rollout: RolloutRef & { tolerance: FailureTolerance }; providers: Array<{ providerId: string }> }> {
-  const providerIds: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  for (let page = 0; page < MAX_LISTING_PAGES; page += 1) {
-    const listed = await deps.fleet.verifiableProvidersPage(LISTING_PAGE_SIZE, startKey);
-    providerIds.push(...listed.providers.map((record) => record.providerId));
-    startKey = listed.nextKey;
-    if (startKey === undefined) break;
-  }
-  if (startKey !== undefined) throw new Error(`The fleet listing did not end within ${MAX_LISTING_PAGES} pages`);
-  // Sorted, so the history walks the fleet in the same order from one rollout to the next.
-  const providers = providerIds.sort((a, b) => a.localeCompare(b)).map((providerId) => ({ providerId }));
-  const tolerance = failureTolerance(providers.length, deps.tolerance.maxFailures, deps.tolerance.maxFailurePercent);
-  await deps.rollouts.open(rollout.rolloutId, providers.length, tolerance);
-  return { rollout: { rolloutId: rollout.rolloutId, policyVersion: rollout.policyVersion, tolerance }, providers };
+): Promise<{ rollout: RolloutRef & { tolerance: FailureTolerance } }> {
+  const total = await deps.fleet.countVerifiableProviders();
+  const tolerance = failureTolerance(total, deps.tolerance.maxFailures, deps.tolerance.maxFailurePercent);
+  await deps.rollouts.open(rollout.rolloutId, total, tolerance);
+  return { rollout: { rolloutId: rollout.rolloutId, policyVersion: rollout.policyVersion, tolerance } };
+}
+
+/** One page of the rollout's fleet (what an iteration needs: the provider's id) and the next page's token (null after the last). */
+export async function listRolloutPage(
+  fleet: FleetRegistry,
+  options: { pageSize: number; nextToken?: string | null },
+): Promise<{ providers: Array<{ providerId: string }>; nextToken: string | null }> {
+  const page = await fleet.verifiableProvidersPage(options.pageSize, decodeFleetPageToken(options.nextToken));
+  // Sorted, so the history walks a page in the same order from one rollout to the next.
+  const providers = page.providers.map(({ providerId }) => ({ providerId })).sort((a, b) => a.providerId.localeCompare(b.providerId));
+  return { providers, nextToken: encodeFleetPageToken(page.nextKey) };
 }
 
 /**

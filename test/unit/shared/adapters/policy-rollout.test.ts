@@ -1,5 +1,5 @@
-// The rollout's own steps against a real DynamoDB engine (dynalite): opening lists the READY and
-// DEGRADED providers and fixes the tolerance; counters move by atomic ADDs; the first 20 failures
+// The rollout's own steps against a real DynamoDB engine (dynalite): opening counts the READY and
+// DEGRADED providers and fixes the tolerance; the pages list those providers once each; counters move by atomic ADDs; the first 20 failures
 // are listed; admission stops once the tolerance is exceeded; closing picks COMPLETED or HALTED
 // and announces it (EventBridge mocked).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FleetRegistry } from '../../../../functions/shared/adapters/fleet-registry.js';
-import { admitProvider, closeRollout, openRollout, recordFailure, recordUpgrade } from '../../../../functions/shared/adapters/policy-rollout.js';
+import { admitProvider, closeRollout, listRolloutPage, openRollout, recordFailure, recordUpgrade } from '../../../../functions/shared/adapters/policy-rollout.js';
 import { RolloutRegistry } from '../../../../functions/shared/adapters/rollout-registry.js';
 import type { RolloutRecord } from '../../../../functions/shared/domain/policy-rollout.js';
 import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
@@ -62,7 +62,7 @@ const ref = (record: RolloutRecord) => ({ rolloutId: record.rolloutId, policyVer
 const failure = (n: number) => ({ Error: 'PolicyUpgradeFailed', Cause: JSON.stringify({ errorMessage: `ROLE_MISSING: role ${n} is gone` }) });
 
 describe('policy rollout steps', () => {
-  it('opens on the READY and DEGRADED providers only, sorted, with the tolerance of that fleet size', async () => {
+  it('opens on the number of READY and DEGRADED providers, with the tolerance of that fleet size', async () => {
     // Prepare
     const registry = registryOn(table);
     await registry.create(providerRecord({ providerId: 'open.charlie', workspace: 'open', name: 'charlie', status: 'DEGRADED' }));
@@ -74,9 +74,28 @@ describe('policy rollout steps', () => {
     const opened = await openRollout({ fleet, rollouts, tolerance: { maxFailures: 10, maxFailurePercent: 50 } }, ref(rollout));
 
     // Assess
-    expect(opened.providers).toEqual([{ providerId: 'open.alpha' }, { providerId: 'open.charlie' }]);
+    expect(opened).not.toHaveProperty('providers');
     expect(opened.rollout.tolerance).toEqual({ maxFailures: 10, maxFailurePercent: 50, toleratedFailures: 1, bindingThreshold: 'percent' });
     expect(await rollouts.get('rollout-open')).toMatchObject({ total: 2, tolerance: { toleratedFailures: 1 } });
+  });
+
+  // The fleet of the test above: alpha (READY), bravo (FAILED), charlie (DEGRADED).
+  it('lists the READY and DEGRADED providers a page at a time, each once, until the token is null', async () => {
+    // Prepare
+    const pages: Array<{ providers: Array<{ providerId: string }>; nextToken: string | null }> = [];
+    let nextToken: string | null = null;
+
+    // Act
+    do {
+      const page = await listRolloutPage(fleet, { pageSize: 1, nextToken });
+      pages.push(page);
+      nextToken = page.nextToken;
+    } while (nextToken !== null && pages.length < 5);
+
+    // Assess
+    expect(nextToken).toBeNull();
+    expect(pages.every((page) => page.providers.length <= 1)).toBe(true);
+    expect(pages.flatMap((page) => page.providers.map((provider) => provider.providerId)).sort()).toEqual(['open.alpha', 'open.charlie']);
   });
 
   it('counts each outcome under its own counter, readable while the rollout runs', async () => {
