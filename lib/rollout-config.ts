@@ -10,7 +10,7 @@ export interface RolloutConfig {
   readonly rolloutPageSize: number;
   /** Providers that may fail before the rollout halts (0: the first failure halts it). */
   readonly rolloutMaxFailures: number;
-  /** The same as a percentage of the providers listed at the start, rounded down. */
+  /** The same as a percentage of the providers counted at the start, rounded down. */
   readonly rolloutMaxFailurePercent: number;
 }
 

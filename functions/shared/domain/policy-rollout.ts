@@ -62,7 +62,7 @@ export interface RolloutRecord {
   startedAt: string;
   endedAt?: string;
   executionArn: string;
-  /** Providers listed at the start (READY or DEGRADED); unset until the walk has listed them. */
+  /** Providers counted at the start (READY or DEGRADED); unset until the rollout has opened. */
   total?: number;
   tolerance?: FailureTolerance;
   haltReason?: HaltReason;
