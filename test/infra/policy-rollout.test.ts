@@ -7,7 +7,9 @@ import { CAPA_POLICY_VERSION } from '../../functions/shared/domain/capa-policy.j
 import { parseRolloutConfig } from '../../lib/rollout-config.js';
 import { getAtt, grantsOf, logicalIdOf, ref, statementsOfRole, synth } from './synth.js';
 
-type Definition = { States: Record<string, { MaxConcurrency?: number; Label?: string; ItemProcessor?: { ProcessorConfig?: { Mode?: string } } }> };
+type Definition = {
+  States: Record<string, { MaxConcurrency?: number; Label?: string; ToleratedFailurePercentage?: number; ItemProcessor?: { ProcessorConfig?: { Mode?: string } } }>;
+};
 
 function definitionOf(s: ReturnType<typeof synth>): Definition {
   const machine = s.resources[logicalIdOf(s.stack.policyRollout.stateMachine)];
@@ -36,7 +38,13 @@ describe('policy rollout', () => {
       },
       TracingConfiguration: { Enabled: true },
     });
-    expect(definitionOf(s).States['Upgrade Page']).toMatchObject({ MaxConcurrency: 20, Label: 'UpgradePage', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } } });
+    // No tolerated child failure: an upgrade failure is counted inside its child; a child failing outside its Catch halts the rollout (ROLLOUT_ERROR).
+    expect(definitionOf(s).States['Upgrade Page']).toMatchObject({
+      MaxConcurrency: 20,
+      Label: 'UpgradePage',
+      ToleratedFailurePercentage: 0,
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } },
+    });
     expect(s.resources[logicalIdOf(rollout.openRollout.function)]?.Properties).toMatchObject({
       Environment: { Variables: expect.objectContaining({ PAGE_SIZE: '500', ROLLOUT_MAX_FAILURES: '10', ROLLOUT_MAX_FAILURE_PERCENT: '10' }) },
     });
