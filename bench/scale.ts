@@ -157,9 +157,10 @@ async function census(dynamodb: DynamoDBClient, tableName: string): Promise<Prov
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(
-      new ScanCommand({ TableName: tableName, ProjectionExpression: 'workspace, #s, readyAt', ExpressionAttributeNames: { '#s': 'status' }, ExclusiveStartKey: startKey }),
+      new ScanCommand({ TableName: tableName, ProjectionExpression: 'providerId, workspace, #s, readyAt', ExpressionAttributeNames: { '#s': 'status' }, ExclusiveStartKey: startKey }),
     );
-    for (const item of page.Items ?? []) {
+    // Fleet records (the latest sweep, rollouts, the reconcile's members) share the table under '#…' keys.
+    for (const item of (page.Items ?? []).filter((row) => !row.providerId?.S?.startsWith('#'))) {
       rows.push({ workspace: item.workspace?.S ?? '', status: item.status?.S ?? '', ...(item.readyAt?.S !== undefined ? { readyAt: item.readyAt.S } : {}) });
     }
     startKey = page.LastEvaluatedKey;
