@@ -15,18 +15,6 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
 export function acknowledgeRolloutNagFindings(stack: OnboardingStack): void {
   const { config } = stack;
   const rollout = stack.policyRollout;
-  for (const fn of [rollout.openRollout, rollout.rolloutProgress, rollout.closeRollout, rollout.startRollout, rollout.upgradeFunction]) {
-    acknowledge(
-      fn.function,
-      'AwsSolutions-L1',
-      'nodejs22.x is pinned on purpose: the bundles are built for node22 and the local cloud runs them on the same major; moving to a newer runtime is a deliberate, tested change.',
-    );
-    acknowledge(
-      fn.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use "*": X-Ray supports no resource-level permissions for them.',
-    );
-  }
   const bootstrapRoles = bootstrapRoleNames(config);
   for (const name of bootstrapRoles) {
     acknowledge(

@@ -33,6 +33,8 @@ export function acknowledgeNagFindings(stack: OnboardingStack): void {
 
   const sweep = stack.fleetSweep;
   functions.push(sweep.listFleet, sweep.repairProvider, sweep.recordSweep);
+  const rollout = stack.policyRollout;
+  functions.push(rollout.openRollout, rollout.rolloutProgress, rollout.closeRollout, rollout.startRollout, rollout.upgradeFunction);
   for (const fn of functions) {
     acknowledge(
       fn.function,

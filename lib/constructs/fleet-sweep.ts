@@ -3,7 +3,7 @@
 // concurrency) with the verification's own two functions, repairs DEGRADED ones when autoRepair is
 // on, and records a summary; a schedule rule runs it.
 import { readFileSync } from 'node:fs';
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,7 +18,7 @@ import type { Registry } from './registry.js';
 import { reconcileOrganizationFunction } from './reconcile-organization.js';
 import { startOnboardingFunction } from './start-onboarding.js';
 import type { VerificationWorkflow } from './verification-workflow.js';
-import { workflowStateMachine } from './workflow-state-machine.js';
+import { distributedMapPolicy, workflowStateMachine } from './workflow-state-machine.js';
 
 export const SWEEP_DEFINITION_FILE = `${PROJECT_ROOT}statemachine/sweep-fleet.asl.json`;
 export const SWEEP_MAP_STATE = 'Verify Page';
@@ -112,22 +112,7 @@ export class FleetSweep extends Construct {
       },
       invokeSid: 'InvokeSweepFunctions',
     });
-    // The Distributed Map starts its child executions with the state machine's role. A policy of
-    // its own, attached after the state machine exists (it names the state machine), as CDK's
-    // DistributedMap does: in the role's default policy it would be a circular dependency.
-    const childExecutions = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}/${SWEEP_MAP_LABEL}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.distributedMapPolicy = new iam.Policy(this, 'DistributedMapPolicy', {
-      statements: [
-        new iam.PolicyStatement({ sid: 'StartChildExecutions', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({ sid: 'ManageChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }),
-      ],
-    });
-    this.stateMachine.role.attachInlinePolicy(this.distributedMapPolicy);
+    this.distributedMapPolicy = distributedMapPolicy(this, this.stateMachine, SWEEP_MAP_LABEL);
 
     // Disabled rather than absent when off: the state machine still runs on demand (StartExecution).
     this.schedule = new events.Rule(this, 'Schedule', {

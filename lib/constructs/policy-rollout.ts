@@ -3,7 +3,7 @@
 // tolerance), the functions of its own steps, and the custom resource that starts it after every
 // deployment that changes the policy.
 import { readFileSync } from 'node:fs';
-import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,7 +13,7 @@ import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
 import { executionArnsOf } from './start-onboarding.js';
-import { workflowStateMachine } from './workflow-state-machine.js';
+import { distributedMapPolicy, workflowStateMachine } from './workflow-state-machine.js';
 
 export const ROLLOUT_DEFINITION_FILE = `${PROJECT_ROOT}statemachine/rollout-policy.asl.json`;
 export const ROLLOUT_MAP_STATE = 'Upgrade Page';
@@ -106,21 +106,7 @@ export class PolicyRollout extends Construct {
       },
       invokeSid: 'InvokeRolloutFunctions',
     });
-    // The Distributed Map starts its child executions with the state machine's role: a policy of
-    // its own, attached after the state machine exists (it names it), as in the fleet sweep.
-    const childExecutions = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}/${ROLLOUT_MAP_LABEL}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.distributedMapPolicy = new iam.Policy(this, 'DistributedMapPolicy', {
-      statements: [
-        new iam.PolicyStatement({ sid: 'StartChildExecutions', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({ sid: 'ManageChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }),
-      ],
-    });
-    this.stateMachine.role.attachInlinePolicy(this.distributedMapPolicy);
+    this.distributedMapPolicy = distributedMapPolicy(this, this.stateMachine, ROLLOUT_MAP_LABEL);
 
     this.startRollout = new OnboardingFunction(this, 'StartRollout', {
       name: 'start-rollout',

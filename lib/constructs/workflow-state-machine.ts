@@ -1,7 +1,7 @@
 // What every workflow of the stack shares: a Standard state machine running its ASL, with
 // full execution logs kept three months, X-Ray tracing, and a role that may invoke its own task
 // functions and nothing else. Created in the calling construct's scope, so logical ids stay stable.
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -39,4 +39,26 @@ export function workflowStateMachine(scope: Construct, props: WorkflowStateMachi
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     tracingEnabled: true,
   });
+}
+
+/**
+ * Lets a state machine's Distributed Map (label `mapLabel`) start and manage its child executions.
+ * A policy of its own, attached after the state machine exists (it names the state machine), as
+ * CDK's DistributedMap does: in the role's default policy it would be a circular dependency.
+ */
+export function distributedMapPolicy(scope: Construct, stateMachine: sfn.StateMachine, mapLabel: string): iam.Policy {
+  const childExecutions = Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachine.stateMachineName}/${mapLabel}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const policy = new iam.Policy(scope, 'DistributedMapPolicy', {
+    statements: [
+      new iam.PolicyStatement({ sid: 'StartChildExecutions', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+      new iam.PolicyStatement({ sid: 'ManageChildExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }),
+    ],
+  });
+  stateMachine.role.attachInlinePolicy(policy);
+  return policy;
 }
