@@ -1,7 +1,7 @@
 // Reaching a target account: an IAM client acting through its bootstrap role, narrowed by a
 // session policy to the product's path, so even an administrator bootstrap role cannot be
 // used by this service to touch anything else.
-import { IAMClient } from '@aws-sdk/client-iam';
+import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { isAccessDenied, rethrowTransient } from './aws-errors.js';
 import { BootstrapRoleDenied } from '../domain/errors.js';
@@ -59,6 +59,14 @@ export function bootstrapSessionPolicy(partition: string, accountId: string, rol
   };
 }
 
+/**
+ * One HTTP handler for every target account's IAM client in this sandbox: each client carries its
+ * own session's credentials, but they all reach the same IAM endpoint, so its kept-alive
+ * connections (and their TLS sessions) serve later invocations instead of one new connection, and
+ * one abandoned socket pool, per client.
+ */
+let sharedRequestHandler: IAMClientConfig['requestHandler'];
+
 export async function iamClientForTargetAccount(
   sts: STSClient,
   access: TargetAccountAccess,
@@ -77,15 +85,18 @@ export async function iamClientForTargetAccount(
     if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
       throw new Error(`AssumeRole on ${roleArn} returned no credentials`);
     }
-    return new IAMClient({
+    const iam = new IAMClient({
       region,
       ...SDK_CLIENT_OPTIONS,
+      ...(sharedRequestHandler !== undefined ? { requestHandler: sharedRequestHandler } : {}),
       credentials: {
         accessKeyId: Credentials.AccessKeyId,
         secretAccessKey: Credentials.SecretAccessKey,
         sessionToken: Credentials.SessionToken,
       },
     });
+    sharedRequestHandler ??= iam.config.requestHandler;
+    return iam;
   } catch (error) {
     if (isAccessDenied(error)) {
       throw new BootstrapRoleDenied(

@@ -33,6 +33,22 @@ describe('iamClientForTargetAccount', () => {
     expect(await iam.config.maxAttempts()).toBe(5);
   });
 
+  it('gives every target account\'s client its own credentials over one shared HTTP handler, so connections are reused', async () => {
+    // Prepare
+    const other = { Credentials: { ...session.Credentials, AccessKeyId: 'ASIAOTHER', SecretAccessKey: 'other-secret' } };
+    sts.on(AssumeRoleCommand).resolvesOnce(session).resolvesOnce(other);
+    const client = new STSClient({ region: 'cn-north-1' });
+
+    // Act
+    const first = await iamClientForTargetAccount(client, access, 'cn-north-1');
+    const second = await iamClientForTargetAccount(client, { ...access, accountId: '210987654321' }, 'cn-north-1');
+
+    // Assess
+    expect(second.config.requestHandler).toBe(first.config.requestHandler);
+    expect(await first.config.credentials()).toMatchObject({ accessKeyId: 'ASIABOOTSTRAP' });
+    expect(await second.config.credentials()).toMatchObject({ accessKeyId: 'ASIAOTHER', secretAccessKey: 'other-secret' });
+  });
+
   it('assumes the bootstrap role of the account\'s partition, with a session name cut to IAM\'s 64 characters', async () => {
     // Prepare
     sts.on(AssumeRoleCommand).resolves(session);
