@@ -43,6 +43,12 @@ export interface LocalCloudOptions {
    * asynchronous retries (one, then two minutes). E.g. 0.01 in tests.
    */
   retryIntervalScale?: number;
+  /**
+   * Nice value (0-19) of the Lambda workers of functions the REST API does not invoke, so API
+   * requests keep answering promptly while background work fills the cores. Default 0 (`npm
+   * start`: LOCAL_BACKGROUND_NICE, default 10).
+   */
+  backgroundNiceness?: number;
   /** Multiplier for state machines' TimeoutSeconds (e.g. 0.005 in tests); default 1. */
   executionTimeoutScale?: number;
   /** Whether scheduled rules (ScheduleExpression) fire by the clock; default false (`npm start`: LOCAL_SCHEDULES, default on). */

@@ -198,6 +198,7 @@ export function startRuntimes(services: Services, settings: Settings, endpointUr
     endpointUrl,
     ...(functionLog ? { onLog: functionLog } : {}),
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    ...(options.backgroundNiceness !== undefined ? { backgroundNiceness: options.backgroundNiceness } : {}),
     sendToQueue: async (queueArn, message, roleArn) => {
       sqs.sendMessage(queueArn, message, serviceSession(services.iam, roleArn, 'lambda.amazonaws.com'));
     },
@@ -244,7 +245,7 @@ export function createApiGateway(services: RunningServices, settings: Settings):
     credentials: (accessKeyId) => iam.resolveCredentials(accessKeyId),
     log: settings.log,
     invoke: async (functionArn, event) => {
-      const result = await lambda.invoke(functionArn, JSON.stringify(event));
+      const result = await lambda.invoke(functionArn, JSON.stringify(event), { interactive: true });
       return { payload: parsePayload(result.payload), ...(result.functionError !== undefined ? { functionError: result.functionError } : {}) };
     },
   });

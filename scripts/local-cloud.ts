@@ -44,6 +44,14 @@ function stopRequested(): Promise<void> {
   });
 }
 
+/** LOCAL_BACKGROUND_NICE: the nice value (0-19) of Lambda workers the REST API does not use; default 10. */
+function backgroundNiceness(value: string | undefined): number {
+  if (value === undefined || value === '') return 10;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 19) throw new Error(`LOCAL_BACKGROUND_NICE must be an integer from 0 to 19, got ${value}`);
+  return parsed;
+}
+
 /** LOCAL_SCHEDULES: "on" (default) fires scheduled rules by the clock, "off" never (run a sweep with StartExecution). */
 function schedulesSwitch(value: string | undefined): boolean {
   if (value === undefined || value === '' || value === 'on') return true;
@@ -80,6 +88,7 @@ async function start(args: string[]): Promise<void> {
     ...(env.LOCAL_HOST ? { host: env.LOCAL_HOST } : {}),
     ...(propagationDelayMs ? { propagationDelayMs } : {}),
     schedules: schedulesSwitch(env.LOCAL_SCHEDULES),
+    backgroundNiceness: backgroundNiceness(env.LOCAL_BACKGROUND_NICE),
     ...(controlTower !== undefined ? { controlTower } : {}),
     afterDeploy: createManagementRole,
   });

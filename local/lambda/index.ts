@@ -9,11 +9,11 @@ import type { ChangeLog, DurableService, RecordChange } from '../core/changes.js
 import type { AwsRequest, AwsResponse, Authorize } from '../core/types.js';
 import { handleLambdaRequest } from './api.js';
 import type { EventInvokeConfig, SendToQueue } from './async-invocations.js';
-import { LambdaModel, type FunctionInput, type InvocationType, type InvokeResult } from './model.js';
+import { LambdaModel, type FunctionInput, type InvokeOptions, type InvokeResult } from './model.js';
 import { FunctionRuntime } from './runtime.js';
 
 export type { EventInvokeConfig, QueueMessage, SendToQueue } from './async-invocations.js';
-export type { FunctionError, FunctionInput, InvocationType, InvokeResult } from './model.js';
+export type { FunctionError, FunctionInput, InvocationType, InvokeOptions, InvokeResult } from './model.js';
 
 export interface LocalLambdaOptions {
   accountId: string;
@@ -28,6 +28,8 @@ export interface LocalLambdaOptions {
   maxWorkersPerFunction?: number;
   /** How long a worker may sit idle before it is ended (one per function stays warm). Default 60 s. */
   idleWorkerMs?: number;
+  /** How many nice steps below the process the workers of functions API Gateway does not invoke run (runtime.ts). Default 0: all equal. */
+  backgroundNiceness?: number;
   /**
    * Sends a message to an SQS queue as a function's execution role: where asynchronous
    * invocations deliver their on-failure / on-success records and dead-letter events.
@@ -74,6 +76,7 @@ export class LocalLambda implements DurableService {
       onLog,
       maxWorkersPerFunction: options.maxWorkersPerFunction ?? 4,
       idleWorkerMs: options.idleWorkerMs ?? 60_000,
+      backgroundNiceness: options.backgroundNiceness ?? 0,
     });
     this.model = new LambdaModel({
       accountId: options.accountId,
@@ -105,7 +108,7 @@ export class LocalLambda implements DurableService {
     return this.model.putEventInvokeConfig(functionNameOrArn, config);
   }
 
-  async invoke(functionNameOrArn: string, payload: unknown, opts: { invocationType?: InvocationType } = {}): Promise<InvokeResult> {
+  async invoke(functionNameOrArn: string, payload: unknown, opts: InvokeOptions = {}): Promise<InvokeResult> {
     return this.model.invoke(functionNameOrArn, payload, opts);
   }
 

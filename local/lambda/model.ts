@@ -25,6 +25,12 @@ export interface FunctionInput {
   deadLetterTargetArn?: string;
 }
 
+export interface InvokeOptions {
+  invocationType?: InvocationType;
+  /** Set by API Gateway's integration: an HTTP client waits for this invocation's answer. */
+  interactive?: boolean;
+}
+
 export interface InvokeResult {
   statusCode: number;
   /** The parsed JSON the function returned (or its error object); null for Event and DryRun. */
@@ -42,6 +48,11 @@ export interface FunctionRecord extends FunctionInput {
   memoryMb: number;
   lastModified: string;
   workers: WorkerSlot[];
+  /**
+   * Whether API Gateway invokes this function: a caller is waiting on its HTTP answer, so its
+   * workers keep the normal scheduling priority when background work is deprioritised (runtime.ts).
+   */
+  interactive: boolean;
   /** Invocations waiting for a free worker, oldest first. */
   queue: Array<(slot: WorkerSlot | Error) => void>;
   eventInvokeConfig?: EventInvokeConfig;
@@ -109,6 +120,7 @@ export class LambdaModel {
       memoryMb: input.memoryMb ?? 128,
       lastModified: new Date().toISOString().replace('Z', '+0000'),
       workers: [],
+      interactive: false,
       queue: [],
     });
     return { arn };
@@ -119,8 +131,9 @@ export class LambdaModel {
     return [...this.functions.values()];
   }
 
-  async invoke(functionNameOrArn: string, payload: unknown, opts: { invocationType?: InvocationType } = {}): Promise<InvokeResult> {
+  async invoke(functionNameOrArn: string, payload: unknown, opts: InvokeOptions = {}): Promise<InvokeResult> {
     const fn = this.lookup(functionNameOrArn);
+    if (opts.interactive === true) fn.interactive = true;
     const event = eventOf(payload);
     const invokedArn = functionNameOrArn.startsWith('arn:') ? functionNameOrArn : fn.arn;
     switch (opts.invocationType ?? 'RequestResponse') {

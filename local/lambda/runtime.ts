@@ -18,6 +18,14 @@ export interface FunctionRuntimeOptions {
    * sandboxes; each function keeps one warm. Bounds the memory a burst of invocations leaves behind.
    */
   idleWorkerMs: number;
+  /**
+   * How far below the process's priority the workers of functions API Gateway does not invoke run
+   * (a nice increment; 0 = the same priority).
+   * Every service shares this machine's cores, unlike in AWS; with background work (workflow steps,
+   * event targets) yielding the CPU, a REST API request is answered promptly while a thousand
+   * onboardings run, and the background work takes the cores the API leaves idle.
+   */
+  backgroundNiceness: number;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -97,17 +105,27 @@ export class FunctionRuntime {
     };
   }
 
+  private nicenessOf(fn: FunctionRecord): number {
+    return fn.interactive ? 0 : this.options.backgroundNiceness;
+  }
+
   /** A free warm worker, a new one below the cap, or a place in the queue. */
   private acquire(fn: FunctionRecord): Promise<WorkerSlot> {
     if (this.closed) return Promise.reject(new AwsServiceError('ServiceException', 'The local Lambda service is shut down.', 500));
-    const idle = fn.workers.find((slot) => !slot.busy && !slot.dead);
+    const idle = fn.workers.find((slot) => !slot.busy && !slot.dead && slot.niceness === this.nicenessOf(fn));
     if (idle !== undefined) {
       clearTimeout(idle.idleTimer);
       idle.busy = true;
       return Promise.resolve(idle);
     }
+    // An idle worker started at another priority (before API Gateway first invoked its function) gives up its place.
+    for (const stale of fn.workers.filter((slot) => !slot.busy && !slot.dead && slot.niceness !== this.nicenessOf(fn))) {
+      clearTimeout(stale.idleTimer);
+      this.discard(fn, stale);
+      void stale.terminate();
+    }
     if (fn.workers.length < this.maxWorkers) {
-      const slot = new WorkerSlot(fn, this.environmentOf(fn), (line) => this.options.onLog(fn.name, line), (dead) => this.discard(fn, dead));
+      const slot = new WorkerSlot(fn, this.environmentOf(fn), this.nicenessOf(fn), (line) => this.options.onLog(fn.name, line), (dead) => this.discard(fn, dead));
       slot.busy = true;
       fn.workers.push(slot);
       return Promise.resolve(slot);
@@ -118,6 +136,11 @@ export class FunctionRuntime {
   private release(fn: FunctionRecord, slot: WorkerSlot): void {
     slot.busy = false;
     slot.current = undefined;
+    if (!slot.dead && slot.niceness !== this.nicenessOf(fn)) {
+      // Started before API Gateway first invoked its function: replaced at the new priority.
+      this.discard(fn, slot);
+      void slot.terminate();
+    }
     if (slot.dead) {
       this.discard(fn, slot);
       // The dead worker's place goes to the next queued invocation, on a fresh worker.

@@ -1,7 +1,8 @@
 // The Lambda runtime inside one worker thread: loads the function's handler once (the init
 // phase), then runs one invocation per `invoke` message with a Lambda-like context. Plain JS on
 // purpose: the worker runs the bundled asset as Lambda would, without the parent's TS loader.
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,7 +10,19 @@ import { parentPort, workerData } from 'node:worker_threads';
 const port = parentPort;
 if (port === null) throw new Error('worker-bootstrap.mjs must run in a worker thread');
 
-const { codeDir, handler: handlerString, functionName, functionVersion, memoryMb, logGroupName, logStreamName } = workerData;
+const { codeDir, handler: handlerString, functionName, functionVersion, memoryMb, niceness, logGroupName, logStreamName } = workerData;
+
+// Linux keeps a nice value per thread: /proc/thread-self names this worker's thread id, and
+// setpriority on it lowers this thread alone, by `niceness` below the process's own priority.
+// Elsewhere the worker keeps the process's priority.
+if (niceness > 0 && process.platform === 'linux') {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(threadId, Math.min(19, getPriority(threadId) + niceness));
+  } catch {
+    // A priority is an optimisation: without one the function runs all the same.
+  }
+}
 
 // stdout/stderr travel on the same port as results, so every line written during an
 // invocation reaches the parent before that invocation's result.

@@ -51,6 +51,8 @@ export class WorkerSlot {
   constructor(
     spec: WorkerSpec,
     env: Record<string, string>,
+    /** The nice value the worker's thread runs at (see FunctionRuntimeOptions.backgroundNiceness). */
+    readonly niceness: number,
     private readonly log: (line: string) => void,
     private readonly onExit: (slot: WorkerSlot) => void,
   ) {
@@ -67,6 +69,7 @@ export class WorkerSlot {
         functionName: spec.name,
         functionVersion: '$LATEST',
         memoryMb: spec.memoryMb,
+        niceness,
         logGroupName: `/aws/lambda/${spec.name}`,
         logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
       },
