@@ -32,6 +32,8 @@ const TARGET_P99_MS = 250;
 const TARGET_ACCEPTED_PER_SECOND = 100;
 const MAX_PROPAGATION_SECONDS = 5;
 const TARGET_PEAK_RSS_MIB = 1024;
+/** What the cloud process is given (npm start's default unless set): background work yields the CPU to API requests. */
+const BACKGROUND_NICENESS = process.env.LOCAL_BACKGROUND_NICE ?? '10';
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 interface Cloud {
@@ -71,7 +73,7 @@ async function startCloud(cpuProfDir: string | undefined): Promise<Cloud> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   const profiling = cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`] : [];
   const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'scripts/local-cloud.ts', 'start', '--no-synth'], {
-    env: { ...process.env, LOCAL_STATE_DIR: stateDir, LOCAL_PORT: '0', LOCAL_API_PORT: '0', LOCAL_PROPAGATION_DELAY_MS: '2000-5000', LOCAL_FAULTS: '' },
+    env: { ...process.env, LOCAL_STATE_DIR: stateDir, LOCAL_PORT: '0', LOCAL_API_PORT: '0', LOCAL_PROPAGATION_DELAY_MS: '2000-5000', LOCAL_FAULTS: '', LOCAL_BACKGROUND_NICE: BACKGROUND_NICENESS },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -329,6 +331,7 @@ function report(measurement: Measurement & { loadBefore: string; loadAfter: stri
       `cloud CPU by thread: ${cpuByThread.map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`).join(', ')}`,
       `target for the last READY: ${onboardings} POSTs at ${TARGET_ACCEPTED_PER_SECOND}/s, then the longest propagation delay (${MAX_PROPAGATION_SECONDS} s); ` +
         `${accountCount} member accounts created first (${PER_ACCOUNT} providers each; their own new-account onboardings over before the first POST)`,
+      `Lambda workers of functions the REST API does not invoke: ${BACKGROUND_NICENESS} nice steps below the process (LOCAL_BACKGROUND_NICE)`,
       `load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after`,
     ],
   };

@@ -16,6 +16,7 @@ import type { LocalSqs } from './sqs/index.js';
 import type { LocalStepFunctions } from './stepfunctions/index.js';
 import { adminCall, createApiGateway, createServices, startEndpoint, startRuntimes, type RunningServices, type Settings } from './wiring.js';
 import { RequestCounter } from './core/request-counter.js';
+import { TerminalLines } from './core/terminal-lines.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -143,18 +144,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     services.sqs.close();
     await Promise.allSettled([server.close(), services.dynamodb.close(), api.close(), Promise.resolve(services.lambda.close())]);
     persistence?.close();
+    settings.flushLog();
     throw error;
   }
   settings.log(`endpoint ${server.url}  api ${api.url}  stack ${cloud.stack.stackName}${settings.stateDir !== undefined ? `  state ${settings.stateDir}` : ''}`);
-  return withClose({ ...cloud, apiUrl: api.url, api, requests }, server, persistence);
+  return withClose({ ...cloud, apiUrl: api.url, api, requests }, server, persistence, settings.flushLog);
 }
 
-function resolveSettings(options: LocalCloudOptions): Settings {
+function resolveSettings(options: LocalCloudOptions): Settings & { flushLog: () => void } {
+  // The default log (a line per request served) reaches stderr once per turn of the event loop.
+  const terminal = options.log === undefined && options.quiet !== true ? new TerminalLines(process.stderr) : undefined;
   return {
     options,
     accountId: LOCAL_ACCOUNT_ID,
     region: LOCAL_REGION,
-    log: options.log ?? (options.quiet ? () => undefined : (line: string) => process.stderr.write(`[local] ${line}\n`)),
+    log: options.log ?? (terminal !== undefined ? (line: string) => terminal.write(`[local] ${line}`) : () => undefined),
+    flushLog: () => terminal?.flush(),
     stateDir: options.stateDir !== undefined ? resolve(options.stateDir) : undefined,
   };
 }
@@ -210,7 +215,7 @@ async function drainExecutions(cloud: DeployedCloud, ms: number): Promise<void> 
 }
 
 /** The cloud's close: drain (when persisted), suspend what still runs, then release everything. */
-function withClose(cloud: Omit<LocalCloud, 'close'>, server: LocalServer, persistence: Persistence | undefined): LocalCloud {
+function withClose(cloud: Omit<LocalCloud, 'close'>, server: LocalServer, persistence: Persistence | undefined, flushLog: () => void): LocalCloud {
   let closed = false;
   return {
     ...cloud,
@@ -235,6 +240,7 @@ function withClose(cloud: Omit<LocalCloud, 'close'>, server: LocalServer, persis
         // the caller; the workers and the database are released anyway, or the process would hang.
         await Promise.resolve(cloud.lambda.close());
         await cloud.dynamodb.close();
+        flushLog();
       }
     },
   };

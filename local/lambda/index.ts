@@ -6,6 +6,7 @@
 // timeouts, invocation logs) over worker.ts and worker-bootstrap.mjs, api.ts (one function per
 // API operation). This facade wires them for local/cloud.ts.
 import type { ChangeLog, DurableService, RecordChange } from '../core/changes.js';
+import { TerminalLines } from '../core/terminal-lines.js';
 import type { AwsRequest, AwsResponse, Authorize } from '../core/types.js';
 import { handleLambdaRequest } from './api.js';
 import type { EventInvokeConfig, SendToQueue } from './async-invocations.js';
@@ -41,35 +42,15 @@ export interface LocalLambdaOptions {
   now?: () => number;
 }
 
-/**
- * Function output on the terminal, prefixed with the function name: gathered and written once per
- * turn of the event loop, since a write per line costs a system call per line when many functions run.
- */
-class TerminalLog {
-  private pending = '';
-  private scheduled: NodeJS.Immediate | undefined;
-
-  readonly line = (functionName: string, line: string): void => {
-    this.pending += `[${functionName}] ${line}\n`;
-    this.scheduled ??= setImmediate(() => this.flush());
-  };
-
-  flush(): void {
-    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    if (this.pending === '') return;
-    process.stdout.write(this.pending);
-    this.pending = '';
-  }
-}
-
 export class LocalLambda implements DurableService {
   private readonly model: LambdaModel;
-  private readonly terminal: TerminalLog | undefined;
+  /** Function output on the terminal when there is no onLog sink, prefixed with the function name. */
+  private readonly terminal: TerminalLines | undefined;
 
   constructor(private readonly options: LocalLambdaOptions) {
-    this.terminal = options.onLog === undefined ? new TerminalLog() : undefined;
-    const onLog = options.onLog ?? this.terminal!.line;
+    this.terminal = options.onLog === undefined ? new TerminalLines(process.stdout) : undefined;
+    const terminal = this.terminal;
+    const onLog = options.onLog ?? ((functionName: string, line: string) => terminal!.write(`[${functionName}] ${line}`));
     const runtime = new FunctionRuntime({
       region: options.region,
       endpointUrl: options.endpointUrl,

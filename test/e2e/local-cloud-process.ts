@@ -27,7 +27,8 @@ export interface CloudProcess {
 export async function spawnLocalCloud(stateDir: string, env: Record<string, string> = {}): Promise<CloudProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-cloud.ts', 'start', '--no-synth'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOCAL_STATE_DIR: stateDir, LOCAL_PORT: '0', LOCAL_API_PORT: '0', LOCAL_FAULTS: '', ...env },
+    // The suite's other test files share the cores: none of this cloud's workers yields to them.
+    env: { ...process.env, LOCAL_STATE_DIR: stateDir, LOCAL_PORT: '0', LOCAL_API_PORT: '0', LOCAL_FAULTS: '', LOCAL_BACKGROUND_NICE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
