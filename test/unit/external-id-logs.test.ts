@@ -1,12 +1,14 @@
 // Security invariant: the External ID (supplied or generated) appears in no log line of the
 // functions that start onboardings, even at the most verbose log level. Logging is captured, not
 // silenced, so a log line that leaks the value fails these tests.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NewAccountEvent } from '../../functions/shared/domain/new-account.js';
+import type { ProviderRecord } from '../../functions/shared/domain/provider.js';
 import { providerRecord, TEST_STATE_MACHINE_ARN } from '../support/provider-records.js';
 import { PROVIDER_RESOURCE, PROVIDERS_RESOURCE, routeEvent } from '../support/api-events.js';
 
@@ -14,6 +16,12 @@ const SUPPLIED_ID = 'supplied-secret-external-id-0001';
 const STORED_ID = 'stored-external-id-7f3a9c1e5b2d4860';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
+
+/** The provider exists: the create's conditional write fails, and the read that follows finds it. */
+function stored(item: ProviderRecord): void {
+  dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+  dynamo.on(GetCommand).resolves({ Item: item });
+}
 const sfn = mockClient(SFNClient);
 const context = { functionName: 'fn', awsRequestId: 'request-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 let apiHandler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -138,7 +146,7 @@ describe('the API never logs the External ID', () => {
 
   it('a repeated request does not log the stored External ID', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID }) });
+    stored(providerRecord({ externalId: STORED_ID }));
 
     // Act
     const response = await post(JSON.stringify({ name: 'dev', accountId: '123456789012', externalId: STORED_ID }));
@@ -152,7 +160,7 @@ describe('the API never logs the External ID', () => {
 
   it('a conflicting request logs neither the supplied nor the stored External ID', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID }) });
+    stored(providerRecord({ externalId: STORED_ID }));
 
     // Act
     const response = await post(JSON.stringify({ name: 'dev', accountId: '123456789012', externalId: SUPPLIED_ID }));
@@ -195,7 +203,7 @@ describe('the API never logs the External ID', () => {
 
   it('reading and listing providers do not log the External ID', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID }) });
+    stored(providerRecord({ externalId: STORED_ID }));
     dynamo.on(QueryCommand).rejects(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
 
     // Act
@@ -229,7 +237,7 @@ describe('the new-account trigger never logs the External ID', () => {
 
   it('an account already onboarded does not log the stored External ID', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: triggeredProvider() });
+    stored(triggeredProvider());
 
     // Act
     const result = await triggerHandler(newAccountEvent, context);
@@ -242,7 +250,7 @@ describe('the new-account trigger never logs the External ID', () => {
 
   it('an account whose provider has another spec logs the conflict, not the stored External ID', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: triggeredProvider({ trustEc2: false }) });
+    stored(triggeredProvider({ trustEc2: false }));
 
     // Act
     const result = await triggerHandler(newAccountEvent, context);

@@ -194,17 +194,15 @@ export async function startOnboarding(deps: OnboardingDependencies, request: Pro
   const providerId = providerIdOf(request.workspace, request.name);
   const roleName = request.roleName ?? deriveRoleName(settings.roleNamePrefix, request.workspace, request.name);
 
-  let existing = await registry.get(providerId);
-  if (!existing) {
-    const record = newProviderRecord(settings, request, roleName, now, options);
-    if (await registry.create(record)) {
-      await startExecution(sfn, settings.stateMachineArn, record);
-      return { outcome: 'started', provider: record };
-    }
-    // A concurrent request created it first: answer as for a repeated request.
-    existing = await registry.get(providerId);
-    if (!existing) throw new Error(`Provider ${providerId} vanished while being created`);
+  // A new provider is the common case: its conditional write comes first, and the record is read
+  // only when one exists already (a repeated request, a concurrent one, or a provider's later life).
+  const record = newProviderRecord(settings, request, roleName, now, options);
+  if (await registry.create(record)) {
+    await startExecution(sfn, settings.stateMachineArn, record);
+    return { outcome: 'started', provider: record };
   }
+  const existing = await registry.get(providerId);
+  if (!existing) throw new Error(`Provider ${providerId} vanished while being created`);
 
   // A provider offboarded (DELETED) or whose account left (ACCOUNT_REMOVED) onboards afresh.
   if (isTerminal(existing.status)) {

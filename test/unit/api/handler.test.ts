@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -8,6 +9,17 @@ import { PROVIDER_RESOURCE, PROVIDERS_RESOURCE, routeEvent } from '../../support
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Onboard';
 const dynamo = mockClient(DynamoDBDocumentClient);
+
+/** The provider exists: the create's conditional write fails, and the read that follows finds it. */
+function stored(item: ProviderRecord): void {
+  dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+  dynamo.on(GetCommand).resolves({ Item: item });
+}
+
+/** Nothing written: the only write was the create's conditional one, which an existing provider fails. */
+function expectOnlyTheConditionalCreate(): void {
+  expect(dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.ConditionExpression)).toEqual(['attribute_not_exists(providerId)']);
+}
 const sfn = mockClient(SFNClient);
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -81,6 +93,9 @@ describe('POST /workspaces/{workspace}/providers', () => {
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_dev_1',
     });
     expect(body.provider.externalId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A new provider costs one conditional write and no read.
+    expect(dynamo).toHaveReceivedCommandTimes(PutCommand, 1);
+    expect(dynamo).not.toHaveReceivedCommand(GetCommand);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
       stateMachineArn: STATE_MACHINE_ARN,
@@ -110,7 +125,7 @@ describe('POST /workspaces/{workspace}/providers', () => {
 
   it('returns the same provider for a repeated request and starts nothing new once it is READY', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: storedRecord() });
+    stored(storedRecord());
 
     // Act
     const response = await post({ name: 'dev', accountId: '123456789012' });
@@ -118,13 +133,13 @@ describe('POST /workspaces/{workspace}/providers', () => {
     // Assess
     expect(response.statusCode).toBe(202);
     expect(JSON.parse(response.body).provider).toMatchObject({ providerId: 'payments.dev', status: 'READY' });
-    expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+    expectOnlyTheConditionalCreate();
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
   it('re-sends the same start for a PENDING provider (a crash between record and start), which is idempotent', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: storedRecord({ status: 'PENDING' }) });
+    stored(storedRecord({ status: 'PENDING' }));
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
 
@@ -138,7 +153,7 @@ describe('POST /workspaces/{workspace}/providers', () => {
 
   it('answers 409 naming the fields when the same identity comes with a different spec', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: storedRecord() });
+    stored(storedRecord());
 
     // Act
     const response = await post({ name: 'dev', accountId: '999999999999', roleName: 'other-role', externalId: 'other-id' });
@@ -156,13 +171,13 @@ describe('POST /workspaces/{workspace}/providers', () => {
         ],
       },
     });
-    expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+    expectOnlyTheConditionalCreate();
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
   it('answers 500 with a generic, retryable message when DynamoDB fails', async () => {
     // Prepare
-    dynamo.on(GetCommand).rejects(new Error('boom'));
+    dynamo.on(PutCommand).rejects(new Error('boom'));
 
     // Act
     const response = await post({ name: 'dev', accountId: '123456789012' });
@@ -178,7 +193,7 @@ describe('POST /workspaces/{workspace}/providers', () => {
 describe('GET /workspaces/{workspace}/providers/{name}', () => {
   it('returns the provider as the API shows it', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: storedRecord({ policyArns: ['arn:aws:iam::123456789012:policy/capa'] }) });
+    stored(storedRecord({ policyArns: ['arn:aws:iam::123456789012:policy/capa'] }));
 
     // Act
     const response = await handler(routeEvent('GET', PROVIDER_RESOURCE, { workspace: 'payments', name: 'dev' }), context);

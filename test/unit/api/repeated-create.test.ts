@@ -10,9 +10,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { API_ENVIRONMENT, lambdaContext, PROVIDERS_RESOURCE, routeEvent } from '../../support/api-events.js';
 import { providerRecord } from '../../support/provider-records.js';
+import type { ProviderRecord } from '../../../functions/shared/domain/provider.js';
 
 const STORED_ID = 'stored-external-id-7f3a9c1e5b2d4860';
 const dynamo = mockClient(DynamoDBDocumentClient);
+
+/** The provider exists: the create's conditional write fails, and the read that follows finds it. */
+function stored(item: ProviderRecord): void {
+  dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+  dynamo.on(GetCommand).resolves({ Item: item });
+}
 const sfn = mockClient(SFNClient);
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -69,7 +76,7 @@ describe('the request that creates the provider', () => {
 describe('a repeated create', () => {
   it('without an External ID answers 202 with the provider but not its External ID', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID }) });
+    stored(providerRecord({ externalId: STORED_ID }));
 
     // Act
     const repeated = await post(request);
@@ -102,7 +109,7 @@ describe('a repeated create', () => {
 
   it('with the same External ID answers with it: the caller already has it', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID }) });
+    stored(providerRecord({ externalId: STORED_ID }));
 
     // Act
     const repeated = await post({ ...request, externalId: STORED_ID });
@@ -114,7 +121,7 @@ describe('a repeated create', () => {
 
   it('that restarts a FAILED provider does not disclose its External ID either', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID, status: 'FAILED', reason: 'INTERNAL', message: 'boom' }) });
+    stored(providerRecord({ externalId: STORED_ID, status: 'FAILED', reason: 'INTERNAL', message: 'boom' }));
     dynamo.on(UpdateCommand).resolves({});
 
     // Act
@@ -128,8 +135,7 @@ describe('a repeated create', () => {
 
   it('that lost a race to create the provider does not get the External ID of the winner', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolvesOnce({}).resolves({ Item: providerRecord({ externalId: STORED_ID, status: 'PENDING' }) });
-    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    stored(providerRecord({ externalId: STORED_ID, status: 'PENDING' }));
 
     // Act
     const lost = await post(request);
@@ -144,7 +150,7 @@ describe('a repeated create', () => {
 describe('a create that conflicts with the existing provider', () => {
   it('names the differing fields without the values stored on the provider', async () => {
     // Prepare
-    dynamo.on(GetCommand).resolves({ Item: providerRecord({ externalId: STORED_ID, roleName: 'capa-custom-role', trustEc2: false }) });
+    stored(providerRecord({ externalId: STORED_ID, roleName: 'capa-custom-role', trustEc2: false }));
 
     // Act
     const conflict = await post({ ...request, accountId: '999999999999', externalId: 'guess-0001' });
