@@ -198,14 +198,14 @@ describe('client mistakes are 4xx answers with a body (roles assumable at once)'
   });
 });
 
-describe('AWS throttling that outlasts a request (DynamoDB reads throttled, each taking 2.5 s)', () => {
+describe('AWS throttling that outlasts a request (DynamoDB item reads and writes throttled, each taking 2.5 s)', () => {
   let cloud: LocalCloud;
 
   beforeAll(async () => {
     cloud = await startTestCloud({
       propagationDelayMs: [0, 0],
       retryIntervalScale: 0.05,
-      faults: 'dynamodb:GetItem=throttle:1;dynamodb:GetItem=latency:2500;dynamodb:Query=throttle:1',
+      faults: 'dynamodb:GetItem=throttle:1;dynamodb:GetItem=latency:2500;dynamodb:PutItem=throttle:1;dynamodb:PutItem=latency:2500;dynamodb:Query=throttle:1',
     });
   }, 120_000);
 

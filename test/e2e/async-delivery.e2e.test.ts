@@ -76,7 +76,8 @@ describe('a new-account event whose trigger fails', () => {
     });
     expect(record.requestPayload).toMatchObject({ source: 'aws.organizations', detail: { serviceEventDetails: { createAccountStatus: { accountId } } } });
     expect(record.responsePayload.errorType).toBe('AccessDeniedException');
-    expect(record.responsePayload.errorMessage).toContain('dynamodb:GetItem');
+    // The start path's first call: the conditional PutItem that records a new provider.
+    expect(record.responsePayload.errorMessage).toContain('dynamodb:PutItem');
     const failedInvocations = functionLog.since(mark).filter(({ functionName, line }) => functionName === trigger && line.includes('"message":"Invocation failed"'));
     expect(failedInvocations).toHaveLength(3);
     expect((await api(cloud).get(`default.aws-${accountId}`)).status).toBe(404);
