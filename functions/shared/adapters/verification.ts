@@ -42,8 +42,11 @@ export const systemClock: PollClock = {
 
 /**
  * Poll pacing. 500-550 ms between polls: a role is seen about 0.3 s after IAM lets it be assumed,
- * at most 2 AssumeRole calls per second. Throttling or a 5xx doubles the interval (up to 8 s) and a
- * denial halves it back, so many onboardings waiting at once slow down when STS pushes back.
+ * at most 2 AssumeRole calls per second. The first wait of an invocation is spread over a whole
+ * interval (500-1,000 ms), so onboardings whose roles were created together do not poll in step,
+ * and no poll schedule keeps one phase against IAM's propagation. Throttling or a 5xx doubles the
+ * interval (up to 8 s) and a denial halves it back, so many onboardings waiting at once slow down
+ * when STS pushes back.
  */
 export const POLL_INTERVAL_MS = 500;
 export const POLL_JITTER_MS = 50;
@@ -109,7 +112,7 @@ async function waitUntilAssumable(sts: STSClient, request: VerificationRequest, 
       throw new PropagationTimeout(`${request.roleArn} was still not assumable with its External ID at ${request.deadline.toISOString()}`);
     }
     interval = 'denied' in outcome ? Math.max(POLL_INTERVAL_MS, interval / 2) : Math.min(MAX_POLL_INTERVAL_MS, interval * 2);
-    const wait = interval + clock.random() * POLL_JITTER_MS;
+    const wait = interval + clock.random() * (polls === 1 ? interval : POLL_JITTER_MS);
     if (now.getTime() + wait > request.pollUntil.getTime()) {
       if ('denied' in outcome) throw new RoleNotYetAssumable(`${request.roleArn} is not assumable yet (IAM propagation; ${polls} AssumeRole calls in this invocation)`);
       rethrowTransient(outcome.transient, `AssumeRole ${request.roleArn}`);

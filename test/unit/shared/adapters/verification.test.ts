@@ -167,14 +167,34 @@ describe('polling while IAM propagates', () => {
     // Assess
     expect(result).toEqual({
       verification: {
-        verifiedAt: '2026-11-28T10:00:01.575Z',
+        verifiedAt: '2026-11-28T10:00:01.800Z',
         assumedRoleArn: 'arn:aws:sts::111122223333:assumed-role/capa-a/verify',
         externalIdEnforced: true,
       },
       polls: 4,
     });
-    expect(clock.sleeps).toEqual([525, 525, 525]);
+    expect(clock.sleeps).toEqual([750, 525, 525]);
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 5);
+  });
+
+  it('spreads its first wait over a whole interval, so roles created together are not polled in step', async () => {
+    // Prepare: two onboardings whose random draws differ; each denied twice, then assumable.
+    const waitsWith = async (random: number): Promise<number[]> => {
+      sts.reset();
+      sts.on(AssumeRoleCommand, withExternalId).rejectsOnce(denied()).rejectsOnce(denied()).resolves(assumed);
+      sts.on(AssumeRoleCommand, withoutExternalId).rejects(denied());
+      const clock = fakeClock(random);
+      await verifyRoleAssumable(new STSClient({}), beforeDeadline, clock);
+      return clock.sleeps;
+    };
+
+    // Act
+    const early = await waitsWith(0.1);
+    const late = await waitsWith(0.9);
+
+    // Assess: first waits 550 and 950 ms apart by 400 ms; later ones keep the 500-550 ms pace.
+    expect(early).toEqual([550, 505]);
+    expect(late).toEqual([950, 545]);
   });
 
   it('never waits less than 500 ms between polls: at most 2 AssumeRole calls per second', async () => {
