@@ -145,8 +145,10 @@ function rows(samples: Sample[], delays: number[], throttled: Sample[]): BenchRo
         ? [{ goal: 'bounded cost', metric: `STS throttling ${percent}%: mean call rate (median) relative to no throttling at the same delay`, measured: meanRate(throttled) / meanRate(calm), target: 1, unit: '×', better: 'lower' as const }]
         : []),
       // Backing off costs latency by design. After the limit a call gets through with probability
-      // 1 − p, so 1 / (1 − p) calls are expected, each at most one longest backoff interval apart.
-      { goal: 'latency at the limit', metric: `STS throttling ${percent}%, delay ${THROTTLED.delaySeconds} s: POST→READY − delay, max`, measured: Math.max(...throttled.map((sample) => sample.overheadSeconds)), target: THROTTLED.longestBackoffSeconds / (1 - THROTTLED.probability), unit: 's', better: 'lower' },
+      // 1 − p, so 1 / (1 − p) calls are expected, each at most one longest backoff interval apart:
+      // a bound on the expected wait, so it is compared with the median (the longest run is a note;
+      // three throttled calls in a row already wait 3 × 8 s).
+      { goal: 'latency at the limit', metric: `STS throttling ${percent}%, delay ${THROTTLED.delaySeconds} s: POST→READY − delay, median`, measured: median(throttled.map((sample) => sample.overheadSeconds)), target: THROTTLED.longestBackoffSeconds / (1 - THROTTLED.probability), unit: 's', better: 'lower' },
     );
   }
   return result;
@@ -202,7 +204,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       `client-observed POST→READY (polling every ${API_POLL_MS} ms) is up to one poll later: median overhead ${median(samples.map((sample) => sample.seconds - sample.delaySeconds)).toFixed(2)} s`,
       'AssumeRole calls counted at the local STS endpoint: those with the External ID for the onboarding\'s role (the probe without it follows success)',
       'a warm-up round (delay 0, not counted) starts the Lambda workers first; chart: bench/results/latency.svg',
-      `throttled round: ${THROTTLED.probability * 100}% of AssumeRole calls answered ThrottlingException (seeded), delay ${THROTTLED.delaySeconds} s; throttled calls count toward the call rate`,
+      `throttled round: ${THROTTLED.probability * 100}% of AssumeRole calls answered ThrottlingException (seeded), delay ${THROTTLED.delaySeconds} s; throttled calls count toward the call rate` +
+        (throttled.length > 0 ? `; POST→READY − delay ${throttled.map((sample) => sample.overheadSeconds.toFixed(2)).join(', ')} s` : ''),
     ],
   };
 }
