@@ -1,6 +1,7 @@
 // A stand-in for the local IAM's authorize: everything is allowed except what a test denies,
 // and every check is recorded so tests can assert who was asked for what.
 import { AwsServiceError, type Authorize, type CallerIdentity } from '../../../local/core/types.js';
+import { LocalLambda, type LocalLambdaOptions } from '../../../local/lambda/index.js';
 
 export const ACCOUNT_ID = '000000000000';
 export const REGION = 'us-east-1';
@@ -51,4 +52,9 @@ export function fakeIam(): FakeIam {
       }
     },
   };
+}
+
+/** A local Lambda for these tests: authorization by a fresh fake IAM, function output dropped. */
+export function testLambda(options: Partial<LocalLambdaOptions> = {}): LocalLambda {
+  return new LocalLambda({ accountId: ACCOUNT_ID, region: REGION, authorize: fakeIam().authorize, endpointUrl: 'http://127.0.0.1:4566', onLog: () => undefined, ...options });
 }

@@ -2,8 +2,8 @@
 // as Lambda reclaims idle sandboxes, while each function keeps one warm worker.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalLambda } from '../../../local/lambda/index.js';
-import { ACCOUNT_ID, fakeIam, REGION } from './fake-iam.js';
+import type { LocalLambda } from '../../../local/lambda/index.js';
+import { ACCOUNT_ID, testLambda } from './fake-iam.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const IDLE_MS = 50;
@@ -17,15 +17,7 @@ async function pair(): Promise<number[]> {
 }
 
 function start(idleWorkerMs: number): void {
-  lambda = new LocalLambda({
-    accountId: ACCOUNT_ID,
-    region: REGION,
-    authorize: fakeIam().authorize,
-    endpointUrl: 'http://127.0.0.1:4566',
-    onLog: () => undefined,
-    maxWorkersPerFunction: 2,
-    idleWorkerMs,
-  });
+  lambda = testLambda({ maxWorkersPerFunction: 2, idleWorkerMs });
   lambda.createFunction({
     name: 'echo',
     codeDir: FIXTURES,

@@ -3,8 +3,8 @@
 // and a worker it had before its first API call is replaced at that priority.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalLambda } from '../../../local/lambda/index.js';
-import { ACCOUNT_ID, fakeIam, REGION } from './fake-iam.js';
+import type { LocalLambda } from '../../../local/lambda/index.js';
+import { ACCOUNT_ID, testLambda } from './fake-iam.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const BACKGROUND_NICENESS = 7;
@@ -17,15 +17,7 @@ interface NiceAnswer {
 let lambda: LocalLambda;
 
 function start(backgroundNiceness?: number): void {
-  lambda = new LocalLambda({
-    accountId: ACCOUNT_ID,
-    region: REGION,
-    authorize: fakeIam().authorize,
-    endpointUrl: 'http://127.0.0.1:4566',
-    onLog: () => undefined,
-    maxWorkersPerFunction: 1,
-    ...(backgroundNiceness !== undefined ? { backgroundNiceness } : {}),
-  });
+  lambda = testLambda({ maxWorkersPerFunction: 1, ...(backgroundNiceness !== undefined ? { backgroundNiceness } : {}) });
   for (const name of ['api', 'workflow-step']) {
     lambda.createFunction({
       name,
