@@ -1,7 +1,8 @@
 // The scheduled fleet health sweep: a state machine that lists READY and DEGRADED providers a page
 // at a time and re-verifies each page in a Distributed Map (a child execution per provider, bounded
-// concurrency) with the verification's own two functions, repairs DEGRADED ones when autoRepair is
-// on, and records a summary; a schedule rule runs it.
+// concurrency, each check paced to a minimum duration so the rate is bounded too) with the
+// verification's own two functions, repairs DEGRADED ones when autoRepair is on, and records a
+// summary; a schedule rule runs it.
 import { readFileSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,7 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OnboardingConfig } from '../config.js';
 import type { ReconcileConfig } from '../reconcile-config.js';
-import type { SweepConfig } from '../sweep-config.js';
+import { minCheckDurationMs, type SweepConfig } from '../sweep-config.js';
 import { OnboardingFunction, PROJECT_ROOT } from './onboarding-function.js';
 import { EVENT_SOURCE } from './provider-events.js';
 import type { Registry } from './registry.js';
@@ -76,7 +77,13 @@ export class FleetSweep extends Construct {
       name: 'list-fleet',
       description: 'Lists a page of the READY and DEGRADED providers a fleet sweep re-verifies',
       timeout: Duration.seconds(60),
-      environment: { TABLE_NAME: registry.table.tableName, AUTO_REPAIR: String(sweep.autoRepair), PAGE_SIZE: String(sweep.sweepPageSize) },
+      environment: {
+        TABLE_NAME: registry.table.tableName,
+        AUTO_REPAIR: String(sweep.autoRepair),
+        PAGE_SIZE: String(sweep.sweepPageSize),
+        // Handed to each child's check-provider through the page: the rate bound, sweepChecksPerSecond.
+        MIN_CHECK_MS: String(minCheckDurationMs(sweep.sweepConcurrency, sweep.sweepChecksPerSecond)),
+      },
     });
     this.listFleet.addToRolePolicy(new iam.PolicyStatement({ sid: 'ScanProviders', actions: ['dynamodb:Scan'], resources: [registry.tableArn] }));
 

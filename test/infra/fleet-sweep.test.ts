@@ -60,9 +60,9 @@ describe('fleet sweep', () => {
     expect(badSchedule).toThrow('Invalid CDK context "sweepSchedule"');
     expect(tooConcurrent).toThrow('Invalid CDK context "sweepConcurrency"');
     expect(pageTooLarge).toThrow('Invalid CDK context "sweepPageSize"');
-    expect(parseSweepConfig(lookup({ sweepConcurrency: 1000, sweepPageSize: '1000' }))).toMatchObject({ sweepConcurrency: 1000, sweepPageSize: 1000 });
+    expect(parseSweepConfig(lookup({ sweepConcurrency: 1000, sweepPageSize: '1000', sweepChecksPerSecond: 34 }))).toMatchObject({ sweepConcurrency: 1000, sweepPageSize: 1000 });
     expect(singular).toThrow('Invalid CDK context "sweepSchedule"');
-    expect(parseSweepConfig(lookup({}))).toEqual({ sweepEnabled: true, sweepSchedule: 'rate(6 hours)', sweepConcurrency: 20, sweepPageSize: 500, autoRepair: false });
+    expect(parseSweepConfig(lookup({}))).toEqual({ sweepEnabled: true, sweepSchedule: 'rate(6 hours)', sweepConcurrency: 20, sweepPageSize: 500, sweepChecksPerSecond: 20, autoRepair: false });
   });
 
   it('lets the state machine invoke its six task functions and run its own child executions, the sweep functions only what they need', () => {

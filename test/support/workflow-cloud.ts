@@ -73,6 +73,12 @@ export interface WorkflowCloudOptions {
   deployedPolicyFile?: string;
   /** The stack's sweepPageSize: providers per page of the fleet sweep (default 500). */
   sweepPageSize?: number;
+  /**
+   * list-fleet's MIN_CHECK_MS, the least time each sweep check lasts (default 10 here: the stack's
+   * 1,000, from sweepConcurrency and sweepChecksPerSecond, would add a second per check, as the
+   * Map runs its iterations one at a time in the tests).
+   */
+  minCheckMs?: number;
   /** The stack's rolloutPageSize: providers per page of a policy rollout (default 500). */
   rolloutPageSize?: number;
   /** The stack's reconcileEnabled (default false here, so sweep tests see only the fleet they build). */
@@ -313,7 +319,7 @@ function functionVariables(options: Required<WorkflowCloudOptions>): Record<Work
     },
     'record-verification': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
     // lib/constructs/fleet-sweep.ts
-    'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair), PAGE_SIZE: String(options.sweepPageSize) },
+    'list-fleet': { TABLE_NAME, AUTO_REPAIR: String(options.autoRepair), PAGE_SIZE: String(options.sweepPageSize), MIN_CHECK_MS: String(options.minCheckMs) },
     'repair-provider': { TABLE_NAME, STATE_MACHINE_ARN: SETTINGS.stateMachineArn, ROLE_PATH, ROLE_NAME_PREFIX: SETTINGS.roleNamePrefix },
     'record-sweep': { TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE },
     'reconcile-organization': {
@@ -389,6 +395,7 @@ export async function startWorkflowCloud(options: WorkflowCloudOptions = {}): Pr
     rolloutTolerance: { maxFailures: 10, maxFailurePercent: 10 },
     deployedPolicyFile: '',
     sweepPageSize: 500,
+    minCheckMs: 10,
     rolloutPageSize: 500,
     reconcile: false,
     reconcileMaxOnboardings: 50,

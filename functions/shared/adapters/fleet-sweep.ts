@@ -10,12 +10,14 @@ import { startOnboarding, type OnboardingDependencies } from './start-onboarding
 
 export const SWEEP_COMPLETED = 'Fleet Sweep Completed';
 
-/** What every later step of the sweep reads: its identity, when it started, whether it repairs. */
+/** What every later step of the sweep reads: its identity, when it started, whether it repairs, how each check is paced. */
 export interface SweepRef {
   sweepId: string;
   executionArn: string;
   startedAt: string;
   autoRepair: boolean;
+  /** The least time each child's check lasts (the Map's ItemSelector hands it to check-provider): the sweep's rate bound. */
+  minCheckMs: number;
 }
 
 /** What a sweep's iteration needs of a provider: check-provider and repair-provider read the record by id and attempt; the account tags their logs. */
@@ -32,7 +34,7 @@ export interface FleetPageAnswer {
 export async function listFleetPage(
   fleet: FleetRegistry,
   execution: { arn: string; startTime: string },
-  options: { autoRepair: boolean; pageSize: number; nextToken?: string | null },
+  options: { autoRepair: boolean; pageSize: number; minCheckMs: number; nextToken?: string | null },
 ): Promise<FleetPageAnswer> {
   const page = await fleet.verifiableProvidersPage(options.pageSize, decodeFleetPageToken(options.nextToken));
   // Sorted, so the history reads a page in the same order from one sweep to the next.
@@ -41,7 +43,13 @@ export async function listFleetPage(
     .sort((a, b) => a.providerId.localeCompare(b.providerId));
   const started = new Date(execution.startTime);
   return {
-    sweep: { sweepId: sweepIdOf(started), executionArn: execution.arn, startedAt: started.toISOString(), autoRepair: options.autoRepair },
+    sweep: {
+      sweepId: sweepIdOf(started),
+      executionArn: execution.arn,
+      startedAt: started.toISOString(),
+      autoRepair: options.autoRepair,
+      minCheckMs: options.minCheckMs,
+    },
     providers,
     nextToken: encodeFleetPageToken(page.nextKey),
   };

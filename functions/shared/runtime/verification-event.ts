@@ -1,5 +1,5 @@
 // The shape of the verification state machine's data, as the ASL passes it to both tasks:
-// { execution: { arn, name }, state: { provider, inspection? } }.
+// { execution: { arn, name }, state: { provider, inspection?, minCheckMs? } }.
 import type { VerificationCheck } from '../domain/drift.js';
 import type { ProviderSpec, ProviderStatus } from '../domain/provider.js';
 import type { ExecutionRef } from './workflow-event.js';
@@ -15,5 +15,13 @@ export interface ProviderInspection {
 
 export interface VerificationTaskEvent {
   execution: ExecutionRef;
-  state: { provider: ProviderSpec; inspection?: ProviderInspection };
+  state: {
+    provider: ProviderSpec;
+    inspection?: ProviderInspection;
+    /**
+     * The least time Check Provider lasts: set by the fleet sweep (its rate bound), absent from an
+     * on-demand verification, which is never slowed.
+     */
+    minCheckMs?: number;
+  };
 }
