@@ -18,6 +18,7 @@ import {
 import type { LocalCloud } from '../local/cloud.js';
 import { ensureSynthesized } from '../test/e2e/support.js';
 import { seedFleet } from './support/fleet.js';
+import { SWEEP_DEFAULTS } from '../lib/sweep-config.js';
 import { startBenchCloud } from './support/onboarding.js';
 import type { BenchOptions, BenchResult, BenchRow } from './support/result.js';
 
@@ -26,6 +27,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const PROVIDERS = { quick: 40, full: 1_000 };
 /** Wall-time budget per provider: 1,000 providers in 5 minutes, 72,000 within the 6-hour schedule. */
 const TARGET_SECONDS_PER_PROVIDER = 0.3;
+/** The stack's default sweepConcurrency (lib/sweep-config.ts): children, so check-provider invocations, at once. */
+const SWEEP_CONCURRENCY = SWEEP_DEFAULTS.sweepConcurrency;
 /**
  * Request budgets per second the sweep's concurrency (20) must keep: far below STS's and IAM's
  * request quotas, so a sweep never throttles onboardings running at the same time.
@@ -92,11 +95,15 @@ interface SweepSummaryOutput {
 export async function run(options: BenchOptions): Promise<BenchResult> {
   ensureSynthesized();
   const count = options.quick ? PROVIDERS.quick : PROVIDERS.full;
-  const cloud = await startBenchCloud({ propagationDelayMs: [0, 0], schedules: false });
+  // As many check-provider invocations at once as the sweep runs children (AWS's Lambda would):
+  // each check is paced to last at least minCheckMs, and 4 workers would cap the rate instead.
+  const cloud = await startBenchCloud({ propagationDelayMs: [0, 0], schedules: false, lambdaConcurrency: SWEEP_CONCURRENCY });
   const sfn = new SFNClient({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.adminCredentials });
   try {
     const fleet = await seedFleet(cloud, count, { log: (line) => console.log(`  ${line}`) });
     console.log(`  seeded ${count} READY providers in ${fleet.seconds.toFixed(0)} s; sweeping`);
+    // The per-second peaks count whole seconds: start in a fresh one, after the seeding's last.
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 10));
     const before = { sts: cloud.requests.total('sts'), iam: cloud.requests.total('iam') };
     const startedAt = Date.now();
     const started = performance.now();

@@ -50,6 +50,12 @@ export interface LocalCloudOptions {
    * start`: LOCAL_BACKGROUND_NICE, default 10).
    */
   backgroundNiceness?: number;
+  /**
+   * Invocations of one function that run at once (one warm worker thread each; more queue). AWS
+   * allows an account 1,000 by default; each worker costs memory here. Default 4 (`npm start`:
+   * LOCAL_LAMBDA_CONCURRENCY).
+   */
+  lambdaConcurrency?: number;
   /** Multiplier for state machines' TimeoutSeconds (e.g. 0.005 in tests); default 1. */
   executionTimeoutScale?: number;
   /** Whether scheduled rules (ScheduleExpression) fire by the clock; default false (`npm start`: LOCAL_SCHEDULES, default on). */

@@ -199,6 +199,7 @@ export function startRuntimes(services: Services, settings: Settings, endpointUr
     ...(functionLog ? { onLog: functionLog } : {}),
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
     ...(options.backgroundNiceness !== undefined ? { backgroundNiceness: options.backgroundNiceness } : {}),
+    ...(options.lambdaConcurrency !== undefined ? { maxWorkersPerFunction: options.lambdaConcurrency } : {}),
     sendToQueue: async (queueArn, message, roleArn) => {
       sqs.sendMessage(queueArn, message, serviceSession(services.iam, roleArn, 'lambda.amazonaws.com'));
     },

@@ -52,6 +52,14 @@ function backgroundNiceness(value: string | undefined): number {
   return parsed;
 }
 
+/** LOCAL_LAMBDA_CONCURRENCY: invocations of one function running at once (a worker thread each); default 4. */
+function lambdaConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1_000) throw new Error(`LOCAL_LAMBDA_CONCURRENCY must be an integer from 1 to 1000, got ${value}`);
+  return parsed;
+}
+
 /** LOCAL_SCHEDULES: "on" (default) fires scheduled rules by the clock, "off" never (run a sweep with StartExecution). */
 function schedulesSwitch(value: string | undefined): boolean {
   if (value === undefined || value === '' || value === 'on') return true;
@@ -80,6 +88,7 @@ async function start(args: string[]): Promise<void> {
   const propagationDelayMs = delayRange(env.LOCAL_PROPAGATION_DELAY_MS);
   const stateDir = env.LOCAL_STATE_DIR ?? '.local';
   const controlTower = controlTowerOf(env);
+  const concurrency = lambdaConcurrency(env.LOCAL_LAMBDA_CONCURRENCY);
   await synthesizeUnlessSkipped(args);
   const cloud = await startLocalCloud({
     stateDir,
@@ -89,6 +98,7 @@ async function start(args: string[]): Promise<void> {
     ...(propagationDelayMs ? { propagationDelayMs } : {}),
     schedules: schedulesSwitch(env.LOCAL_SCHEDULES),
     backgroundNiceness: backgroundNiceness(env.LOCAL_BACKGROUND_NICE),
+    ...(concurrency !== undefined ? { lambdaConcurrency: concurrency } : {}),
     ...(controlTower !== undefined ? { controlTower } : {}),
     afterDeploy: createManagementRole,
   });
