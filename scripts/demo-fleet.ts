@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { CloseAccountCommand, CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ProviderView } from '../functions/shared/domain/provider-view.js';
+import { SWEEP_DEFAULTS } from '../lib/sweep-config.js';
 import { startLocalCloud, type LocalCloud } from '../local/cloud.js';
 import { signedFetch } from '../local/signed-fetch.js';
 import { createManagementRole } from './management-role.js';
@@ -75,6 +76,9 @@ function startFleetCloud(stateDir: string, cdkOut?: string): Promise<LocalCloud>
     stateDir,
     ...(cdkOut !== undefined ? { cdkOut } : {}),
     propagationDelayMs: PROPAGATION_DELAY_MS,
+    // The sweep paces each check (sweepChecksPerSecond) and runs sweepConcurrency of them at once,
+    // as many check-provider invocations as AWS's Lambda would run.
+    lambdaConcurrency: SWEEP_DEFAULTS.sweepConcurrency,
     controlTower: { organizationalUnits: Object.keys(WORKSPACES), defaultOrganizationalUnit: 'Payments' },
     // The deployment's newAccountRules and autoRepair, given to the functions directly so the act
     // runs on the stack as synthesized.
