@@ -36,6 +36,11 @@ type WorkerMessage =
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
+/** The JavaScript heap a function of `memoryMb` may grow to. */
+function heapLimitMb(memoryMb: number): number {
+  return Math.floor(memoryMb * 0.9);
+}
+
 export class WorkerSlot {
   readonly worker: Worker;
   /** Settles once init is over: undefined when the handler loaded, else the init error. */
@@ -61,6 +66,10 @@ export class WorkerSlot {
       env,
       // A clean runtime: no loader flags from the parent (tsx, vitest) leak into the function.
       execArgv: [],
+      // A sandbox has no more memory than the function is configured with: its JavaScript heap stops
+      // at 90 % of it (the rest is the runtime's own), so a leak fails here as in Lambda instead of
+      // growing the emulator, and each warm worker stays small.
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(spec.memoryMb) },
       stdout: true,
       stderr: true,
       workerData: {
@@ -110,10 +119,13 @@ export class WorkerSlot {
     }
   }
 
-  /** An uncaught exception or unhandled rejection kills the runtime, as in Lambda. */
+  /** An uncaught exception or unhandled rejection kills the runtime, as in Lambda; so does running out of memory. */
   private crashed(error: Error): void {
     this.flush();
-    const formatted: FunctionError = { errorType: error.name || 'Error', errorMessage: error.message, trace: error.stack?.split('\n') ?? [] };
+    const formatted: FunctionError =
+      (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${this.current?.requestId ?? '-'} Error: Runtime exited with error: signal: killed` }
+        : { errorType: error.name || 'Error', errorMessage: error.message, trace: error.stack?.split('\n') ?? [] };
     this.settleReady(formatted);
     this.current?.settle({ ok: false, error: formatted });
   }
