@@ -13,10 +13,12 @@ export const systemPaceClock: PaceClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** What is left of `minMs` from `startedAt` at `now`: 0 once it has passed, or when no positive minimum is asked. */
+/** What is left of `minMs` from `startedAt` at `now`: 0 once it has passed, or when no positive, finite minimum is asked. */
 export function remainingPaceMs(startedAt: number, now: number, minMs: number | undefined): number {
-  if (typeof minMs !== 'number' || !Number.isFinite(minMs) || minMs <= 0) return 0;
-  return Math.max(0, startedAt + minMs - now);
+  const min = minMs ?? 0;
+  // A minimum of 0 or less has passed at the start; one that is not a finite number asks nothing.
+  if (!Number.isFinite(min)) return 0;
+  return Math.max(0, startedAt + min - now);
 }
 
 /** Waits out the rest of `minMs` from `startedAt`; answers how long it waited (ms). */

@@ -39,9 +39,10 @@ describe('remaining pace', () => {
     const zero = remainingPaceMs(STARTED_AT, STARTED_AT, 0);
     const negative = remainingPaceMs(STARTED_AT, STARTED_AT, -500);
     const notANumber = remainingPaceMs(STARTED_AT, STARTED_AT, Number.NaN);
+    const endless = remainingPaceMs(STARTED_AT, STARTED_AT, Number.POSITIVE_INFINITY);
 
     // Assess
-    expect([absent, zero, negative, notANumber]).toEqual([0, 0, 0, 0]);
+    expect([absent, zero, negative, notANumber, endless]).toEqual([0, 0, 0, 0, 0]);
   });
 });
 
