@@ -1,7 +1,8 @@
 // A stand-in for the local IAM's authorize: everything is allowed except what a test denies,
 // and every check is recorded so tests can assert who was asked for what.
 import { AwsServiceError, type Authorize, type CallerIdentity } from '../../../local/core/types.js';
-import { LocalLambda, type LocalLambdaOptions } from '../../../local/lambda/index.js';
+import { fileURLToPath } from 'node:url';
+import { LocalLambda, type FunctionInput, type LocalLambdaOptions } from '../../../local/lambda/index.js';
 
 export const ACCOUNT_ID = '000000000000';
 export const REGION = 'us-east-1';
@@ -57,4 +58,20 @@ export function fakeIam(): FakeIam {
 /** A local Lambda for these tests: authorization by a fresh fake IAM, function output dropped. */
 export function testLambda(options: Partial<LocalLambdaOptions> = {}): LocalLambda {
   return new LocalLambda({ accountId: ACCOUNT_ID, region: REGION, authorize: fakeIam().authorize, endpointUrl: 'http://127.0.0.1:4566', onLog: () => undefined, ...options });
+}
+
+const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** A function of `fixtures/<handler file>`, with its own role and a 10 s timeout unless told otherwise. */
+export function fixtureFunction(name: string, handler: string, overrides: Partial<FunctionInput> = {}): FunctionInput {
+  return {
+    name,
+    codeDir: FIXTURES_DIR,
+    handler,
+    environment: {},
+    timeoutSeconds: 10,
+    roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/${name}-role`,
+    credentials: { accessKeyId: 'ASIAFUNCTIONROLE0001', secretAccessKey: 'role-secret', sessionToken: 'role-token' },
+    ...overrides,
+  };
 }

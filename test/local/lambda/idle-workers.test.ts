@@ -1,11 +1,9 @@
 // A burst of overlapping invocations starts extra workers; once idle for idleWorkerMs they end,
 // as Lambda reclaims idle sandboxes, while each function keeps one warm worker.
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalLambda } from '../../../local/lambda/index.js';
-import { ACCOUNT_ID, testLambda } from './fake-iam.js';
+import { fixtureFunction, testLambda } from './fake-iam.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const IDLE_MS = 50;
 
 let lambda: LocalLambda;
@@ -18,16 +16,7 @@ async function pair(): Promise<number[]> {
 
 function start(idleWorkerMs: number): void {
   lambda = testLambda({ maxWorkersPerFunction: 2, idleWorkerMs });
-  lambda.createFunction({
-    name: 'echo',
-    codeDir: FIXTURES,
-    handler: 'echo.handler',
-    environment: {},
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/echo-role`,
-    credentials: { accessKeyId: 'ASIAFUNCTIONROLE0001', secretAccessKey: 'role-secret', sessionToken: 'role-token' },
-  });
+  lambda.createFunction(fixtureFunction('echo', 'echo.handler', { memoryMb: 256 }));
 }
 
 describe('idle Lambda workers', () => {

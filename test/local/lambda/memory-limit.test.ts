@@ -1,26 +1,14 @@
 // A sandbox has no more memory than its function is configured with: a function that keeps more
 // fails with Runtime.OutOfMemory, as in Lambda, and the next invocation gets a fresh sandbox.
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalLambda } from '../../../local/lambda/index.js';
-import { ACCOUNT_ID, testLambda } from './fake-iam.js';
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+import { fixtureFunction, testLambda } from './fake-iam.js';
 
 let lambda: LocalLambda;
 
 function start(): void {
   lambda = testLambda({ maxWorkersPerFunction: 1 });
-  lambda.createFunction({
-    name: 'hungry',
-    codeDir: FIXTURES,
-    handler: 'hungry.handler',
-    environment: {},
-    timeoutSeconds: 30,
-    memoryMb: 128,
-    roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/hungry-role`,
-    credentials: { accessKeyId: 'ASIAFUNCTIONROLE0001', secretAccessKey: 'role-secret', sessionToken: 'role-token' },
-  });
+  lambda.createFunction(fixtureFunction('hungry', 'hungry.handler', { timeoutSeconds: 30, memoryMb: 128 }));
 }
 
 describe('a function\'s memory size', () => {

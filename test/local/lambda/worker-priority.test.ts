@@ -1,12 +1,10 @@
 // Background work yields the CPU to the REST API: workers of functions API Gateway does not invoke
 // run at the configured nice value; a function API Gateway invokes keeps the process's priority,
 // and a worker it had before its first API call is replaced at that priority.
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalLambda } from '../../../local/lambda/index.js';
-import { ACCOUNT_ID, testLambda } from './fake-iam.js';
+import { fixtureFunction, testLambda } from './fake-iam.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const BACKGROUND_NICENESS = 7;
 
 interface NiceAnswer {
@@ -18,17 +16,7 @@ let lambda: LocalLambda;
 
 function start(backgroundNiceness?: number): void {
   lambda = testLambda({ maxWorkersPerFunction: 1, ...(backgroundNiceness !== undefined ? { backgroundNiceness } : {}) });
-  for (const name of ['api', 'workflow-step']) {
-    lambda.createFunction({
-      name,
-      codeDir: FIXTURES,
-      handler: 'nice.handler',
-      environment: {},
-      timeoutSeconds: 10,
-      roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/${name}-role`,
-      credentials: { accessKeyId: 'ASIAFUNCTIONROLE0001', secretAccessKey: 'role-secret', sessionToken: 'role-token' },
-    });
-  }
+  for (const name of ['api', 'workflow-step']) lambda.createFunction(fixtureFunction(name, 'nice.handler'));
 }
 
 async function niceOf(functionName: string, interactive = false): Promise<NiceAnswer> {
