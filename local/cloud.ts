@@ -56,6 +56,11 @@ export interface LocalCloudOptions {
    * LOCAL_LAMBDA_CONCURRENCY).
    */
   lambdaConcurrency?: number;
+  /**
+   * The same for a function the REST API invokes (at least lambdaConcurrency): its callers wait on
+   * each invocation. Default 8 (`npm start`: LOCAL_API_LAMBDA_CONCURRENCY).
+   */
+  apiLambdaConcurrency?: number;
   /** Multiplier for state machines' TimeoutSeconds (e.g. 0.005 in tests); default 1. */
   executionTimeoutScale?: number;
   /** Whether scheduled rules (ScheduleExpression) fire by the clock; default false (`npm start`: LOCAL_SCHEDULES, default on). */

@@ -200,6 +200,7 @@ export function startRuntimes(services: Services, settings: Settings, endpointUr
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
     ...(options.backgroundNiceness !== undefined ? { backgroundNiceness: options.backgroundNiceness } : {}),
     ...(options.lambdaConcurrency !== undefined ? { maxWorkersPerFunction: options.lambdaConcurrency } : {}),
+    ...(options.apiLambdaConcurrency !== undefined ? { maxApiWorkersPerFunction: options.apiLambdaConcurrency } : {}),
     sendToQueue: async (queueArn, message, roleArn) => {
       sqs.sendMessage(queueArn, message, serviceSession(services.iam, roleArn, 'lambda.amazonaws.com'));
     },

@@ -52,11 +52,14 @@ function backgroundNiceness(value: string | undefined): number {
   return parsed;
 }
 
-/** LOCAL_LAMBDA_CONCURRENCY: invocations of one function running at once (a worker thread each); default 4. */
-function lambdaConcurrency(value: string | undefined): number | undefined {
+/**
+ * LOCAL_LAMBDA_CONCURRENCY: invocations of one function running at once (a worker thread each);
+ * default 4. LOCAL_API_LAMBDA_CONCURRENCY: the same for a function the REST API invokes; default 8.
+ */
+function lambdaConcurrency(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1_000) throw new Error(`LOCAL_LAMBDA_CONCURRENCY must be an integer from 1 to 1000, got ${value}`);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 1_000) throw new Error(`${name} must be an integer from 1 to 1000, got ${value}`);
   return parsed;
 }
 
@@ -88,7 +91,8 @@ async function start(args: string[]): Promise<void> {
   const propagationDelayMs = delayRange(env.LOCAL_PROPAGATION_DELAY_MS);
   const stateDir = env.LOCAL_STATE_DIR ?? '.local';
   const controlTower = controlTowerOf(env);
-  const concurrency = lambdaConcurrency(env.LOCAL_LAMBDA_CONCURRENCY);
+  const concurrency = lambdaConcurrency(env.LOCAL_LAMBDA_CONCURRENCY, 'LOCAL_LAMBDA_CONCURRENCY');
+  const apiConcurrency = lambdaConcurrency(env.LOCAL_API_LAMBDA_CONCURRENCY, 'LOCAL_API_LAMBDA_CONCURRENCY');
   await synthesizeUnlessSkipped(args);
   const cloud = await startLocalCloud({
     stateDir,
@@ -99,6 +103,7 @@ async function start(args: string[]): Promise<void> {
     schedules: schedulesSwitch(env.LOCAL_SCHEDULES),
     backgroundNiceness: backgroundNiceness(env.LOCAL_BACKGROUND_NICE),
     ...(concurrency !== undefined ? { lambdaConcurrency: concurrency } : {}),
+    ...(apiConcurrency !== undefined ? { apiLambdaConcurrency: apiConcurrency } : {}),
     ...(controlTower !== undefined ? { controlTower } : {}),
     afterDeploy: createManagementRole,
   });

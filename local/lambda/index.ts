@@ -27,6 +27,8 @@ export interface LocalLambdaOptions {
   onLog?: (functionName: string, line: string) => void;
   /** Warm workers per function when invocations overlap (further ones queue). Default 4. */
   maxWorkersPerFunction?: number;
+  /** The same for a function API Gateway invokes (runtime.ts); at least maxWorkersPerFunction. Default 8. */
+  maxApiWorkersPerFunction?: number;
   /** How long a worker may sit idle before it is ended (one per function stays warm). Default 60 s. */
   idleWorkerMs?: number;
   /** How many nice steps below the process the workers of functions API Gateway does not invoke run (runtime.ts). Default 0: all equal. */
@@ -56,6 +58,7 @@ export class LocalLambda implements DurableService {
       endpointUrl: options.endpointUrl,
       onLog,
       maxWorkersPerFunction: options.maxWorkersPerFunction ?? 4,
+      maxApiWorkersPerFunction: options.maxApiWorkersPerFunction ?? 8,
       idleWorkerMs: options.idleWorkerMs ?? 60_000,
       backgroundNiceness: options.backgroundNiceness ?? 0,
     });

@@ -14,6 +14,12 @@ export interface FunctionRuntimeOptions {
   /** Warm workers per function when invocations overlap (further ones queue). */
   maxWorkersPerFunction: number;
   /**
+   * The same for a function API Gateway invokes (at least maxWorkersPerFunction): a REST API client
+   * waits on each of its invocations, and each spends most of its time waiting on the endpoint, so
+   * more workers answer more requests a second instead of queueing them.
+   */
+  maxApiWorkersPerFunction: number;
+  /**
    * How long a function's worker may sit idle before it is ended, as Lambda reclaims idle
    * sandboxes; each function keeps one warm. Bounds the memory a burst of invocations leaves behind.
    */
@@ -47,9 +53,11 @@ function invocationLogs(fn: FunctionRecord, requestId: string, lines: string[], 
 export class FunctionRuntime {
   private closed = false;
   private readonly maxWorkers: number;
+  private readonly maxApiWorkers: number;
 
   constructor(private readonly options: FunctionRuntimeOptions) {
     this.maxWorkers = Math.max(1, options.maxWorkersPerFunction);
+    this.maxApiWorkers = Math.max(this.maxWorkers, options.maxApiWorkersPerFunction);
   }
 
   /** One invocation of `fn` with `event`, on a warm worker or a fresh one. */
@@ -124,7 +132,7 @@ export class FunctionRuntime {
       this.discard(fn, stale);
       void stale.terminate();
     }
-    if (fn.workers.length < this.maxWorkers) {
+    if (fn.workers.length < (fn.interactive ? this.maxApiWorkers : this.maxWorkers)) {
       const slot = new WorkerSlot(fn, this.environmentOf(fn), this.nicenessOf(fn), (line) => this.options.onLog(fn.name, line), (dead) => this.discard(fn, dead));
       slot.busy = true;
       fn.workers.push(slot);
