@@ -9,6 +9,7 @@ export const benchmarks: Record<string, string> = {
   'idle-cpu': './idle-cpu.ts',
   chaos: './chaos.ts',
   scale: './scale.ts',
+  'request-cost': './request-cost.ts',
   rollout: './rollout.ts',
   sweep: './sweep.ts',
   reconcile: './reconcile.ts',
