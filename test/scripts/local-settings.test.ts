@@ -3,13 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { localStartSettings, SettingError } from '../../scripts/local-settings.js';
 
+/** What the README's knobs table gives as defaults. */
+const DEFAULTS = { stateDir: '.local', cloud: { port: 4566, apiPort: 3000, schedules: true, backgroundNiceness: 10 } };
+
 describe("npm start's settings", () => {
   it('default to the documented values when nothing is set', () => {
     // Act
     const settings = localStartSettings({});
 
     // Assess
-    expect(settings).toEqual({ stateDir: '.local', cloud: { port: 4566, apiPort: 3000, schedules: true, backgroundNiceness: 10 } });
+    expect(settings).toEqual(DEFAULTS);
   });
 
   it('treat an empty variable as unset', () => {
@@ -28,7 +31,7 @@ describe("npm start's settings", () => {
     });
 
     // Assess
-    expect(settings).toEqual({ stateDir: '.local', cloud: { port: 4566, apiPort: 3000, schedules: true, backgroundNiceness: 10 } });
+    expect(settings).toEqual(DEFAULTS);
   });
 
   it('read every knob', () => {
