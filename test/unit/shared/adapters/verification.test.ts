@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { pollingBudgetMs, verifyRoleAssumable, type PollClock } from '../../../../functions/shared/adapters/verification.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { pollingBudgetMs, systemClock, verifyRoleAssumable, type PollClock } from '../../../../functions/shared/adapters/verification.js';
 
 const sts = mockClient(STSClient);
 const roleArn = 'arn:aws:iam::111122223333:role/capa-providers/capa-a';
@@ -318,5 +318,30 @@ describe('pollingBudgetMs: the remaining time less a reserve of a quarter, at mo
 
     // Assess
     expect(result).toBe(budget);
+  });
+});
+
+describe('systemClock: the clock the Lambda polls with', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sleeps until its time has passed, so polls really are spaced', async () => {
+    // Prepare
+    vi.useFakeTimers();
+    let woke = false;
+
+    // Act
+    const sleeping = systemClock.sleep(500).then(() => {
+      woke = true;
+    });
+    await vi.advanceTimersByTimeAsync(499);
+    const wokeEarly = woke;
+    await vi.advanceTimersByTimeAsync(1);
+    await sleeping;
+
+    // Assess
+    expect(wokeEarly).toBe(false);
+    expect(woke).toBe(true);
   });
 });
