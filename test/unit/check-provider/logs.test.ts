@@ -2,7 +2,7 @@
 // attempt that stopped it ("Provider no longer verifiable: nothing checked"), a judged one with the
 // names of exactly the checks that failed ("Provider checked"), and the bootstrap session it opens
 // in the provider's account is named after the attempt it re-verifies (CloudTrail shows that name).
-import { GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,7 +13,8 @@ import type { ProviderInspection, VerificationTaskEvent } from '../../../functio
 import { startRegistryTable, type TestTable } from '../../support/dynamodb.js';
 import { captureOutput, type CapturedOutput } from '../../support/output-capture.js';
 import { providerRecord, registryOn } from '../../support/provider-records.js';
-import { BOOTSTRAP_SESSION, providerSpec, registryEnvironment, sdkError, workflowContext } from '../../support/workflow-task-events.js';
+import { answerRoleGone, checkProviderEnvironment } from './harness.js';
+import { BOOTSTRAP_SESSION, providerSpec, workflowContext } from '../../support/workflow-task-events.js';
 
 const VERIFIED_AT = '2026-11-29T14:00:00.000Z';
 const sts = mockClient(STSClient);
@@ -27,17 +28,7 @@ let output: CapturedOutput;
 beforeAll(async () => {
   table = await startRegistryTable();
   registry = registryOn(table);
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    PARTITION: 'aws',
-    BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole',
-    ROLE_PATH: '/capa-providers/',
-    MANAGEMENT_PRINCIPAL_ARN: 'arn:aws:iam::000000000000:root',
-    MANAGEMENT_ROLE_ARN: 'arn:aws:iam::000000000000:role/capa-management',
-    GRANT_MODE: 'path',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...registryEnvironment(table),
-  });
+  Object.assign(process.env, checkProviderEnvironment(table));
   ({ handler } = await import('../../../functions/check-provider/handler.js'));
 });
 
@@ -45,19 +36,13 @@ afterAll(async () => {
   await table.close();
 });
 
-const notFound = () => sdkError('NoSuchEntity', 404, 'not found');
-
 beforeEach(() => {
   sts.reset();
   iam.reset();
   sts.on(AssumeRoleCommand).resolves(BOOTSTRAP_SESSION);
   // The role and the management grant are gone: every check fails but capa-policies-current
   // (no policy exists to differ from the deployed document).
-  iam.on(GetRoleCommand).rejects(notFound());
-  iam.on(ListAttachedRolePoliciesCommand).rejects(notFound());
-  iam.on(GetPolicyCommand).rejects(notFound());
-  iam.on(GetRolePolicyCommand).rejects(notFound());
-  iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: 'sts:AssumeRole', EvalDecision: 'implicitDeny' }] });
+  answerRoleGone(iam);
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date(VERIFIED_AT));
   output = captureOutput();

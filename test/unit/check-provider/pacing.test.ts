@@ -2,7 +2,7 @@
 // bound): after its checks it waits the rest, and says so in its "Provider checked" line. A check
 // that throws is paced too; one that finds the provider no longer verifiable (no IAM or STS call)
 // is not, and neither is an on-demand verification, whose input carries no minCheckMs.
-import { GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,7 +13,8 @@ import type { ProviderInspection, VerificationTaskEvent } from '../../../functio
 import { startRegistryTable, type TestTable } from '../../support/dynamodb.js';
 import { captureOutput, type CapturedOutput } from '../../support/output-capture.js';
 import { providerRecord, registryOn } from '../../support/provider-records.js';
-import { BOOTSTRAP_SESSION, providerSpec, registryEnvironment, sdkError, workflowContext } from '../../support/workflow-task-events.js';
+import { answerRoleGone, checkProviderEnvironment } from './harness.js';
+import { BOOTSTRAP_SESSION, providerSpec, sdkError, workflowContext } from '../../support/workflow-task-events.js';
 
 const STARTED_AT = '2026-11-29T12:00:00.000Z';
 const sts = mockClient(STSClient);
@@ -28,17 +29,7 @@ let sleep: MockInstance<(ms: number) => Promise<void>>;
 beforeAll(async () => {
   table = await startRegistryTable();
   registry = registryOn(table);
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    PARTITION: 'aws',
-    BOOTSTRAP_ROLE_NAME: 'OrganizationAccountAccessRole',
-    ROLE_PATH: '/capa-providers/',
-    MANAGEMENT_PRINCIPAL_ARN: 'arn:aws:iam::000000000000:root',
-    MANAGEMENT_ROLE_ARN: 'arn:aws:iam::000000000000:role/capa-management',
-    GRANT_MODE: 'path',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...registryEnvironment(table),
-  });
+  Object.assign(process.env, checkProviderEnvironment(table));
   ({ handler } = await import('../../../functions/check-provider/handler.js'));
 });
 
@@ -46,17 +37,11 @@ afterAll(async () => {
   await table.close();
 });
 
-const notFound = () => sdkError('NoSuchEntity', 404, 'not found');
-
 beforeEach(() => {
   sts.reset();
   iam.reset();
   // The role is gone (the checks still run, and fail ROLE_MISSING): the fewest answers to fake.
-  iam.on(GetRoleCommand).rejects(notFound());
-  iam.on(ListAttachedRolePoliciesCommand).rejects(notFound());
-  iam.on(GetPolicyCommand).rejects(notFound());
-  iam.on(GetRolePolicyCommand).rejects(notFound());
-  iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: 'sts:AssumeRole', EvalDecision: 'implicitDeny' }] });
+  answerRoleGone(iam);
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date(STARTED_AT));
   sleep = vi.spyOn(systemPaceClock, 'sleep').mockResolvedValue(undefined);
