@@ -7,24 +7,17 @@ import type { FleetPageAnswer } from '../../../functions/shared/adapters/fleet-s
 import { startRegistryTable, type TestTable } from '../../support/dynamodb.js';
 import { captureOutput, type CapturedOutput } from '../../support/output-capture.js';
 import { providerRecord, registryOn } from '../../support/provider-records.js';
-import { registryEnvironment, workflowContext } from '../../support/workflow-task-events.js';
+import { workflowContext } from '../../support/workflow-task-events.js';
+import { listFleetEnvironment, type ListFleetEvent } from './harness.js';
 
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:SweepFleet:sweep-1';
-type ListFleetEvent = { execution: { arn: string; name: string; startTime: string }; nextToken?: string | null };
 let table: TestTable;
 let handler: (event: ListFleetEvent, context: Context) => Promise<FleetPageAnswer>;
 let output: CapturedOutput;
 
 beforeAll(async () => {
   table = await startRegistryTable();
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AUTO_REPAIR: 'false',
-    PAGE_SIZE: '500',
-    MIN_CHECK_MS: '750',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...registryEnvironment(table),
-  });
+  Object.assign(process.env, listFleetEnvironment(table, 500));
   ({ handler } = await import('../../../functions/list-fleet/handler.js'));
 });
 

@@ -7,13 +7,13 @@ import type { FleetPageAnswer } from '../../../functions/shared/adapters/fleet-s
 import { startRegistryTable, type TestTable } from '../../support/dynamodb.js';
 import { captureOutput, type CapturedOutput } from '../../support/output-capture.js';
 import { providerRecord, registryOn } from '../../support/provider-records.js';
-import { registryEnvironment, workflowContext } from '../../support/workflow-task-events.js';
+import { workflowContext } from '../../support/workflow-task-events.js';
+import { listFleetEnvironment, type ListFleetEvent } from './harness.js';
 
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:SweepFleet:sweep-2';
 const EXECUTION = { arn: EXECUTION_ARN, name: 'sweep-2', startTime: '2026-11-29T13:00:00.000Z' };
 /** The token of the page after payments.dev: its registry key, base64url-encoded JSON. */
 const AFTER_PAYMENTS_DEV = 'eyJwcm92aWRlcklkIjoicGF5bWVudHMuZGV2In0';
-type ListFleetEvent = { execution: { arn: string; name: string; startTime: string }; nextToken?: string | null };
 let table: TestTable;
 let handler: (event: ListFleetEvent, context: Context) => Promise<FleetPageAnswer>;
 let output: CapturedOutput;
@@ -21,14 +21,7 @@ let output: CapturedOutput;
 beforeAll(async () => {
   table = await startRegistryTable();
   // Pages of one provider: a fleet of one READY provider takes two pages, the second one empty.
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AUTO_REPAIR: 'false',
-    PAGE_SIZE: '1',
-    MIN_CHECK_MS: '750',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...registryEnvironment(table),
-  });
+  Object.assign(process.env, listFleetEnvironment(table, 1));
   ({ handler } = await import('../../../functions/list-fleet/handler.js'));
   await registryOn(table).create(providerRecord({ providerId: 'payments.dev', accountId: '123456789012' }));
 });
