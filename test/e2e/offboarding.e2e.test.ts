@@ -168,6 +168,35 @@ describe('DELETE /workspaces/{workspace}/providers/{name}', () => {
     expect(await providerResourcesIn(await memberIam(cloud, accountId))).toEqual([]);
   }, 120_000);
 
+  it('a DELETE racing the removal of a stopped onboarding\'s leftovers still ends DELETED, the role and policy gone', async () => {
+    // Prepare: FAILED is recorded before execution-ended removes what the attempt created, so a
+    // DELETE sent at once runs beside that removal. Each DeleteRole waits 3 s before IAM acts on it:
+    // the offboarding finds the role, then execution-ended's DeleteRole removes it under the
+    // offboarding's own (IAM then denies the path-less name of a role that no longer exists).
+    cloud.iam.setPropagationDelay(() => NEVER_PROPAGATES_MS);
+    const { accountId } = cloud.iam.inviteAccount('team-overlap-dev', 'overlap-dev@example.com');
+    await api(cloud).post({ workspace: 'overlap', name: 'dev', accountId });
+    const verifying = await providerIn(cloud, 'overlap.dev', ['VERIFYING']);
+    cloud.faults.replaceRules('iam:DeleteRole=latency:3000');
+    const sfn = new SFNClient(clientConfig(cloud));
+    await sfn.send(new StopExecutionCommand({ executionArn: verifying.executionArn, error: 'Operator', cause: 'offboarding it' }));
+    await providerIn(cloud, 'overlap.dev', ['FAILED']);
+
+    // Act
+    const accepted = await api(cloud).delete('overlap.dev');
+    // The offboarding's own outcome (attempt 2), so a FAILED one shows its reason rather than a timeout.
+    const ended = await eventually('the offboarding of overlap.dev ended', async () => {
+      const provider = (await api(cloud).get('overlap.dev')).body as ProviderAnswer;
+      return provider.attempt === 2 && ['DELETED', 'FAILED'].includes(provider.status) ? provider : undefined;
+    }, 60_000);
+
+    // Assess
+    expect(accepted.status).toBe(202);
+    expect(ended).toMatchObject({ status: 'DELETED', attempt: 2, offboarding: { leftInPlace: [] } });
+    cloud.faults.replaceRules('');
+    expect(await providerResourcesIn(await memberIam(cloud, accountId))).toEqual([]);
+  }, 120_000);
+
   it("a role the product did not create and someone else's policy stay in place and are named; the product's CAPA policy goes", async () => {
     // Prepare: an administrator made the role by hand, with the trust the product writes; onboarding adopts it.
     const { accountId } = cloud.iam.inviteAccount('team-handmade-dev', 'handmade-dev@example.com');

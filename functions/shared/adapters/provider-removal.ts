@@ -8,12 +8,12 @@ import { CAPA_POLICY_PARTS, capaPolicyName } from '../domain/capa-policy.js';
 import { managedPolicyArnOf, roleArnOf, type IamLocation, type LeftInPlace } from '../domain/provider.js';
 import { isAccessDenied, isDeleteConflict, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
 import {
-  attachedPolicyArns,
   createdForProvider,
   deleteManagedPolicy,
   deleteRoleAndAttachments,
   findPolicy,
   isOwnedBy,
+  policiesOnRemainingRole,
   type Ownership,
 } from './role-provisioning.js';
 
@@ -29,13 +29,16 @@ export interface RemovalResult {
 
 const notOurs = (providerId: string) => `not created by this product for provider ${providerId}`;
 
-/** The role of this name: `outside` when it exists but not on the product's path (its read is denied). */
-async function roleNamed(iam: IAMClient, roleName: string) {
+/**
+ * The role of this name on the product's path, if any. A denied read is not a role found: IAM
+ * authorizes a name it cannot resolve (an absent role) against the path-less ARN, which the
+ * path-scoped session may not read, exactly as it does a role elsewhere. Neither is this product's.
+ */
+async function roleOnProductPath(iam: IAMClient, roleName: string) {
   try {
-    return { role: (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role };
+    return (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
   } catch (error) {
-    if (isNoSuchEntity(error)) return { role: undefined };
-    if (isAccessDenied(error)) return { role: undefined, outside: true };
+    if (isNoSuchEntity(error) || isAccessDenied(error)) return undefined;
     return rethrowTransient(error, `GetRole ${roleName}`);
   }
 }
@@ -64,7 +67,7 @@ async function removePolicies(
   roleName: string | undefined,
   result: RemovalResult,
 ): Promise<void> {
-  const attached = roleName === undefined ? [] : await attachedPolicyArns(iam, roleName);
+  const attached = roleName === undefined ? [] : await policiesOnRemainingRole(iam, roleName);
   const productPolicies = `arn:${target.partition}:iam::${target.accountId}:policy${target.rolePath}`;
   for (const arn of policyCandidates(target, attached)) {
     if (!arn.startsWith(productPolicies)) {
@@ -85,17 +88,16 @@ async function removePolicies(
 
 /**
  * Removes the provider's policies (detached, every version deleted) and then its role, each only
- * when it carries the provider's owner tag. Idempotent: what is already gone is skipped.
+ * when it carries the provider's owner tag. Idempotent: what is already gone is skipped, and what
+ * goes meanwhile (a concurrent cleanup of the provider: an ended execution's leftovers) counts as removed.
  */
 export async function removeProviderResources(iam: IAMClient, target: ProviderResources): Promise<RemovalResult> {
   const owner = createdForProvider(target.providerId);
   const result: RemovalResult = { removed: [], leftInPlace: [] };
-  const { role, outside } = await roleNamed(iam, target.roleName);
+  const role = await roleOnProductPath(iam, target.roleName);
   await removePolicies(iam, target, owner, role === undefined ? undefined : target.roleName, result);
 
-  if (outside) {
-    result.leftInPlace.push({ resource: `role ${target.roleName}`, why: `a role of this name exists outside ${target.rolePath}, so not this product's` });
-  } else if (role !== undefined) {
+  if (role !== undefined) {
     const roleArn = role.Arn ?? roleArnOf(target);
     if (!isOwnedBy(role.Tags, owner)) {
       result.leftInPlace.push({ resource: roleArn, why: notOurs(target.providerId) });

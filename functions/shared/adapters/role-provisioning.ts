@@ -15,6 +15,7 @@ import {
   ListPolicyVersionsCommand,
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
+  type Role,
   type Tag,
 } from '@aws-sdk/client-iam';
 import { isAccessDenied, isDeleteConflict, isEntityAlreadyExists, isNoSuchEntity, rethrowTransient } from './aws-errors.js';
@@ -95,6 +96,39 @@ export interface EnsuredRole {
   trustRestored?: true;
 }
 
+/** Creates the provider's role, tagged as this execution's; false when a role of that name exists. */
+async function createRoleIfAbsent(iam: IAMClient, target: ProviderRoleTarget, trustPolicy: PolicyDocument): Promise<boolean> {
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: target.roleName,
+        Path: target.rolePath,
+        AssumeRolePolicyDocument: JSON.stringify(trustPolicy),
+        Description: `CAPA infrastructure provider ${target.providerId}`,
+        MaxSessionDuration: 3600,
+        Tags: ownerTags(target),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isEntityAlreadyExists(error)) return false;
+    return rethrowTransient(error, `CreateRole ${roleArnOf(target)}`);
+  }
+}
+
+/**
+ * The role of this name, or why it cannot be read: AccessDenied for a name the path-scoped session
+ * may not read (a role elsewhere, or one deleted since), NoSuchEntity for one deleted since.
+ */
+async function readRole(iam: IAMClient, roleName: string): Promise<{ role: Role | undefined } | { denied: Error }> {
+  try {
+    return { role: (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role };
+  } catch (error) {
+    if (isAccessDenied(error) || isNoSuchEntity(error)) return { denied: error as Error };
+    return rethrowTransient(error, `GetRole ${roleName}`);
+  }
+}
+
 /**
  * Creates the role, or accepts an existing one with the same path and trust. This provider's own
  * role (tagged with its provider id, at the product's path) whose trust drifted gets its trust
@@ -108,33 +142,23 @@ export async function ensureRole(
   now: () => Date = () => new Date(),
 ): Promise<EnsuredRole> {
   const roleArn = roleArnOf(target);
-  try {
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: target.roleName,
-        Path: target.rolePath,
-        AssumeRolePolicyDocument: JSON.stringify(trustPolicy),
-        Description: `CAPA infrastructure provider ${target.providerId}`,
-        MaxSessionDuration: 3600,
-        Tags: ownerTags(target),
-      }),
-    );
-    return { roleArn, roleName: target.roleName, createdByThisExecution: true, ensuredAt: now().toISOString() };
-  } catch (error) {
-    if (!isEntityAlreadyExists(error)) rethrowTransient(error, `CreateRole ${roleArn}`);
+  const created = { roleArn, roleName: target.roleName, createdByThisExecution: true };
+  if (await createRoleIfAbsent(iam, target, trustPolicy)) return { ...created, ensuredAt: now().toISOString() };
+  let existing = await readRole(iam, target.roleName);
+  if ('denied' in existing && (await createRoleIfAbsent(iam, target, trustPolicy))) {
+    // The role CreateRole found was deleted before its read (a cleanup of an earlier attempt ending).
+    return { ...created, ensuredAt: now().toISOString() };
   }
-  const existing = await call(`GetRole ${target.roleName}`, () =>
-    iam.send(new GetRoleCommand({ RoleName: target.roleName })),
-  ).catch((error: unknown) => {
+  if ('denied' in existing) existing = await readRole(iam, target.roleName);
+  if ('denied' in existing) {
     // Role names are unique per account whatever the path: a role of this name that the session
     // (limited to the product's path) may not read lives outside that path, so it is someone else's.
-    if (!isAccessDenied(error)) throw error;
     throw new RoleConflict(
       `Role ${target.roleName} already exists in account ${target.accountId} outside ${target.rolePath} ` +
-        `(${(error as Error).message}); it was left unchanged`,
+        `(${existing.denied.message}); it was left unchanged`,
     );
-  });
-  const role = existing.Role;
+  }
+  const { role } = existing;
   const trust = role?.AssumeRolePolicyDocument ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument)) : undefined;
   if (role && role.Path === target.rolePath && !sameTrustPolicy(trust, trustPolicy) && tagValue(role.Tags, TAG_PROVIDER_ID) === target.providerId) {
     // This provider's own role whose trust drifted (edited out of band): repairing restores it.
@@ -306,15 +330,48 @@ export async function findPolicy(iam: IAMClient, arn: string) {
 }
 
 /**
+ * Whether a role this step saw on the product's path is gone now. A role cannot change its path, so
+ * once its name no longer reads (NoSuchEntity, or AccessDenied: IAM authorizes a name it cannot
+ * resolve against the path-less ARN, which the path-scoped session may not touch), it was deleted.
+ */
+async function roleGone(iam: IAMClient, roleName: string): Promise<boolean> {
+  try {
+    await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    return false;
+  } catch (error) {
+    if (isNoSuchEntity(error) || isAccessDenied(error)) return true;
+    return rethrowTransient(error, `GetRole ${roleName}`);
+  }
+}
+
+/**
+ * One call on a role this step saw on the product's path; undefined when the role (or what the call
+ * names) is gone meanwhile, removed by a concurrent cleanup of the same provider (an ended
+ * execution's leftovers and an offboarding can overlap). A denial of a role still there stands.
+ */
+async function onRemainingRole<T>(iam: IAMClient, roleName: string, what: string, action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    if (isAccessDenied(error) && (await roleGone(iam, roleName))) return undefined;
+    return rethrowTransient(error, what);
+  }
+}
+
+/**
  * Detaches the policy from `roleName` (when given), deletes its non-default versions, then the
- * policy. Each call tolerates what is already gone, so a retried step finishes the job.
+ * policy. Each call tolerates what is already gone, so a retried step, or two cleanups at once,
+ * finish the job.
  */
 export async function deleteManagedPolicy(iam: IAMClient, arn: string, roleName: string | undefined): Promise<void> {
   if (roleName !== undefined) {
-    await lookup(`DetachRolePolicy ${arn}`, () => iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn })));
+    await onRemainingRole(iam, roleName, `DetachRolePolicy ${arn}`, () =>
+      iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn })),
+    );
   }
-  const versions = await call(`ListPolicyVersions ${arn}`, () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
-  for (const version of versions.Versions ?? []) {
+  const versions = await lookup(`ListPolicyVersions ${arn}`, () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+  for (const version of versions?.Versions ?? []) {
     if (version.IsDefaultVersion || !version.VersionId) continue;
     await lookup(`DeletePolicyVersion ${arn}`, () =>
       iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: version.VersionId })),
@@ -328,15 +385,32 @@ export async function attachedPolicyArns(iam: IAMClient, roleName: string): Prom
   const attached = await call(`ListAttachedRolePolicies ${roleName}`, () =>
     iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })),
   );
-  return (attached.AttachedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : []));
+  return policyArnsOf(attached.AttachedPolicies);
 }
 
-/** Detaches every managed policy from the role, then deletes it. IAM refuses the delete otherwise. */
+function policyArnsOf(attached: Array<{ PolicyArn?: string }> | undefined): string[] {
+  return (attached ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : []));
+}
+
+/** The managed policies attached to a role this step saw on the product's path; none once it is gone. */
+export async function policiesOnRemainingRole(iam: IAMClient, roleName: string): Promise<string[]> {
+  const attached = await onRemainingRole(iam, roleName, `ListAttachedRolePolicies ${roleName}`, () =>
+    iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })),
+  );
+  return policyArnsOf(attached?.AttachedPolicies);
+}
+
+/**
+ * Detaches every managed policy from a role seen on the product's path, then deletes it (IAM
+ * refuses the delete otherwise). A role gone meanwhile is done.
+ */
 export async function deleteRoleAndAttachments(iam: IAMClient, roleName: string): Promise<void> {
-  for (const policyArn of await attachedPolicyArns(iam, roleName)) {
-    await lookup(`DetachRolePolicy ${policyArn}`, () => iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })));
+  for (const policyArn of await policiesOnRemainingRole(iam, roleName)) {
+    await onRemainingRole(iam, roleName, `DetachRolePolicy ${policyArn}`, () =>
+      iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })),
+    );
   }
-  await lookup(`DeleteRole ${roleName}`, () => iam.send(new DeleteRoleCommand({ RoleName: roleName })));
+  await onRemainingRole(iam, roleName, `DeleteRole ${roleName}`, () => iam.send(new DeleteRoleCommand({ RoleName: roleName })));
 }
 
 /** Removes the role and policies this execution created (by tag); returns the ARNs removed. */

@@ -53,7 +53,7 @@ describe('removeProviderResources', () => {
     expect(iam.commandCalls(DeletePolicyCommand)).toHaveLength(1);
   });
 
-  it('names a role of the same name outside the product path (its read is denied) and touches no policy it cannot see', async () => {
+  it('finds no role when its read is denied (absent, or outside the product path): names nothing, touches no policy it cannot see', async () => {
     // Prepare
     iam.on(GetRoleCommand).rejects(sdkError('AccessDenied', 403, 'not authorized to perform: iam:GetRole'));
     iam.on(GetPolicyCommand).rejects(sdkError('NoSuchEntity', 404, 'not found'));
@@ -62,12 +62,52 @@ describe('removeProviderResources', () => {
     const result = await removeProviderResources(new IAMClient({}), target);
 
     // Assess
-    expect(result).toEqual({
-      removed: [],
-      leftInPlace: [{ resource: 'role capa-payments-dev', why: 'a role of this name exists outside /capa-providers/, so not this product\'s' }],
-    });
+    expect(result).toEqual({ removed: [], leftInPlace: [] });
     expect(iam.commandCalls(DeleteRoleCommand)).toHaveLength(0);
     expect(iam.commandCalls(DeletePolicyCommand)).toHaveLength(0);
+  });
+
+  it('a role deleted meanwhile by a concurrent cleanup (its calls then denied, its name no longer readable) counts as removed', async () => {
+    // Prepare: found on the product path, then gone: IAM authorizes the unresolvable name against the path-less ARN.
+    const denied = (action: string) => sdkError('AccessDenied', 403, `not authorized to perform: iam:${action} on resource: role capa-payments-dev`);
+    iam.on(GetRoleCommand)
+      .resolvesOnce({ Role: { RoleName: target.roleName, Path: '/capa-providers/', Arn: ROLE_ARN, RoleId: 'AROA1', CreateDate: new Date(), Tags: OURS } })
+      .rejects(denied('GetRole'));
+    iam.on(ListAttachedRolePoliciesCommand).rejects(denied('ListAttachedRolePolicies'));
+    iam.on(GetPolicyCommand).rejects(sdkError('NoSuchEntity', 404, 'not found'));
+    iam.on(DeleteRoleCommand).rejects(denied('DeleteRole'));
+
+    // Act
+    const result = await removeProviderResources(new IAMClient({}), target);
+
+    // Assess
+    expect(result).toEqual({ removed: [ROLE_ARN], leftInPlace: [] });
+  });
+
+  it('a denial on a role that is still there stands: the step fails with it', async () => {
+    // Prepare
+    const denied = sdkError('AccessDenied', 403, 'with an explicit deny in a service control policy');
+    iam.on(GetRoleCommand).resolves({ Role: { RoleName: target.roleName, Path: '/capa-providers/', Arn: ROLE_ARN, RoleId: 'AROA1', CreateDate: new Date(), Tags: OURS } });
+    iam.on(DeleteRoleCommand).rejects(denied);
+
+    // Act
+    const removing = removeProviderResources(new IAMClient({}), target);
+
+    // Assess
+    await expect(removing).rejects.toBe(denied);
+  });
+
+  it('a policy deleted meanwhile (NoSuchEntity while listing its versions) counts as removed', async () => {
+    // Prepare
+    iam.on(GetRoleCommand).rejects(sdkError('NoSuchEntity', 404, 'not found'));
+    iam.on(ListPolicyVersionsCommand).rejects(sdkError('NoSuchEntity', 404, 'not found'));
+    iam.on(DeletePolicyCommand).rejects(sdkError('NoSuchEntity', 404, 'not found'));
+
+    // Act
+    const result = await removeProviderResources(new IAMClient({}), target);
+
+    // Assess
+    expect(result).toEqual({ removed: [POLICY_ARN], leftInPlace: [] });
   });
 
   it('a policy tagged for another provider is named and kept', async () => {

@@ -165,17 +165,34 @@ describe('ensureRole', () => {
     await expect(ensured).rejects.toMatchObject({ name: 'TransientAwsError', message: 'GetRole capa-payments-dev: Rate exceeded' });
   });
 
-  it('passes on a role that vanished between CreateRole and GetRole as the NoSuchEntity error', async () => {
+  it.each([
+    ['NoSuchEntity', noSuchEntity],
+    ['AccessDenied (the path-less name of a deleted role)', accessDenied],
+  ])('creates the role again when the one CreateRole found is gone before its read (%s)', async (_, gone) => {
+    // Prepare: an earlier attempt's role, removed by its execution's cleanup in between.
+    iam.on(CreateRoleCommand).rejectsOnce(alreadyExists()).resolves({});
+    iam.on(GetRoleCommand).rejects(gone());
+
+    // Act
+    const ensured = await ensureRole(new IAMClient({}), target, trust, now);
+
+    // Assess
+    expect(ensured).toEqual({ roleArn: ROLE_ARN, roleName: 'capa-payments-dev', createdByThisExecution: true, ensuredAt: '2026-11-29T10:00:00.000Z' });
+    expect(iam).toHaveReceivedCommandTimes(CreateRoleCommand, 2);
+  });
+
+  it('a name that still exists and still may not be read after one more CreateRole is a role outside the product path: RoleConflict', async () => {
     // Prepare
-    const gone = noSuchEntity();
     iam.on(CreateRoleCommand).rejects(alreadyExists());
-    iam.on(GetRoleCommand).rejects(gone);
+    iam.on(GetRoleCommand).rejects(accessDenied());
 
     // Act
     const ensured = ensureRole(new IAMClient({}), target, trust, now);
 
     // Assess
-    await expect(ensured).rejects.toBe(gone);
+    await expect(ensured).rejects.toMatchObject({ name: 'RoleConflict' });
+    expect(iam).toHaveReceivedCommandTimes(CreateRoleCommand, 2);
+    expect(iam).toHaveReceivedCommandTimes(GetRoleCommand, 2);
   });
 });
 
