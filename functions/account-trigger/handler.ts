@@ -38,6 +38,12 @@ async function onNewAccount(event: NewAccountEvent): Promise<{ providerId?: stri
     { onboardDeleted: false, bootstrapRoleName: placed.bootstrapRoleName },
   );
   logger.appendKeys({ providerId: result.provider.providerId, executionArn: result.provider.executionArn });
+  if (result.outcome === 'removing-leftovers') {
+    // Lambda's asynchronous retries (a minute, then two) bring the event back once it is done.
+    throw new Error(
+      `Provider ${result.provider.providerId} is FAILED and what its execution created is still being removed (since ${result.provider.leftoversPendingSince}); the event is retried`,
+    );
+  }
   if (result.outcome === 'conflict') {
     logger.error('Provider for this account exists with a different spec; not changed', {
       details: result.differences,

@@ -123,6 +123,43 @@ describe('an onboarding stopped by an operator, or whose end went unheard', () =
     ]);
   });
 
+  it('a POST sent as soon as the stop shows FAILED waits for the removal (409, Retry-After), then starts attempt 2, which reaches READY with its role and policy', async () => {
+    // Prepare: each DeleteRole waits 3 s before IAM acts on it, so execution-ended is still
+    // removing attempt 1's role when the POST arrives (FAILED is recorded before the removal).
+    const { accountId } = cloud.iam.inviteAccount('team-hasty-dev', 'hasty-dev@example.com');
+    await api(cloud).post({ workspace: 'hasty', name: 'dev', accountId });
+    const verifying = await providerIn(cloud, 'hasty.dev', ['VERIFYING']);
+    cloud.faults.replaceRules('iam:DeleteRole=latency:3000');
+    await new SFNClient(clientConfig(cloud)).send(new StopExecutionCommand({ executionArn: verifying.executionArn, error: 'Operator', cause: 'retried at once' }));
+    await providerIn(cloud, 'hasty.dev', ['FAILED']);
+    cloud.iam.setPropagationDelay(() => 0);
+
+    // Act
+    const refused = await api(cloud).post({ workspace: 'hasty', name: 'dev', accountId });
+    const accepted = await eventually('the POST accepted', async () => {
+      const answer = await api(cloud).post({ workspace: 'hasty', name: 'dev', accountId });
+      return answer.status === 202 ? answer : undefined;
+    });
+    const ready = await waitForProvider(cloud, 'hasty.dev');
+
+    // Assess
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(refused.body).toEqual({
+      error: {
+        code: 'CONFLICT',
+        message: `Provider hasty.dev is FAILED and what its execution (${verifying.executionArn}) created is still being removed; send the request again in a few seconds`,
+        details: [],
+      },
+    });
+    expect((accepted.body as { provider: ProviderBody }).provider).toMatchObject({ status: 'PENDING', attempt: 2 });
+    expect(ready).toMatchObject({ status: 'READY', attempt: 2, reason: null });
+    expect((await providerResourcesIn(await memberIam(cloud, accountId))).sort()).toEqual([
+      `arn:aws:iam::${accountId}:policy/capa-providers/capa-hasty-dev-capa-1`,
+      `arn:aws:iam::${accountId}:role/capa-providers/capa-hasty-dev`,
+    ]);
+  });
+
   it('a provider left CREATING by a stopped execution whose status-change event was lost is restarted by the next POST', async () => {
     // Prepare: CreateRole fails (5xx) so the run stays in its first step, retried; the rule that
     // hears executions end is disabled, as if the event were lost.

@@ -10,6 +10,9 @@ import { starter } from '../dependencies.js';
 import { PROVIDERS } from './paths.js';
 import { jsonBody, pathLabels, providerUrlOf, type ApiRoute } from './route.js';
 
+/** The removal takes a few IAM calls in the target account: seconds. */
+const LEFTOVER_REMOVAL_RETRY_AFTER_SECONDS = 5;
+
 async function createProvider(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const path = pathLabels(event, ['workspace']);
   if (!path.ok) return path.response;
@@ -38,6 +41,18 @@ async function createProvider(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       409,
       'CONFLICT',
       `Provider ${result.provider.providerId} is being deleted (execution ${result.provider.executionArn}); send the request again once it is DELETED`,
+    );
+  }
+  if (result.outcome === 'removing-leftovers') {
+    logger.info('Provider is FAILED and its ended execution\'s leftovers are being removed: not restarted now', {
+      leftoversPendingSince: result.provider.leftoversPendingSince,
+    });
+    return errorResponse(
+      409,
+      'CONFLICT',
+      `Provider ${result.provider.providerId} is FAILED and what its execution (${result.provider.executionArn}) created is still being removed; send the request again in a few seconds`,
+      [],
+      { 'retry-after': String(LEFTOVER_REMOVAL_RETRY_AFTER_SECONDS) },
     );
   }
   logger.info('Provider request accepted', {

@@ -1,6 +1,7 @@
 // The registry converges with an execution that ended without recording an outcome (stopped by an
 // operator, timed out, or failed in its Record step): its provider is recorded FAILED with a
-// reason, what the execution created is removed, and "Provider Failed" announces it. The same holds
+// reason (and a mark that its leftovers are being removed), what the execution created is removed,
+// the mark goes, and "Provider Failed" announces it. The same holds
 // for an offboarding execution (the provider was DELETING), which creates nothing: FAILED is
 // retryable by another DELETE or a POST.
 import { failureOfEndedExecution, type EndedExecution } from '../domain/ended-execution.js';
@@ -32,14 +33,23 @@ export async function convergeEndedExecution(deps: ConvergenceDependencies, ende
     ? await deps.registry.failInFlight(current.providerId, current.attempt, failure, (deps.now ?? (() => new Date()))())
     : recordedByThisEvent(current, failure);
   if (failed === undefined) return { outcome: 'ignored', why: 'outcome recorded' };
-  const removed = await deps.removeLeftovers(failed, ended.executionName);
-  await deps.announceFailure(failed, ended.executionArn);
-  return { outcome: 'failed', provider: failed, removed };
+  const { leftoversPendingSince, ...provider } = failed;
+  let removed: string[] = [];
+  if (leftoversPendingSince !== undefined) {
+    // Until the mark goes, a retry of this event finds it and removes again, and the next attempt
+    // waits: it would adopt a role this removal then deletes.
+    removed = await deps.removeLeftovers(failed, ended.executionName);
+    await deps.registry.leftoversRemoved(failed.providerId, failed.attempt);
+  }
+  // Last, so "Provider Failed" tells a client the next attempt may start.
+  await deps.announceFailure(provider, ended.executionArn);
+  return { outcome: 'failed', provider, removed };
 }
 
 /**
- * The record when it holds exactly the failure this event derives (a delivery of it already
- * recorded FAILED, then failed while removing or announcing): the retry finishes that work.
+ * The record when it holds exactly the failure this event derives: a delivery of it already
+ * recorded FAILED, then failed before the end. This one finishes the work: the removal while the
+ * leftovers mark is still set, and the announcement (again, at worst: events are at-least-once).
  */
 function recordedByThisEvent(current: ProviderRecord, failure: { reason: string; message: string }): ProviderRecord | undefined {
   const same = current.status === 'FAILED' && current.reason === failure.reason && current.message === failure.message;

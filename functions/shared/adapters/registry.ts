@@ -7,6 +7,7 @@ import { nameAfterPageToken, pageTokenOf } from '../domain/page-token.js';
 import {
   providerIdOf,
   TERMINAL_STATUSES,
+  LEFTOVER_REMOVAL_WAIT_MS,
   UNSETTLED_STATUSES,
   type OffboardingRecord,
   type ProviderRecord,
@@ -146,10 +147,16 @@ export class ProviderRegistry {
             UpdateExpression: [
               'SET #status = :next, attempt = :attempt, executionName = :executionName, executionArn = :executionArn, updatedAt = :updatedAt',
               ...extraNames.map((name, index) => `, #x${index} = :x${index}`),
-              ' REMOVE reason, message',
+              ' REMOVE reason, message, leftoversPendingSince',
             ].join(''),
-            // An offboarding never starts under an open External ID rotation (it owns the trust until it closes).
-            ConditionExpression: `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})${status === 'DELETING' ? ' AND attribute_not_exists(rotationId)' : ''}`,
+            // An offboarding never starts under an open External ID rotation (it owns the trust until it
+            // closes). An onboarding attempt waits (bounded) for the previous one's leftovers to be
+            // removed: it would adopt a role that removal then deletes. An offboarding removes them too.
+            ConditionExpression:
+              `attempt = :previous AND #status IN (${Object.keys(expected).join(', ')})` +
+              (status === 'DELETING'
+                ? ' AND attribute_not_exists(rotationId)'
+                : ' AND (attribute_not_exists(leftoversPendingSince) OR leftoversPendingSince < :leftoversCutoff)'),
             ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(extraNames.map((name, index) => [`#x${index}`, name])) },
             ExpressionAttributeValues: {
               ':next': status,
@@ -158,6 +165,7 @@ export class ProviderRegistry {
               ':executionName': next.executionName,
               ':executionArn': next.executionArn,
               ':updatedAt': next.updatedAt,
+              ...(status === 'PENDING' ? { ':leftoversCutoff': new Date(Date.parse(next.updatedAt) - LEFTOVER_REMOVAL_WAIT_MS).toISOString() } : {}),
               ...Object.fromEntries(extraNames.map((name, index) => [`:x${index}`, extra[name as keyof ProviderRecord]])),
               ...expected,
             },
@@ -202,7 +210,29 @@ export class ProviderRegistry {
     failure: Pick<ProviderRecord, 'reason' | 'message'>,
     now: Date = new Date(),
   ): Promise<ProviderRecord | undefined> {
-    return this.update(providerId, attempt, { in: UNSETTLED_STATUSES }, { ...failure, status: 'FAILED' }, now);
+    return this.update(providerId, attempt, { in: UNSETTLED_STATUSES }, { ...failure, status: 'FAILED', leftoversPendingSince: now.toISOString() }, now);
+  }
+
+  /**
+   * Marks the removal of FAILED attempt `attempt`'s leftovers done, so its next attempt may start.
+   * Nothing to do once the provider moved on to another attempt (which cleared the mark).
+   */
+  async leftoversRemoved(providerId: string, attempt: number): Promise<void> {
+    try {
+      await callAws(`UpdateItem ${providerId} (leftovers removed)`, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { providerId },
+            UpdateExpression: 'REMOVE leftoversPendingSince',
+            ConditionExpression: 'attempt = :attempt',
+            ExpressionAttributeValues: { ':attempt': attempt },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   executionNameOf,
   IN_FLIGHT_STATUSES,
   isInFlight,
+  leftoversBeingRemoved,
   providerIdOf,
   roleArnOf,
   workflowInputOf,
@@ -45,6 +46,11 @@ export type StartOutcome =
   | { outcome: 'conflict'; provider: ProviderRecord; differences: FieldIssue[] }
   /** The provider is being offboarded: a new onboarding may start once it is DELETED. */
   | { outcome: 'deleting'; provider: ProviderRecord }
+  /**
+   * The provider is FAILED and execution-ended is still removing what its ended execution created:
+   * the next attempt may start once that is done (seconds), or LEFTOVER_REMOVAL_WAIT_MS after it began.
+   */
+  | { outcome: 'removing-leftovers'; provider: ProviderRecord }
   /** The provider was offboarded and the caller asked not to onboard it again (see StartOptions). */
   | { outcome: 'deleted'; provider: ProviderRecord };
 
@@ -128,8 +134,9 @@ async function restartAttempt(
   now: Date,
   options: StartOptions,
   from: readonly ProviderStatus[] = ['FAILED'],
-): Promise<{ outcome: 'restarted' | 'in-progress'; provider: ProviderRecord }> {
+): Promise<{ outcome: 'restarted' | 'in-progress' | 'removing-leftovers'; provider: ProviderRecord }> {
   const { registry, sfn, settings } = deps;
+  if (leftoversBeingRemoved(current, now)) return { outcome: 'removing-leftovers', provider: current };
   const attempt = current.attempt + 1;
   const executionName = executionNameOf(current.workspace, current.name, attempt);
   const next = {
@@ -140,13 +147,15 @@ async function restartAttempt(
   };
   const changes = options.bootstrapRoleName !== undefined && options.bootstrapRoleName !== current.bootstrapRoleName ? { bootstrapRoleName: options.bootstrapRoleName } : {};
   if (await registry.restart(current.providerId, current.attempt, next, from, changes)) {
-    const { reason: _reason, message: _message, ...previous } = current;
+    const { reason: _reason, message: _message, leftoversPendingSince: _pending, ...previous } = current;
     const restarted: ProviderRecord = { ...previous, ...next, ...changes, status: 'PENDING' };
     await startExecution(sfn, settings.stateMachineArn, restarted);
     return { outcome: 'restarted', provider: restarted };
   }
-  // Another request restarted it a moment ago: answer with what that request recorded.
+  // Another request restarted it a moment ago (answer with what that request recorded), or
+  // execution-ended recorded FAILED since the read and is removing the attempt's leftovers.
   const latest = await registry.get(current.providerId);
+  if (latest !== undefined && leftoversBeingRemoved(latest, now)) return { outcome: 'removing-leftovers', provider: latest };
   return { outcome: 'in-progress', provider: latest ?? current };
 }
 

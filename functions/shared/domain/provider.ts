@@ -159,6 +159,27 @@ export interface ProviderRecord extends ProviderSpec, RotationFields {
   /** Set with status ACCOUNT_REMOVED: the account left the organization or was closed. */
   removedAt?: string;
   departure?: DepartureRecord;
+  /**
+   * Set with FAILED by execution-ended, while it removes what the ended execution created; removed
+   * once that is done. The next attempt waits for it (see leftoversBeingRemoved).
+   */
+  leftoversPendingSince?: string;
+}
+
+/**
+ * How long a FAILED provider's next onboarding attempt waits for execution-ended to remove what
+ * the ended execution created. Past it (execution-ended failed past its retries, the event is in
+ * its dead-letter queue), the next attempt starts anyway and adopts what is left, as a restart does.
+ */
+export const LEFTOVER_REMOVAL_WAIT_MS = 10 * 60_000;
+
+/**
+ * Whether execution-ended is still removing what the provider's ended execution created. A new
+ * attempt started meanwhile would adopt a role or policy that removal then deletes under it.
+ */
+export function leftoversBeingRemoved(record: Pick<ProviderRecord, 'status' | 'leftoversPendingSince'>, now: Date): boolean {
+  if (record.status !== 'FAILED' || record.leftoversPendingSince === undefined) return false;
+  return now.getTime() - Date.parse(record.leftoversPendingSince) < LEFTOVER_REMOVAL_WAIT_MS;
 }
 
 /** How the provider's account left, and whether "Provider Deleted" was announced for it. */

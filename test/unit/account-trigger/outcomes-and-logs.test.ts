@@ -1,6 +1,7 @@
 // What the new-account trigger logs for each outcome of starting an onboarding, against a real
 // registry table (dynalite): the account, the provider and its execution on every line, the spec
-// conflict as an error with the fields that differ, and the ended execution behind a restart.
+// conflict as an error with the fields that differ, and the ended execution behind a restart; a
+// restart that must wait for an ended execution's cleanup fails the invocation, to be retried.
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -168,6 +169,22 @@ describe('the new-account trigger', () => {
     expect(lines.map((line) => line.message)).toEqual(['New account onboarding']);
     expect(lines[0]).toMatchObject({ level: 'INFO', outcome: 'restarted', trigger: 'aws.organizations:CreateAccountResult' });
     expect(lines[0]).not.toHaveProperty('endedExecution');
+  });
+
+  it('fails the invocation, for Lambda to retry the event, while a FAILED provider\'s ended execution is still being cleaned up; nothing restarts', async () => {
+    // Prepare: execution-ended recorded FAILED two seconds ago and is removing what the execution created.
+    const stored = recordOf('210000000005', { status: 'FAILED', reason: 'EXECUTION_ABORTED', leftoversPendingSince: '2026-11-29T08:59:58.000Z' });
+    await registry.create(stored);
+
+    // Act
+    const invocation = handler(accountCreated('210000000005'), context);
+
+    // Assess
+    await expect(invocation).rejects.toThrow(
+      'Provider landing-zone.aws-210000000005 is FAILED and what its execution created is still being removed (since 2026-11-29T08:59:58.000Z); the event is retried',
+    );
+    expect(await registry.get('landing-zone.aws-210000000005')).toEqual(stored);
+    expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
   it('warns with the event id and source when an event names no successfully created account', async () => {

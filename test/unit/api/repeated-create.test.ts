@@ -172,3 +172,32 @@ describe('a create that conflicts with the existing provider', () => {
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 });
+
+describe('a create for a FAILED provider whose ended execution is still being cleaned up', () => {
+  it('is 409 with Retry-After, names the execution, and starts nothing', async () => {
+    // Prepare: execution-ended recorded FAILED a moment ago and is removing what that execution created.
+    const failed = providerRecord({
+      externalId: STORED_ID,
+      status: 'FAILED',
+      reason: 'EXECUTION_ABORTED',
+      leftoversPendingSince: new Date(Date.now() - 1_000).toISOString(),
+    });
+    stored(failed);
+
+    // Act
+    const response = await handler(routeEvent('POST', PROVIDERS_RESOURCE, { workspace: 'payments' }, { body: JSON.stringify(request) }), lambdaContext());
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.headers).toMatchObject({ 'retry-after': '5' });
+    expect(JSON.parse(response.body)).toEqual({
+      error: {
+        code: 'CONFLICT',
+        message: `Provider payments.dev is FAILED and what its execution (${failed.executionArn}) created is still being removed; send the request again in a few seconds`,
+        details: [],
+      },
+    });
+    expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+});

@@ -328,11 +328,12 @@ describe('an execution stopped while this step runs', () => {
   });
 
   it('finding its attempt on a later attempt, leaves the role for that attempt to adopt', async () => {
-    // Prepare: a POST started attempt 2 while this step of attempt 1 ran.
+    // Prepare: attempt 1 stopped and its leftovers removed, a POST started attempt 2, all while this step of attempt 1 ran.
     await pendingProvider('moved-on');
     sts.on(AssumeRoleCommand).resolves(BOOTSTRAP_SESSION);
     iam.on(CreateRoleCommand).callsFake(async () => {
       await registry.failInFlight('payments.moved-on', 1, { reason: 'EXECUTION_ABORTED', message: 'stopped' });
+      await registry.leftoversRemoved('payments.moved-on', 1);
       await registry.restart('payments.moved-on', 1, { attempt: 2, executionName: 'payments_moved-on_2', executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:payments_moved-on_2', updatedAt: NOW });
       return {};
     });

@@ -1,5 +1,6 @@
 // A retried delivery finishes the work of an earlier one only when the record holds exactly the
-// failure this event derives (FAILED, same reason, same message); any other recorded outcome wins.
+// failure this event derives (FAILED, same reason, same message): the removal while its leftovers
+// mark is still set, and the announcement; any other recorded outcome wins.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { convergeEndedExecution, type ConvergenceDependencies } from '../../../../functions/shared/adapters/execution-convergence.js';
 import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
@@ -57,17 +58,33 @@ describe('a recorded outcome that is not this event\'s failure', () => {
 });
 
 describe('the failure this event derives, already recorded', () => {
-  it('is finished: removal and announcement run again', async () => {
+  it('is finished while its leftovers mark is set: removal and announcement run again, then the mark goes', async () => {
     // Act
     const { result, deps } = await convergeStopped('same', {
       status: 'FAILED',
       reason: 'EXECUTION_ABORTED',
       message: 'Execution recorded_same_1 was stopped before it recorded an outcome.',
+      leftoversPendingSince: '2026-11-29T09:59:58.000Z',
     });
 
     // Assess
     expect(result.outcome).toBe('failed');
     expect(deps.removeLeftovers).toHaveBeenCalledTimes(1);
+    expect(deps.announceFailure).toHaveBeenCalledTimes(1);
+    expect((await deps.registry.get('recorded.same'))?.leftoversPendingSince).toBeUndefined();
+  });
+
+  it('once the mark is gone (removal done, announcement failed) a later delivery removes nothing (a next attempt may have adopted the role) and announces', async () => {
+    // Act
+    const { result, deps } = await convergeStopped('removed', {
+      status: 'FAILED',
+      reason: 'EXECUTION_ABORTED',
+      message: 'Execution recorded_removed_1 was stopped before it recorded an outcome.',
+    });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'failed', removed: [] });
+    expect(deps.removeLeftovers).not.toHaveBeenCalled();
     expect(deps.announceFailure).toHaveBeenCalledTimes(1);
   });
 });

@@ -61,9 +61,11 @@ describe('an execution that ended while its attempt was in flight', () => {
       message: 'Execution ended_stopped_1 was stopped before it recorded an outcome (Operator: wrong account).',
       updatedAt: '2026-11-28T06:00:00.000Z',
     });
+    // Marked while the leftovers are removed, so a next attempt waits; unmarked before the announcement.
+    const removing = { ...failed, leftoversPendingSince: '2026-11-28T06:00:00.000Z' };
     expect(result).toEqual({ outcome: 'failed', provider: failed, removed: ['arn:aws:iam::123456789012:role/capa-providers/capa-payments-dev'] });
     expect(await deps.registry.get('ended.stopped')).toEqual(failed);
-    expect(deps.removeLeftovers.mock.calls).toEqual([[failed, 'ended_stopped_1']]);
+    expect(deps.removeLeftovers.mock.calls).toEqual([[removing, 'ended_stopped_1']]);
     expect(deps.announceFailure.mock.calls).toEqual([[failed, executionArn('stopped', 1)]]);
   });
 
@@ -100,7 +102,7 @@ describe('an execution that ended while its attempt was in flight', () => {
     expect(statusWhileRemoving).toEqual(['FAILED']);
   });
 
-  it('a delivery retried after the announcement failed removes again and announces, keeping the recorded failure', async () => {
+  it('a delivery retried after the announcement failed announces, keeping the recorded failure; the removal, done and unmarked, is not repeated', async () => {
     // Prepare
     const deps = dependencies();
     deps.announceFailure.mockRejectedValueOnce(new Error('EventBridge rejected "Provider Failed": ThrottlingException'));
@@ -113,10 +115,31 @@ describe('an execution that ended while its attempt was in flight', () => {
     const result = await convergeEndedExecution({ ...deps, now: () => new Date('2026-11-28T06:05:00.000Z') }, ended('retried'));
 
     // Assess
-    expect(result.outcome).toBe('failed');
+    expect(result).toMatchObject({ outcome: 'failed', removed: [] });
+    expect(recorded).toMatchObject({ status: 'FAILED', reason: 'EXECUTION_ABORTED' });
+    expect(recorded?.leftoversPendingSince).toBeUndefined();
     expect(await deps.registry.get('ended.retried')).toEqual(recorded);
-    expect(deps.removeLeftovers).toHaveBeenCalledTimes(2);
+    expect(deps.removeLeftovers).toHaveBeenCalledTimes(1);
     expect(deps.announceFailure).toHaveBeenCalledTimes(2);
+  });
+
+  it('a delivery retried after the removal failed removes again, then unmarks and announces', async () => {
+    // Prepare
+    const deps = dependencies();
+    deps.removeLeftovers.mockRejectedValueOnce(new Error('IAM DeleteRole: Rate exceeded'));
+    await deps.registry.create(stored('removal-retried'));
+    await expect(convergeEndedExecution(deps, ended('removal-retried'))).rejects.toThrow('IAM DeleteRole: Rate exceeded');
+    const marked = await deps.registry.get('ended.removal-retried');
+
+    // Act
+    const result = await convergeEndedExecution(deps, ended('removal-retried'));
+
+    // Assess
+    expect(marked?.leftoversPendingSince).toBe('2026-11-28T06:00:00.000Z');
+    expect(result.outcome).toBe('failed');
+    expect(deps.removeLeftovers).toHaveBeenCalledTimes(2);
+    expect(deps.announceFailure).toHaveBeenCalledTimes(1);
+    expect((await deps.registry.get('ended.removal-retried'))?.leftoversPendingSince).toBeUndefined();
   });
 });
 

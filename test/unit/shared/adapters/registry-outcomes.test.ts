@@ -95,7 +95,7 @@ describe('transition still lets the workflow correct or repeat a READY attempt',
 });
 
 describe('failInFlight records FAILED only while the attempt has no outcome', () => {
-  it.each(IN_FLIGHT_STATUSES)('records FAILED with the reason for an attempt still %s and returns the whole record', async (status) => {
+  it.each(IN_FLIGHT_STATUSES)('records FAILED with the reason (and its leftovers mark) for an attempt still %s and returns the whole record', async (status) => {
     // Prepare
     const name = `in-flight-${status.toLowerCase()}`;
     await registry.create(stored(name, { status }));
@@ -104,7 +104,15 @@ describe('failInFlight records FAILED only while the attempt has no outcome', ()
     const failed = await registry.failInFlight(`outcomes.${name}`, 1, { reason: 'EXECUTION_ABORTED', message: 'Execution x was stopped.' }, NOW);
 
     // Assess
-    expect(failed).toEqual(stored(name, { status: 'FAILED', reason: 'EXECUTION_ABORTED', message: 'Execution x was stopped.', updatedAt: '2026-11-28T03:00:00.000Z' }));
+    expect(failed).toEqual(
+      stored(name, {
+        status: 'FAILED',
+        reason: 'EXECUTION_ABORTED',
+        message: 'Execution x was stopped.',
+        updatedAt: '2026-11-28T03:00:00.000Z',
+        leftoversPendingSince: '2026-11-28T03:00:00.000Z',
+      }),
+    );
     expect(await registry.get(`outcomes.${name}`)).toEqual(failed);
   });
 
