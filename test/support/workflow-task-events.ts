@@ -69,7 +69,6 @@ export const BOOTSTRAP_SESSION_POLICY = {
         'iam:AttachRolePolicy',
         'iam:DetachRolePolicy',
         'iam:ListAttachedRolePolicies',
-        'iam:UpdateAssumeRolePolicy',
       ],
       Resource: 'arn:aws:iam::123456789012:role/capa-providers/*',
     },

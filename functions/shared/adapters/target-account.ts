@@ -35,7 +35,6 @@ export function bootstrapSessionPolicy(partition: string, accountId: string, rol
           'iam:AttachRolePolicy',
           'iam:DetachRolePolicy',
           'iam:ListAttachedRolePolicies',
-          'iam:UpdateAssumeRolePolicy',
         ],
         Resource: `arn:${partition}:iam::${accountId}:role${rolePath}*`,
       },
