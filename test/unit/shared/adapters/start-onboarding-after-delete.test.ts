@@ -1,31 +1,21 @@
 // A request for a provider that is being, or has been, offboarded. Against dynalite; Step
 // Functions is mocked.
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
 import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
-import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+import { providerRecord } from '../../../support/provider-records.js';
+import { sfn, startOnboardingHarness } from './start-onboarding-harness.js';
 
-const sfn = mockClient(SFNClient);
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
 const NOW = new Date('2026-11-29T10:00:00.000Z');
-let table: TestTable;
+const harness = startOnboardingHarness();
 
-beforeAll(async () => {
-  table = await startRegistryTable();
-});
-afterAll(async () => {
-  await table.close();
-});
 beforeEach(() => {
-  sfn.reset();
   sfn.on(StartExecutionCommand).resolves({});
 });
 
 function dependencies(): OnboardingDependencies {
-  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => NOW };
+  return harness.dependencies(NOW);
 }
 
 async function stored(name: string, status: ProviderRecord['status']): Promise<ProviderRecord> {
@@ -39,7 +29,7 @@ async function stored(name: string, status: ProviderRecord['status']): Promise<P
     executionArn: `arn:aws:states:us-east-1:000000000000:execution:Offboard:gone_${name}_2`,
     ...(status === 'DELETED' ? { deletedAt: '2026-11-29T09:00:00.000Z', offboarding: { force: false, removed: [], leftInPlace: [] } } : {}),
   });
-  await registryOn(table).create(record);
+  await harness.registry().create(record);
   return record;
 }
 
@@ -53,7 +43,7 @@ describe('onboarding a provider that was offboarded', () => {
 
     // Assess
     expect(result).toMatchObject({ outcome: 'started', provider: { status: 'PENDING', attempt: 3, accountId: '999988887777', executionName: 'gone_fresh_3' } });
-    const record = await registryOn(table).get('gone.fresh');
+    const record = await harness.registry().get('gone.fresh');
     expect(record).toMatchObject({ status: 'PENDING', attempt: 3, accountId: '999988887777', externalId: 'fresh-external-id', createdAt: '2026-11-29T10:00:00.000Z' });
     expect(record?.deletedAt).toBeUndefined();
     expect(record?.offboarding).toBeUndefined();
@@ -69,7 +59,7 @@ describe('onboarding a provider that was offboarded', () => {
 
     // Assess
     expect(result).toEqual({ outcome: 'deleted', provider: tombstone });
-    expect(await registryOn(table).get('gone.kept')).toEqual(tombstone);
+    expect(await harness.registry().get('gone.kept')).toEqual(tombstone);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

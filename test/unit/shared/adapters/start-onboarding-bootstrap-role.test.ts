@@ -4,36 +4,26 @@
 // landing zone, Organizations' CreateAccountResult arrives first and fails for want of
 // OrganizationAccountAccessRole; the later CreateManagedAccount must retry through
 // AWSControlTowerExecution).
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
-import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+import { providerRecord } from '../../../support/provider-records.js';
+import { sfn, startOnboardingHarness } from './start-onboarding-harness.js';
 
-const sfn = mockClient(SFNClient);
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
 const NOW = new Date('2026-11-29T16:00:00.000Z');
-let table: TestTable;
+const harness = startOnboardingHarness();
 
-beforeAll(async () => {
-  table = await startRegistryTable();
-});
-afterAll(async () => {
-  await table.close();
-});
 beforeEach(() => {
-  sfn.reset();
   sfn.on(StartExecutionCommand).resolves({});
 });
 
 function dependencies(): OnboardingDependencies {
-  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => NOW };
+  return harness.dependencies(NOW);
 }
 
 /** A FAILED provider `lz.<name>` of account 123456789012 recorded with the Organizations role. */
 async function failed(name: string): Promise<void> {
-  await registryOn(table).create(
+  await harness.registry().create(
     providerRecord({
       providerId: `lz.${name}`,
       workspace: 'lz',
@@ -58,7 +48,7 @@ describe('the bootstrap role across restarts', () => {
     // Act
     await startOnboarding(dependencies(), { workspace: 'lz', name: 'fresh', accountId: '123456789012' }, { bootstrapRoleName: 'AWSControlTowerExecution' });
     // Assess
-    expect(await registryOn(table).get('lz.fresh')).toMatchObject({ bootstrapRoleName: 'AWSControlTowerExecution' });
+    expect(await harness.registry().get('lz.fresh')).toMatchObject({ bootstrapRoleName: 'AWSControlTowerExecution' });
     expect(startedInput().provider).toMatchObject({ bootstrapRoleName: 'AWSControlTowerExecution' });
   });
 
@@ -69,7 +59,7 @@ describe('the bootstrap role across restarts', () => {
     const result = await startOnboarding(dependencies(), { workspace: 'lz', name: 'ct', accountId: '123456789012' }, { onboardDeleted: false, bootstrapRoleName: 'AWSControlTowerExecution' });
     // Assess
     expect(result).toMatchObject({ outcome: 'restarted', provider: { attempt: 2, bootstrapRoleName: 'AWSControlTowerExecution' } });
-    expect(await registryOn(table).get('lz.ct')).toMatchObject({ status: 'PENDING', attempt: 2, bootstrapRoleName: 'AWSControlTowerExecution' });
+    expect(await harness.registry().get('lz.ct')).toMatchObject({ status: 'PENDING', attempt: 2, bootstrapRoleName: 'AWSControlTowerExecution' });
     expect(startedInput().provider).toMatchObject({ attempt: 2, bootstrapRoleName: 'AWSControlTowerExecution' });
   });
 
@@ -79,7 +69,7 @@ describe('the bootstrap role across restarts', () => {
     // Act
     await startOnboarding(dependencies(), { workspace: 'lz', name: 'api', accountId: '123456789012' });
     // Assess
-    expect(await registryOn(table).get('lz.api')).toMatchObject({ status: 'PENDING', attempt: 2, bootstrapRoleName: 'OrganizationAccountAccessRole' });
+    expect(await harness.registry().get('lz.api')).toMatchObject({ status: 'PENDING', attempt: 2, bootstrapRoleName: 'OrganizationAccountAccessRole' });
     expect(startedInput().provider).toMatchObject({ bootstrapRoleName: 'OrganizationAccountAccessRole' });
   });
 });

@@ -6,36 +6,20 @@ import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
-  SFNClient,
   StartExecutionCommand,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
 import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
 import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+import { sfn, startOnboardingHarness } from './start-onboarding-harness.js';
 
-const sfn = mockClient(SFNClient);
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
 const NOW = new Date('2026-11-28T05:00:00.000Z');
-let table: TestTable;
-
-beforeAll(async () => {
-  table = await startRegistryTable();
-});
-
-afterAll(async () => {
-  await table.close();
-});
-
-beforeEach(() => {
-  sfn.reset();
-});
+const harness = startOnboardingHarness();
 
 function dependencies(): OnboardingDependencies & { registry: ReturnType<typeof registryOn> } {
-  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => NOW };
+  return harness.dependencies(NOW);
 }
 
 /** Provider converge.<name> at attempt 1 in `status` (each test has its own). */

@@ -2,32 +2,17 @@
 // DescribeExecution failure other than "no such execution" is not taken for a running execution,
 // a provider that is neither READY nor in flight answers in-progress, and the stale record of a
 // restart another request won is not reported as restarted.
-import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
 import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
 import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
-import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+import { providerRecord, registryOn } from '../../../support/provider-records.js';
+import { sfn, startOnboardingHarness } from './start-onboarding-harness.js';
 
-const sfn = mockClient(SFNClient);
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
-let table: TestTable;
-
-beforeAll(async () => {
-  table = await startRegistryTable();
-});
-
-afterAll(async () => {
-  await table.close();
-});
-
-beforeEach(() => {
-  sfn.reset();
-});
+const harness = startOnboardingHarness();
 
 function dependencies(): OnboardingDependencies & { registry: ReturnType<typeof registryOn> } {
-  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => new Date('2026-11-29T10:00:00.000Z') };
+  return harness.dependencies(new Date('2026-11-29T10:00:00.000Z'));
 }
 
 /** Provider edges.<name> at attempt 1 in `status`, as the start path records it. */

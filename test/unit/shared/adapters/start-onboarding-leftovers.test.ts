@@ -2,34 +2,22 @@
 // onboarding attempt waits (a POST would adopt the role that removal then deletes), bounded by
 // LEFTOVER_REMOVAL_WAIT_MS; an offboarding does not wait (it removes them too). Against dynalite,
 // so the engine evaluates the conditions; Step Functions is mocked.
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
 import { LEFTOVER_REMOVAL_WAIT_MS, type ProviderRecord } from '../../../../functions/shared/domain/provider.js';
-import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
-import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+import { providerRecord, registryOn } from '../../../support/provider-records.js';
+import { sfn, startOnboardingHarness } from './start-onboarding-harness.js';
 
-const sfn = mockClient(SFNClient);
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
 const STOPPED_AT = new Date('2026-11-29T10:00:00.000Z');
-let table: TestTable;
-
-beforeAll(async () => {
-  table = await startRegistryTable();
-});
-
-afterAll(async () => {
-  await table.close();
-});
+const harness = startOnboardingHarness();
 
 beforeEach(() => {
-  sfn.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Onboard:x', startDate: new Date() });
 });
 
 function dependencies(now: Date): OnboardingDependencies & { registry: ReturnType<typeof registryOn> } {
-  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => now };
+  return harness.dependencies(now);
 }
 
 /** Provider leftovers.<name> at attempt 1, VERIFYING (each test has its own). */

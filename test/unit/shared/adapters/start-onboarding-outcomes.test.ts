@@ -3,36 +3,21 @@
 // restart an in-flight provider whose execution ended answers in-progress with the winner's record
 // and no ended execution of its own; a provider that vanishes between the failed create and the
 // read is an error that names it.
-import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
 import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
-import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+import { providerRecord, registryOn } from '../../../support/provider-records.js';
+import { sfn, startOnboardingHarness } from './start-onboarding-harness.js';
 
-const sfn = mockClient(SFNClient);
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
-let table: TestTable;
-
-beforeAll(async () => {
-  table = await startRegistryTable();
-});
-
-afterAll(async () => {
-  await table.close();
-});
-
-beforeEach(() => {
-  sfn.reset();
-});
+const harness = startOnboardingHarness();
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
 function dependencies(): OnboardingDependencies & { registry: ReturnType<typeof registryOn> } {
-  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => new Date('2026-11-29T18:00:00.000Z') };
+  return harness.dependencies(new Date('2026-11-29T18:00:00.000Z'));
 }
 
 /** Provider outcomes.<name> on attempt 1 in `status`, with `overrides`. */

@@ -1,34 +1,22 @@
 // The one start path of the API and the trigger, against a real DynamoDB engine (dynalite); only
 // Step Functions is mocked.
-import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProviderRecord } from '../../../../functions/shared/domain/provider.js';
 import type { ProviderRequest } from '../../../../functions/shared/domain/provider-request.js';
 import { startOnboarding, type OnboardingDependencies } from '../../../../functions/shared/adapters/start-onboarding.js';
-import { startRegistryTable, type TestTable } from '../../../support/dynamodb.js';
 import { providerRecord, registryOn, TEST_STATE_MACHINE_ARN } from '../../../support/provider-records.js';
+import { sfn, startOnboardingHarness } from './start-onboarding-harness.js';
 
-const sfn = mockClient(SFNClient);
-const settings = { stateMachineArn: TEST_STATE_MACHINE_ARN, partition: 'aws', rolePath: '/capa-providers/', roleNamePrefix: 'capa-' };
 const NOW = new Date('2026-11-28T04:00:00.000Z');
-let table: TestTable;
-
-beforeAll(async () => {
-  table = await startRegistryTable();
-});
-
-afterAll(async () => {
-  await table.close();
-});
+const harness = startOnboardingHarness();
 
 beforeEach(() => {
-  sfn.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: NOW });
 });
 
 function dependencies(): OnboardingDependencies & { registry: ReturnType<typeof registryOn> } {
-  return { registry: registryOn(table), sfn: new SFNClient({}), settings, now: () => NOW };
+  return harness.dependencies(NOW);
 }
 
 /** A stored provider onboard.<name> (each test has its own), with the role name the prefix derives. */
